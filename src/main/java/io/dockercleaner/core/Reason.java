@@ -1,0 +1,42 @@
+package io.dockercleaner.core;
+
+/**
+ * Why an object was planned for removal or skipped. One vocabulary for logs, metrics labels
+ * ({@link #label()}), run records and webhook payloads.
+ */
+public enum Reason {
+  // why removed
+  STOPPED_CONTAINER("stopped_container"),
+  DANGLING_IMAGE("dangling_image"),
+  UNUSED_BUILD_CACHE("unused_build_cache"),
+  UNUSED_IMAGE("unused_image"),
+  UNUSED_VOLUME("unused_volume"),
+  UNUSED_NETWORK("unused_network"),
+  // why skipped
+  PROTECTED_LABEL("protected_label"),
+  KEEP_IMAGES_PATTERN("keep_images_pattern"),
+  KEEP_TAGS_PER_REPO("keep_tags_per_repo"),
+  IN_USE("in_use"),
+  RUNNING("running"),
+  TOO_YOUNG("too_young"),
+  RECENTLY_TOUCHED("recently_touched"),
+  NAMED_VOLUME("named_volume"),
+  REMOVAL_IN_PROGRESS("removal_in_progress"),
+  CONFLICT("conflict"),
+  NOT_FOUND("not_found"),
+  BUDGET_EXHAUSTED("budget_exhausted"),
+  TARGET_REACHED("target_reached"),
+  UNSUPPORTED("unsupported"),
+  DRY_RUN("dry_run");
+
+  private final String label;
+
+  Reason(String label) {
+    this.label = label;
+  }
+
+  /** snake_case label used in metrics and payloads. */
+  public String label() {
+    return label;
+  }
+}
