@@ -1,0 +1,150 @@
+package io.dockercleaner.plan;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.regex.Pattern;
+
+/**
+ * A {@code KEEP_IMAGES} glob matched against an image's {@code repo:tag} references.
+ *
+ * <ul>
+ *   <li>{@code *} matches any run of characters except {@code /}; {@code **} also crosses {@code
+ *       /}; {@code ?} matches one character except {@code /}; everything else is literal.
+ *   <li>The tag part is what follows the last {@code :} after the last {@code /}, so {@code
+ *       localhost:5000/app} has no tag part. A pattern without a tag part matches every tag of the
+ *       matching repositories ({@code alpine} = any tag of alpine).
+ *   <li>Repository and tag are matched separately: {@code *:latest} matches {@code alpine:latest}
+ *       but not {@code myrepo/app:latest} (use {@code **:latest} for that).
+ * </ul>
+ */
+public final class ImagePattern {
+  private final String text;
+  private final Pattern repo;
+  private final Pattern tag; // null = any tag
+
+  private ImagePattern(String text, Pattern repo, Pattern tag) {
+    this.text = text;
+    this.repo = repo;
+    this.tag = tag;
+  }
+
+  /**
+   * Compiles one pattern.
+   *
+   * @throws IllegalArgumentException if it is blank, contains whitespace, or has an empty
+   *     repository or tag part
+   */
+  public static ImagePattern compile(String text) {
+    Objects.requireNonNull(text, "image pattern");
+    if (text.isBlank()) {
+      throw new IllegalArgumentException("image pattern must not be blank");
+    }
+    for (int i = 0; i < text.length(); i++) {
+      if (Character.isWhitespace(text.charAt(i))) {
+        throw new IllegalArgumentException("image pattern '" + text + "' contains whitespace");
+      }
+    }
+    int colon = tagSeparator(text);
+    String repoPart = colon < 0 ? text : text.substring(0, colon);
+    String tagPart = colon < 0 ? null : text.substring(colon + 1);
+    if (repoPart.isEmpty()) {
+      throw new IllegalArgumentException("image pattern '" + text + "' has an empty repository");
+    }
+    if (tagPart != null && tagPart.isEmpty()) {
+      throw new IllegalArgumentException("image pattern '" + text + "' has an empty tag");
+    }
+    return new ImagePattern(text, toRegex(repoPart), tagPart == null ? null : toRegex(tagPart));
+  }
+
+  /** Compiles each pattern, in order. */
+  public static List<ImagePattern> compileAll(List<String> texts) {
+    List<ImagePattern> patterns = new ArrayList<>(texts.size());
+    for (String text : texts) {
+      patterns.add(compile(text));
+    }
+    return List.copyOf(patterns);
+  }
+
+  /** True if the pattern matches this {@code repo:tag} (a reference without tag means latest). */
+  public boolean matches(String repoTag) {
+    int colon = tagSeparator(repoTag);
+    String repoName = colon < 0 ? repoTag : repoTag.substring(0, colon);
+    if (!repo.matcher(repoName).matches()) {
+      return false;
+    }
+    if (tag == null) {
+      return true;
+    }
+    String tagName = colon < 0 ? "latest" : repoTag.substring(colon + 1);
+    return tag.matcher(tagName).matches();
+  }
+
+  /** True if the pattern matches any of the references. */
+  public boolean matchesAny(List<String> repoTags) {
+    for (String repoTag : repoTags) {
+      if (matches(repoTag)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** The repository part of a {@code repo:tag} reference (all of it when there is no tag). */
+  public static String repository(String repoTag) {
+    int colon = tagSeparator(repoTag);
+    return colon < 0 ? repoTag : repoTag.substring(0, colon);
+  }
+
+  /** Index of the {@code :} that separates the tag, or -1 when there is no tag. */
+  private static int tagSeparator(String reference) {
+    int colon = reference.lastIndexOf(':');
+    return colon > reference.lastIndexOf('/') ? colon : -1;
+  }
+
+  private static Pattern toRegex(String glob) {
+    StringBuilder regex = new StringBuilder(glob.length() + 16);
+    StringBuilder literal = new StringBuilder();
+    for (int i = 0; i < glob.length(); i++) {
+      char c = glob.charAt(i);
+      if (c == '*' || c == '?') {
+        if (literal.length() > 0) {
+          regex.append(Pattern.quote(literal.toString()));
+          literal.setLength(0);
+        }
+        if (c == '?') {
+          regex.append("[^/]");
+        } else if (i + 1 < glob.length() && glob.charAt(i + 1) == '*') {
+          regex.append(".*");
+          while (i + 1 < glob.length() && glob.charAt(i + 1) == '*') {
+            i++;
+          }
+        } else {
+          regex.append("[^/]*");
+        }
+      } else {
+        literal.append(c);
+      }
+    }
+    if (literal.length() > 0) {
+      regex.append(Pattern.quote(literal.toString()));
+    }
+    return Pattern.compile(regex.toString(), Pattern.DOTALL);
+  }
+
+  /** The pattern as written. */
+  @Override
+  public String toString() {
+    return text;
+  }
+
+  @Override
+  public boolean equals(Object other) {
+    return other instanceof ImagePattern that && text.equals(that.text);
+  }
+
+  @Override
+  public int hashCode() {
+    return text.hashCode();
+  }
+}

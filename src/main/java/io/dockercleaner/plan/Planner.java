@@ -1,0 +1,548 @@
+package io.dockercleaner.plan;
+
+import io.dockercleaner.core.Reason;
+import io.dockercleaner.core.ResourceType;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.PriorityQueue;
+import java.util.Set;
+
+/**
+ * The budgeted cleanup planner: a pure function from (inventory, usage history, policy, now, bytes
+ * to free) to an ordered {@link Plan}. It reads no clock and does no I/O; the same input gives the
+ * same plan whatever the order of the input lists.
+ *
+ * <p>Order, most expendable first:
+ *
+ * <ol>
+ *   <li>stopped containers ({@code created, exited, dead}), longest stopped first;
+ *   <li>dangling images (untagged and nobody's parent), least recently used first;
+ *   <li>build cache not in use, least recently used first;
+ *   <li>other unused images, least recently used first (ties: first seen, then id), every child
+ *       image before its parent;
+ *   <li>unused volumes (anonymous ones; named ones too with {@code volumesAll}), oldest first.
+ * </ol>
+ *
+ * <p>Planning stops once the estimate covers {@code bytesToFree} (the last step is the one that
+ * crosses it) or when {@code maxDeletions} steps are planned; the candidates left are reported as
+ * skipped with {@code TARGET_REACHED} or {@code BUDGET_EXHAUSTED}.
+ *
+ * <p>An object is never planned when (first matching reason is reported): it is running, paused,
+ * restarting or in a state not known to be stopped ({@code RUNNING}) or being removed ({@code REMOVAL_IN_PROGRESS}); it is a named volume
+ * without {@code volumesAll} ({@code NAMED_VOLUME}); the label filter rejects it ({@code
+ * PROTECTED_LABEL}); a {@code KEEP_IMAGES} pattern matches one of its tags ({@code
+ * KEEP_IMAGES_PATTERN}); it holds one of the newest {@code KEEP_TAGS_PER_REPO} tags of a
+ * repository ({@code KEEP_TAGS_PER_REPO}); it is in use ({@code IN_USE}: an image used by a
+ * container that is not planned before it, the parent of an image that is kept, a volume with
+ * RefCount &gt; 0 or mounted by any container, build cache marked InUse); it was used, stopped,
+ * created or first seen less than {@code minAge} ago ({@code TOO_YOUNG}); an event touched it
+ * less than {@code quietPeriod} ago ({@code RECENTLY_TOUCHED}).
+ *
+ * <p>Images without history count as first seen at {@code agentStartedAt}, or at their Created time
+ * when the policy is {@code critical}. An image never used counts as last used when first seen.
+ */
+public final class Planner {
+
+  /** {@code bytesToFree} for the full sequence: plan every eligible object. */
+  public static final long UNLIMITED = Long.MAX_VALUE;
+
+  private Planner() {}
+
+  /**
+   * Plans removals.
+   *
+   * @param inventory what exists, with sizes
+   * @param history last-use and event state
+   * @param policy what may be removed
+   * @param now the time the plan is made for
+   * @param bytesToFree the target; {@link #UNLIMITED} for the full sequence, 0 plans nothing
+   * @return the plan; never null
+   * @throws IllegalArgumentException if {@code bytesToFree} is negative
+   */
+  public static Plan plan(
+      Inventory inventory, UsageHistory history, PlanPolicy policy, Instant now, long bytesToFree) {
+    Objects.requireNonNull(inventory, "inventory");
+    Objects.requireNonNull(history, "history");
+    Objects.requireNonNull(policy, "policy");
+    Objects.requireNonNull(now, "now");
+    if (bytesToFree < 0) {
+      throw new IllegalArgumentException("bytesToFree must be >= 0, was " + bytesToFree);
+    }
+    return new Run(inventory, history, policy, now, bytesToFree).plan();
+  }
+
+  /** Mutable state of one planning call; confined to it. */
+  private static final class Run {
+    private final Inventory inventory;
+    private final UsageHistory history;
+    private final PlanPolicy policy;
+    private final Instant now;
+    private final long bytesToFree;
+    private final Instant youngLimit; // anything after this is younger than minAge
+    private final Instant quietLimit; // any event after this is within the quiet period
+
+    private final List<PlanStep> steps = new ArrayList<>();
+    private final List<Skip> skipped = new ArrayList<>();
+    private long estimatedBytes;
+    private Reason stopReason; // null while still planning
+    private final Set<String> plannedContainerIds = new HashSet<>();
+
+    Run(
+        Inventory inventory,
+        UsageHistory history,
+        PlanPolicy policy,
+        Instant now,
+        long bytesToFree) {
+      this.inventory = inventory;
+      this.history = history;
+      this.policy = policy;
+      this.now = now;
+      this.bytesToFree = bytesToFree;
+      this.youngLimit = minus(now, policy.minAge());
+      this.quietLimit = minus(now, policy.quietPeriod());
+    }
+
+    Plan plan() {
+      if (policy.enabled(ResourceType.CONTAINER)) {
+        containers();
+      }
+      ImagePhases images =
+          policy.enabled(ResourceType.IMAGE) ? evaluateImages() : ImagePhases.NONE;
+      for (ImageCandidate image : images.dangling) {
+        offer(ResourceType.IMAGE, image.info.id(), image.name, Reason.DANGLING_IMAGE, image.rule,
+            image.info.uniqueBytes());
+      }
+      if (policy.enabled(ResourceType.BUILD_CACHE)) {
+        buildCache();
+      }
+      unusedImages(images.unused);
+      if (policy.enabled(ResourceType.VOLUME)) {
+        volumes();
+      }
+      skipped.sort(SKIP_ORDER);
+      boolean covered =
+          bytesToFree == UNLIMITED
+              ? stopReason != Reason.BUDGET_EXHAUSTED
+              : estimatedBytes >= bytesToFree;
+      return new Plan(steps, skipped, estimatedBytes, bytesToFree, covered);
+    }
+
+    /** Adds a step unless the target is covered or the step budget spent. */
+    private boolean offer(
+        ResourceType type, String id, String name, Reason reason, String rule, long bytes) {
+      if (stopReason == null) {
+        if (estimatedBytes >= bytesToFree) {
+          stopReason = Reason.TARGET_REACHED;
+        } else if (steps.size() >= policy.maxDeletions()) {
+          stopReason = Reason.BUDGET_EXHAUSTED;
+        }
+      }
+      if (stopReason != null) {
+        skipped.add(new Skip(type, id, name, stopReason));
+        return false;
+      }
+      steps.add(new PlanStep(type, id, name, reason, rule, bytes));
+      estimatedBytes = saturatedAdd(estimatedBytes, bytes);
+      return true;
+    }
+
+    private void skip(ResourceType type, String id, String name, Reason reason) {
+      skipped.add(new Skip(type, id, name, reason));
+    }
+
+    // ---- containers
+
+    private void containers() {
+      List<ContainerCandidate> candidates = new ArrayList<>();
+      for (ContainerInfo c : inventory.containers()) {
+        Reason reason = null;
+        Instant stoppedAt = null;
+        switch (c.state()) {
+          case "removing" -> reason = Reason.REMOVAL_IN_PROGRESS;
+          case "created", "exited", "dead" -> {
+            if (!policy.labelFilter().test(c.labels())) {
+              reason = Reason.PROTECTED_LABEL;
+            } else {
+              stoppedAt = latest(c.createdAt(), c.finishedAt());
+              stoppedAt = latest(stoppedAt, history.containerExitedAt(c.id()).orElse(null));
+              if (stoppedAt.isAfter(youngLimit)) {
+                reason = Reason.TOO_YOUNG;
+              } else if (touchedRecently(ResourceType.CONTAINER, c.id())) {
+                reason = Reason.RECENTLY_TOUCHED;
+              }
+            }
+          }
+          // running, paused, restarting, and any state this version does not know
+          default -> reason = Reason.RUNNING;
+        }
+        if (reason != null) {
+          skip(ResourceType.CONTAINER, c.id(), c.name(), reason);
+        } else {
+          candidates.add(new ContainerCandidate(c, stoppedAt));
+        }
+      }
+      candidates.sort(
+          Comparator.comparing((ContainerCandidate k) -> k.stoppedAt)
+              .thenComparing(k -> k.info.id()));
+      for (ContainerCandidate k : candidates) {
+        String rule =
+            k.info.state()
+                + " "
+                + human(Duration.between(k.stoppedAt, now))
+                + " ago >= MIN_AGE "
+                + human(policy.minAge());
+        if (offer(ResourceType.CONTAINER, k.info.id(), k.info.name(), Reason.STOPPED_CONTAINER,
+            rule, Math.max(0, k.info.sizeRwBytes()))) {
+          plannedContainerIds.add(k.info.id());
+        }
+      }
+    }
+
+    private record ContainerCandidate(ContainerInfo info, Instant stoppedAt) {}
+
+    // ---- images
+
+    private static final class ImageCandidate {
+      final ImageInfo info;
+      final String name;
+      final Instant lastUsed; // effective: last use, else first seen
+      final Instant firstSeen;
+      final boolean dangling;
+      String rule;
+      boolean blocked; // parent of a kept image
+      int pendingChildren; // candidate children not yet planned
+
+      ImageCandidate(ImageInfo info, String name, Instant lastUsed, Instant firstSeen,
+          boolean dangling) {
+        this.info = info;
+        this.name = name;
+        this.lastUsed = lastUsed;
+        this.firstSeen = firstSeen;
+        this.dangling = dangling;
+      }
+    }
+
+    private record ImagePhases(List<ImageCandidate> dangling, List<ImageCandidate> unused) {
+      static final ImagePhases NONE = new ImagePhases(List.of(), List.of());
+    }
+
+    private static final Comparator<ImageCandidate> LRU =
+        Comparator.comparing((ImageCandidate k) -> k.lastUsed)
+            .thenComparing(k -> k.firstSeen)
+            .thenComparing(k -> k.info.id());
+
+    private ImagePhases evaluateImages() {
+      List<ImageInfo> images = inventory.images();
+      Map<String, ImageInfo> byId = new HashMap<>(images.size() * 2);
+      Set<String> parents = new HashSet<>();
+      for (ImageInfo image : images) {
+        byId.put(image.id(), image);
+        if (image.parentId() != null) {
+          parents.add(image.parentId());
+        }
+      }
+      // Images of containers that stay; a planned container frees its image for later steps.
+      Map<String, Boolean> usedByPlanned = new HashMap<>();
+      Set<String> used = new HashSet<>();
+      for (ContainerInfo c : inventory.containers()) {
+        if (c.imageId() == null) {
+          continue;
+        }
+        if (plannedContainerIds.contains(c.id())) {
+          usedByPlanned.put(c.imageId(), Boolean.TRUE);
+        } else {
+          used.add(c.imageId());
+        }
+      }
+      Set<String> keptByTags = newestTagsPerRepo(images);
+      List<ImagePattern> keepPatterns = ImagePattern.compileAll(policy.keepImagePatterns());
+
+      Map<String, ImageCandidate> candidates = new HashMap<>(images.size() * 2);
+      List<ImageInfo> kept = new ArrayList<>();
+      for (ImageInfo image : images) {
+        String name = imageName(image);
+        Instant firstSeen =
+            history
+                .imageFirstSeen(image.id())
+                .orElse(policy.critical() ? image.createdAt() : policy.agentStartedAt());
+        Optional<Instant> lastUsed = history.imageLastUsed(image.id());
+        Reason reason = null;
+        if (!policy.labelFilter().test(image.labels())) {
+          reason = Reason.PROTECTED_LABEL;
+        } else if (matchesAny(keepPatterns, image.repoTags())) {
+          reason = Reason.KEEP_IMAGES_PATTERN;
+        } else if (keptByTags.contains(image.id())) {
+          reason = Reason.KEEP_TAGS_PER_REPO;
+        } else if (used.contains(image.id())) {
+          reason = Reason.IN_USE;
+        } else if (firstSeen.isAfter(youngLimit)
+            || (lastUsed.isPresent() && lastUsed.get().isAfter(youngLimit))) {
+          reason = Reason.TOO_YOUNG;
+        } else if (touchedRecently(ResourceType.IMAGE, image.id())) {
+          reason = Reason.RECENTLY_TOUCHED;
+        }
+        if (reason != null) {
+          skip(ResourceType.IMAGE, image.id(), name, reason);
+          kept.add(image);
+          continue;
+        }
+        boolean dangling = image.untagged() && !parents.contains(image.id());
+        ImageCandidate k =
+            new ImageCandidate(image, name, lastUsed.orElse(firstSeen), firstSeen, dangling);
+        k.rule =
+            (dangling ? "dangling" : "unused")
+                + (usedByPlanned.containsKey(image.id()) ? " once its planned containers are gone" : "")
+                + (lastUsed.isPresent()
+                    ? ", last used " + lastUsed.get()
+                    : ", never used, first seen " + firstSeen)
+                + " (LRU)";
+        candidates.put(image.id(), k);
+      }
+      // Docker refuses to remove the parent of an image that stays: block every such ancestor.
+      for (ImageInfo image : kept) {
+        String parentId = image.parentId();
+        while (parentId != null) {
+          ImageCandidate parent = candidates.get(parentId);
+          if (parent == null || parent.blocked) {
+            break; // kept on its own (its own walk covers its ancestors), absent, or done
+          }
+          parent.blocked = true;
+          skip(ResourceType.IMAGE, parent.info.id(), parent.name, Reason.IN_USE);
+          parentId = parent.info.parentId();
+        }
+      }
+      List<ImageCandidate> dangling = new ArrayList<>();
+      List<ImageCandidate> unused = new ArrayList<>();
+      for (ImageCandidate k : candidates.values()) {
+        if (!k.blocked) {
+          (k.dangling ? dangling : unused).add(k);
+        }
+      }
+      for (ImageCandidate k : unused) {
+        ImageCandidate parent = k.info.parentId() == null ? null : candidates.get(k.info.parentId());
+        if (parent != null && !parent.blocked && !parent.dangling) {
+          parent.pendingChildren++;
+        }
+      }
+      dangling.sort(LRU);
+      return new ImagePhases(dangling, unused);
+    }
+
+    /** Unused images in LRU order, each only once all its candidate children are planned. */
+    private void unusedImages(List<ImageCandidate> unused) {
+      if (unused.isEmpty()) {
+        return;
+      }
+      Map<String, ImageCandidate> byId = new HashMap<>(unused.size() * 2);
+      PriorityQueue<ImageCandidate> ready = new PriorityQueue<>(Math.max(1, unused.size()), LRU);
+      for (ImageCandidate k : unused) {
+        byId.put(k.info.id(), k);
+        if (k.pendingChildren == 0) {
+          ready.add(k);
+        }
+      }
+      int done = 0;
+      while (!ready.isEmpty()) {
+        ImageCandidate k = ready.poll();
+        done++;
+        offer(ResourceType.IMAGE, k.info.id(), k.name, Reason.UNUSED_IMAGE, k.rule,
+            k.info.uniqueBytes());
+        ImageCandidate parent = k.info.parentId() == null ? null : byId.get(k.info.parentId());
+        if (parent != null && --parent.pendingChildren == 0) {
+          ready.add(parent);
+        }
+      }
+      if (done < unused.size()) {
+        // Only a ParentId cycle (corrupt input) leaves images waiting: never plan those.
+        for (ImageCandidate k : unused) {
+          if (k.pendingChildren > 0) {
+            skip(ResourceType.IMAGE, k.info.id(), k.name, Reason.CONFLICT);
+          }
+        }
+      }
+    }
+
+    private Set<String> newestTagsPerRepo(List<ImageInfo> images) {
+      int keep = policy.keepTagsPerRepo();
+      if (keep == 0) {
+        return Set.of();
+      }
+      Map<String, List<TagEntry>> byRepo = new HashMap<>();
+      for (ImageInfo image : images) {
+        for (String tag : image.repoTags()) {
+          if (!ImageInfo.NONE_TAG.equals(tag)) {
+            byRepo
+                .computeIfAbsent(ImagePattern.repository(tag), r -> new ArrayList<>())
+                .add(new TagEntry(tag, image));
+          }
+        }
+      }
+      Set<String> kept = new HashSet<>();
+      Comparator<TagEntry> newestFirst =
+          Comparator.comparing((TagEntry t) -> t.image.createdAt())
+              .reversed()
+              .thenComparing(t -> t.tag)
+              .thenComparing(t -> t.image.id());
+      for (List<TagEntry> tags : byRepo.values()) {
+        if (tags.size() > 1) {
+          tags.sort(newestFirst);
+        }
+        for (int i = 0; i < Math.min(keep, tags.size()); i++) {
+          kept.add(tags.get(i).image.id());
+        }
+      }
+      return kept;
+    }
+
+    private record TagEntry(String tag, ImageInfo image) {}
+
+    // ---- build cache
+
+    private void buildCache() {
+      List<BuildCacheInfo> candidates = new ArrayList<>();
+      for (BuildCacheInfo b : inventory.buildCache()) {
+        Reason reason = null;
+        if (b.inUse()) {
+          reason = Reason.IN_USE;
+        } else if (latest(b.createdAt(), b.lastUsedAt()).isAfter(youngLimit)) {
+          reason = Reason.TOO_YOUNG;
+        } else if (touchedRecently(ResourceType.BUILD_CACHE, b.id())) {
+          reason = Reason.RECENTLY_TOUCHED;
+        }
+        if (reason != null) {
+          skip(ResourceType.BUILD_CACHE, b.id(), b.description(), reason);
+        } else {
+          candidates.add(b);
+        }
+      }
+      candidates.sort(
+          Comparator.comparing((BuildCacheInfo b) -> latest(b.createdAt(), b.lastUsedAt()))
+              .thenComparing(BuildCacheInfo::createdAt)
+              .thenComparing(BuildCacheInfo::id));
+      for (BuildCacheInfo b : candidates) {
+        String rule =
+            "not in use, "
+                + (b.lastUsedAt() == null
+                    ? "never used, created " + b.createdAt()
+                    : "last used " + b.lastUsedAt())
+                + " (LRU)"
+                + (b.shared() ? ", shared: 0 unique bytes" : "");
+        offer(ResourceType.BUILD_CACHE, b.id(), b.description(), Reason.UNUSED_BUILD_CACHE, rule,
+            b.estimatedBytes());
+      }
+    }
+
+    // ---- volumes
+
+    private void volumes() {
+      Set<String> mounted = new HashSet<>();
+      for (ContainerInfo c : inventory.containers()) {
+        mounted.addAll(c.volumeNames());
+      }
+      List<VolumeInfo> candidates = new ArrayList<>();
+      for (VolumeInfo v : inventory.volumes()) {
+        Reason reason = null;
+        if (!v.anonymous() && !policy.volumesAll()) {
+          reason = Reason.NAMED_VOLUME;
+        } else if (!policy.labelFilter().test(v.labels())) {
+          reason = Reason.PROTECTED_LABEL;
+        } else if (v.refCount() > 0 || mounted.contains(v.name())) {
+          reason = Reason.IN_USE;
+        } else if (v.createdAt().isAfter(youngLimit)) {
+          reason = Reason.TOO_YOUNG;
+        } else if (touchedRecently(ResourceType.VOLUME, v.name())) {
+          reason = Reason.RECENTLY_TOUCHED;
+        }
+        if (reason != null) {
+          skip(ResourceType.VOLUME, v.name(), v.name(), reason);
+        } else {
+          candidates.add(v);
+        }
+      }
+      candidates.sort(
+          Comparator.comparing(VolumeInfo::createdAt).thenComparing(VolumeInfo::name));
+      for (VolumeInfo v : candidates) {
+        String rule =
+            (v.anonymous() ? "anonymous" : "named (volumesAll)")
+                + ", unused, created "
+                + v.createdAt();
+        offer(ResourceType.VOLUME, v.name(), v.name(), Reason.UNUSED_VOLUME, rule,
+            v.estimatedBytes());
+      }
+    }
+
+    // ---- helpers
+
+    private boolean touchedRecently(ResourceType type, String id) {
+      Optional<Instant> touched = history.lastTouched(type, id);
+      return touched.isPresent() && touched.get().isAfter(quietLimit);
+    }
+  }
+
+  private static final Comparator<Skip> SKIP_ORDER =
+      Comparator.comparing(Skip::type).thenComparing(Skip::id).thenComparing(Skip::reason);
+
+  private static boolean matchesAny(List<ImagePattern> patterns, List<String> repoTags) {
+    for (ImagePattern pattern : patterns) {
+      if (pattern.matchesAny(repoTags)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static String imageName(ImageInfo image) {
+    for (String tag : image.repoTags()) {
+      if (!ImageInfo.NONE_TAG.equals(tag)) {
+        return tag;
+      }
+    }
+    return ImageInfo.NONE_TAG;
+  }
+
+  private static Instant latest(Instant a, Instant b) {
+    return b == null || !b.isAfter(a) ? a : b;
+  }
+
+  private static Instant minus(Instant now, Duration duration) {
+    // A huge MIN_AGE must not overflow Instant: clamp at Instant.MIN.
+    try {
+      return now.minus(duration);
+    } catch (ArithmeticException | java.time.DateTimeException e) {
+      return Instant.MIN;
+    }
+  }
+
+  private static long saturatedAdd(long a, long b) {
+    long sum = a + b;
+    return ((a ^ sum) & (b ^ sum)) < 0 ? Long.MAX_VALUE : sum;
+  }
+
+  /** Short human duration with the two largest units, e.g. {@code 3h12m}, {@code 2d4h}, {@code 45s}. */
+  static String human(Duration duration) {
+    long seconds = Math.max(0, duration.getSeconds());
+    long[] sizes = {86_400, 3_600, 60, 1};
+    String[] units = {"d", "h", "m", "s"};
+    StringBuilder text = new StringBuilder();
+    int shown = 0;
+    for (int i = 0; i < sizes.length && shown < 2; i++) {
+      long amount = seconds / sizes[i];
+      seconds %= sizes[i];
+      if (amount > 0) {
+        text.append(amount).append(units[i]);
+        shown++;
+      } else if (shown > 0) {
+        break; // "2d" rather than "2d0h"; "1h5s" would mislead, stop at a gap
+      }
+    }
+    return text.length() == 0 ? "0s" : text.toString();
+  }
+}

@@ -1,0 +1,48 @@
+package io.dockercleaner.plan;
+
+import io.dockercleaner.core.ResourceType;
+import java.time.Instant;
+import java.util.Optional;
+
+/**
+ * Read-only view of what the agent has observed (persisted last-use state and recent events).
+ * Implementations must be side-effect free: the planner may call each method many times.
+ */
+public interface UsageHistory {
+
+  /** No history at all (first start, or state lost). */
+  UsageHistory EMPTY =
+      new UsageHistory() {
+        @Override
+        public Optional<Instant> imageLastUsed(String imageId) {
+          return Optional.empty();
+        }
+
+        @Override
+        public Optional<Instant> imageFirstSeen(String imageId) {
+          return Optional.empty();
+        }
+
+        @Override
+        public Optional<Instant> containerExitedAt(String containerId) {
+          return Optional.empty();
+        }
+
+        @Override
+        public Optional<Instant> lastTouched(ResourceType type, String id) {
+          return Optional.empty();
+        }
+      };
+
+  /** When a container last used (ran from) the image, if known. */
+  Optional<Instant> imageLastUsed(String imageId);
+
+  /** When the agent first saw the image, if known. */
+  Optional<Instant> imageFirstSeen(String imageId);
+
+  /** When the container last exited, as observed from events, if known. */
+  Optional<Instant> containerExitedAt(String containerId);
+
+  /** When any event last touched the object, if known (id = volume name for volumes). */
+  Optional<Instant> lastTouched(ResourceType type, String id);
+}
