@@ -123,7 +123,7 @@ public final class Planner {
       if (policy.enabled(ResourceType.BUILD_CACHE)) {
         buildCache();
       }
-      unusedImages(images.unused);
+      unusedImages(images.unused, images.candidates);
       if (policy.enabled(ResourceType.VOLUME)) {
         volumes();
       }
@@ -190,8 +190,10 @@ public final class Planner {
         }
       }
       candidates.sort(
-          Comparator.comparing((ContainerCandidate k) -> k.stoppedAt)
-              .thenComparing(k -> k.info.id()));
+          (a, b) -> {
+            int byTime = a.stoppedAt.compareTo(b.stoppedAt);
+            return byTime != 0 ? byTime : a.info.id().compareTo(b.info.id());
+          });
       for (ContainerCandidate k : candidates) {
         String rule =
             k.info.state()
@@ -230,21 +232,27 @@ public final class Planner {
       }
     }
 
-    private record ImagePhases(List<ImageCandidate> dangling, List<ImageCandidate> unused) {
-      static final ImagePhases NONE = new ImagePhases(List.of(), List.of());
+    private record ImagePhases(
+        List<ImageCandidate> dangling,
+        List<ImageCandidate> unused,
+        Map<String, ImageCandidate> candidates) {
+      static final ImagePhases NONE = new ImagePhases(List.of(), List.of(), Map.of());
     }
 
+    // Hand-written comparators: cheaper than Comparator.comparing chains on 100k-object sorts.
     private static final Comparator<ImageCandidate> LRU =
-        Comparator.comparing((ImageCandidate k) -> k.lastUsed)
-            .thenComparing(k -> k.firstSeen)
-            .thenComparing(k -> k.info.id());
+        (a, b) -> {
+          int c = a.lastUsed.compareTo(b.lastUsed);
+          if (c == 0) {
+            c = a.firstSeen.compareTo(b.firstSeen);
+          }
+          return c != 0 ? c : a.info.id().compareTo(b.info.id());
+        };
 
     private ImagePhases evaluateImages() {
       List<ImageInfo> images = inventory.images();
-      Map<String, ImageInfo> byId = new HashMap<>(images.size() * 2);
       Set<String> parents = new HashSet<>();
       for (ImageInfo image : images) {
-        byId.put(image.id(), image);
         if (image.parentId() != null) {
           parents.add(image.parentId());
         }
@@ -333,18 +341,16 @@ public final class Planner {
         }
       }
       dangling.sort(LRU);
-      return new ImagePhases(dangling, unused);
+      return new ImagePhases(dangling, unused, candidates);
     }
 
     /** Unused images in LRU order, each only once all its candidate children are planned. */
-    private void unusedImages(List<ImageCandidate> unused) {
+    private void unusedImages(List<ImageCandidate> unused, Map<String, ImageCandidate> byId) {
       if (unused.isEmpty()) {
         return;
       }
-      Map<String, ImageCandidate> byId = new HashMap<>(unused.size() * 2);
-      PriorityQueue<ImageCandidate> ready = new PriorityQueue<>(Math.max(1, unused.size()), LRU);
+      PriorityQueue<ImageCandidate> ready = new PriorityQueue<>(unused.size(), LRU);
       for (ImageCandidate k : unused) {
-        byId.put(k.info.id(), k);
         if (k.pendingChildren == 0) {
           ready.add(k);
         }
@@ -356,7 +362,8 @@ public final class Planner {
         offer(ResourceType.IMAGE, k.info.id(), k.name, Reason.UNUSED_IMAGE, k.rule,
             k.info.uniqueBytes());
         ImageCandidate parent = k.info.parentId() == null ? null : byId.get(k.info.parentId());
-        if (parent != null && --parent.pendingChildren == 0) {
+        // same test as when pendingChildren was counted
+        if (parent != null && !parent.blocked && !parent.dangling && --parent.pendingChildren == 0) {
           ready.add(parent);
         }
       }
@@ -387,10 +394,13 @@ public final class Planner {
       }
       Set<String> kept = new HashSet<>();
       Comparator<TagEntry> newestFirst =
-          Comparator.comparing((TagEntry t) -> t.image.createdAt())
-              .reversed()
-              .thenComparing(t -> t.tag)
-              .thenComparing(t -> t.image.id());
+          (a, b) -> {
+            int c = b.image.createdAt().compareTo(a.image.createdAt());
+            if (c == 0) {
+              c = a.tag.compareTo(b.tag);
+            }
+            return c != 0 ? c : a.image.id().compareTo(b.image.id());
+          };
       for (List<TagEntry> tags : byRepo.values()) {
         if (tags.size() > 1) {
           tags.sort(newestFirst);
@@ -424,9 +434,13 @@ public final class Planner {
         }
       }
       candidates.sort(
-          Comparator.comparing((BuildCacheInfo b) -> latest(b.createdAt(), b.lastUsedAt()))
-              .thenComparing(BuildCacheInfo::createdAt)
-              .thenComparing(BuildCacheInfo::id));
+          (a, b) -> {
+            int c = latest(a.createdAt(), a.lastUsedAt()).compareTo(latest(b.createdAt(), b.lastUsedAt()));
+            if (c == 0) {
+              c = a.createdAt().compareTo(b.createdAt());
+            }
+            return c != 0 ? c : a.id().compareTo(b.id());
+          });
       for (BuildCacheInfo b : candidates) {
         String rule =
             "not in use, "
@@ -468,7 +482,10 @@ public final class Planner {
         }
       }
       candidates.sort(
-          Comparator.comparing(VolumeInfo::createdAt).thenComparing(VolumeInfo::name));
+          (a, b) -> {
+            int c = a.createdAt().compareTo(b.createdAt());
+            return c != 0 ? c : a.name().compareTo(b.name());
+          });
       for (VolumeInfo v : candidates) {
         String rule =
             (v.anonymous() ? "anonymous" : "named (volumesAll)")
@@ -488,7 +505,13 @@ public final class Planner {
   }
 
   private static final Comparator<Skip> SKIP_ORDER =
-      Comparator.comparing(Skip::type).thenComparing(Skip::id).thenComparing(Skip::reason);
+      (a, b) -> {
+        int c = a.type().compareTo(b.type());
+        if (c == 0) {
+          c = a.id().compareTo(b.id());
+        }
+        return c != 0 ? c : a.reason().compareTo(b.reason());
+      };
 
   private static boolean matchesAny(List<ImagePattern> patterns, List<String> repoTags) {
     for (ImagePattern pattern : patterns) {

@@ -1,0 +1,7 @@
+#!/bin/sh
+# Builds and briefly runs the planner benchmark. Extra arguments go to JMH
+# (e.g. ./run.sh -p objects=100000). Results: ms per Planner.plan call.
+set -eu
+cd "$(dirname "$0")"
+mvn -B -q package
+exec java -jar target/benchmarks.jar -wi 2 -i 3 -f 1 -w 2s -r 2s "$@"
