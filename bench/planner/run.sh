@@ -4,4 +4,5 @@
 set -eu
 cd "$(dirname "$0")"
 mvn -B -q package
-exec java -jar target/benchmarks.jar -wi 2 -i 3 -f 1 -w 2s -r 2s "$@"
+# a fixed heap keeps heap resizing out of the numbers
+exec java -jar target/benchmarks.jar -wi 2 -i 3 -f 1 -w 2s -r 2s -jvmArgs "-Xms1g -Xmx1g" "$@"
