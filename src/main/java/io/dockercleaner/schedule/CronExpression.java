@@ -18,12 +18,11 @@ import java.util.Objects;
  * the time to search from.
  *
  * <p>Syntax: five fields {@code minute hour day-of-month month day-of-week}, or six with a leading
- * {@code second}; each field is {@code *}, a value, a range {@code a-b}, a step {@code * /n}
- * (without the space), {@code a-b/n} or {@code a/n} (from a to the maximum), or a comma-separated
- * list of those. Months may be written {@code JAN}-{@code DEC}, days of the week {@code SUN}-{@code
+ * {@code second}; each field is {@code *}, a value, a range {@code a-b}, a step <code>&#42;/n</code>,
+ * {@code a-b/n} or {@code a/n} (from a to the maximum), or a comma-separated list of those. Months may be written {@code JAN}-{@code DEC}, days of the week {@code SUN}-{@code
  * SAT} (any case); day of week 0 and 7 are both Sunday. {@code ?} means {@code *} in the two day
- * fields. Macros: {@code @yearly} (= {@code @annually}), {@code @monthly}, {@code @weekly}, {@code
- * @daily} (= {@code @midnight}), {@code @hourly}.
+ * fields. Macros: {@code @yearly} (= {@code @annually}), {@code @monthly}, {@code @weekly},
+ * {@code @daily} (= {@code @midnight}), {@code @hourly}.
  *
  * <p>Days follow Vixie cron: when both day fields are restricted (neither starts with {@code *} or
  * {@code ?}) a day matches if either field matches; otherwise both must match.
@@ -345,7 +344,7 @@ public final class CronExpression {
 
     private long parsePart(String field, String part) throws FieldException {
       if (part.isEmpty()) {
-        throw problem(field, part, "empty list element");
+        throw problem(field, "empty list element");
       }
       String range = part;
       int step = 1;
@@ -354,14 +353,14 @@ public final class CronExpression {
         range = part.substring(0, slash);
         String stepText = part.substring(slash + 1);
         if (!isDigits(stepText)) {
-          throw problem(field, part, "step '" + stepText + "' is not a number");
+          throw problem(field, "step '" + stepText + "' is not a number");
         }
         step = stepText.length() > 3 ? Integer.MAX_VALUE : Integer.parseInt(stepText);
         if (step < 1) {
-          throw problem(field, part, "step must be at least 1");
+          throw problem(field, "step must be at least 1");
         }
         if (step > max - min + 1) {
-          throw problem(field, part, "step " + step + " out of range 1-" + (max - min + 1));
+          throw problem(field, "step " + step + " out of range 1-" + (max - min + 1));
         }
       }
       int low;
@@ -372,19 +371,19 @@ public final class CronExpression {
       } else {
         int dash = range.indexOf('-');
         if (dash == 0) {
-          throw problem(field, part, "range '" + range + "' has no start");
+          throw problem(field, "range '" + range + "' has no start");
         } else if (dash > 0) {
           if (dash == range.length() - 1) {
-            throw problem(field, part, "range '" + range + "' has no end");
+            throw problem(field, "range '" + range + "' has no end");
           }
-          low = value(field, part, range.substring(0, dash));
-          high = value(field, part, range.substring(dash + 1));
+          low = value(field, range.substring(0, dash));
+          high = value(field, range.substring(dash + 1));
           if (low > high) {
             throw problem(
-                field, part, "range start " + low + " is greater than range end " + high);
+                field, "range start " + low + " is greater than range end " + high);
           }
         } else {
-          low = value(field, part, range);
+          low = value(field, range);
           // "a/n" means from a to the maximum in steps of n.
           high = slash >= 0 ? max : low;
         }
@@ -396,7 +395,7 @@ public final class CronExpression {
       return bits;
     }
 
-    private int value(String field, String part, String text) throws FieldException {
+    private int value(String field, String text) throws FieldException {
       if (names != null) {
         int index = names.indexOf(text.toUpperCase(Locale.ROOT));
         if (index >= 0) {
@@ -409,14 +408,14 @@ public final class CronExpression {
                 ? "a number " + min + "-" + max
                 : "a number " + min + "-" + max + " or a name " + names.get(0) + "-"
                     + names.get(names.size() - 1);
-        throw problem(field, part, "'" + text + "' is not " + expected);
+        throw problem(field, "'" + text + "' is not " + expected);
       }
       int value = text.length() > 3 ? Integer.MAX_VALUE : Integer.parseInt(text);
       if (value < min || value > max) {
         String range = "out of range " + min + "-" + max;
         throw field.equals(text)
             ? new FieldException(label + " field '" + field + "' " + range)
-            : problem(field, part, "'" + text + "' " + range);
+            : problem(field, "'" + text + "' " + range);
       }
       return value;
     }
@@ -434,7 +433,7 @@ public final class CronExpression {
       return true;
     }
 
-    private FieldException problem(String field, String part, String what) {
+    private FieldException problem(String field, String what) {
       return new FieldException(label + " field '" + field + "': " + what);
     }
   }
