@@ -18,8 +18,8 @@ import java.util.Objects;
  * the time to search from.
  *
  * <p>Syntax: five fields {@code minute hour day-of-month month day-of-week}, or six with a leading
- * {@code second}; each field is {@code *}, a value, a range {@code a-b}, a step <code>&#42;/n</code>,
- * {@code a-b/n} or {@code a/n} (from a to the maximum), or a comma-separated list of those.
+ * {@code second}; each field is {@code *}, a value, a range {@code a-b}, a step
+ * <code>&#42;/n</code>, {@code a-b/n} or {@code a/n} (from a to the maximum), or a comma-separated list of those.
  * Months may be written {@code JAN}-{@code DEC}, days of the week {@code SUN}-{@code SAT} (any
  * case); day of week 0 and 7 are both Sunday. {@code ?} means {@code *} in the two day
  * fields. Macros: {@code @yearly} (= {@code @annually}), {@code @monthly}, {@code @weekly},
@@ -52,7 +52,9 @@ public final class CronExpression {
   private static final List<String> DAY_NAMES =
       List.of("SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT");
   // Days in each month in a leap year: a day-of-month that fits none of the months never fires.
-  private static final int[] MAX_DAYS_IN_MONTH = {0, 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  private static final int[] MAX_DAYS_IN_MONTH = {
+    0, 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31
+  };
   // The Gregorian calendar repeats every 400 years; a valid expression fires well within that.
   private static final int SEARCH_LIMIT_YEARS = 400;
 
