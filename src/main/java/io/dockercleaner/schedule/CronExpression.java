@@ -22,8 +22,8 @@ import java.util.Objects;
  * <code>&#42;/n</code>, {@code a-b/n} or {@code a/n} (from a to the maximum), or a
  * comma-separated list of those. Months may be written {@code JAN}-{@code DEC}, days of the
  * week {@code SUN}-{@code SAT} (any case); day of week 0 and 7 are both Sunday. {@code ?} means
- * {@code *} in the two day fields. Macros: {@code @yearly} (= {@code @annually}), {@code @monthly}, {@code @weekly},
- * {@code @daily} (= {@code @midnight}), {@code @hourly}.
+ * {@code *} in the two day fields. Macros: {@code @yearly} (= {@code @annually}),
+ * {@code @monthly}, {@code @weekly}, {@code @daily} (= {@code @midnight}), {@code @hourly}.
  *
  * <p>Days follow Vixie cron: when both day fields are restricted (neither starts with {@code *} or
  * {@code ?}) a day matches if either field matches; otherwise both must match.
