@@ -76,6 +76,8 @@ public final class ValueParsers {
           "s", Duration.ofSeconds(1), "sec", Duration.ofSeconds(1), "second", Duration.ofSeconds(1),
           "m", Duration.ofMinutes(1), "min", Duration.ofMinutes(1), "minute", Duration.ofMinutes(1),
           "h", Duration.ofHours(1), "hour", Duration.ofHours(1));
+  /** Smallest unix-seconds PRUNE_FILTER_UNTIL (2001-09-09): smaller numbers are rejected. */
+  static final long MIN_UNIX_SECONDS = 1_000_000_000L;
   private static final BigInteger LONG_MAX = BigInteger.valueOf(Long.MAX_VALUE);
 
   private ValueParsers() {}
@@ -233,7 +235,13 @@ public final class ValueParsers {
     }
     try {
       if (DIGITS.matcher(raw).matches()) {
-        return UntilFilter.absolute(Instant.ofEpochSecond(Long.parseLong(raw)));
+        long seconds = Long.parseLong(raw);
+        if (seconds < MIN_UNIX_SECONDS) {
+          // "24" is far more likely a forgotten unit than a time in 1970
+          throw invalid(name, raw, UNTIL_EXPECTED + "; unix seconds start at " + MIN_UNIX_SECONDS
+              + ", an age needs a unit, e.g. " + raw + "h");
+        }
+        return UntilFilter.absolute(Instant.ofEpochSecond(seconds));
       }
       if (DATE_ONLY.matcher(raw).matches()) {
         return UntilFilter.absolute(LocalDate.parse(raw).atStartOfDay(ZoneOffset.UTC).toInstant());
@@ -275,6 +283,9 @@ public final class ValueParsers {
       String value = null;
       boolean negated = bang;
       if (eq >= 0) {
+        if (bang && eq == 0) {
+          throw invalid(name, raw, "entry '" + e + "' has an empty key; " + LABEL_EXPECTED);
+        }
         if (bang) {
           throw invalid(name, raw, "entry '" + e + "': use key!=value, not !key=value; " + LABEL_EXPECTED);
         }
