@@ -256,7 +256,12 @@ public final class SettingsLoader {
     } catch (JsonProcessingException e) {
       JsonLocation at = e.getLocation();
       String location = at == null ? "" : " at line " + at.getLineNr() + ", column " + at.getColumnNr();
-      String message = String.valueOf(e.getOriginalMessage()).lines().findFirst().orElse("");
+      // SnakeYAML messages interleave the problem with indented source excerpts and carets
+      String message =
+          String.valueOf(e.getOriginalMessage())
+              .lines()
+              .filter(line -> !line.isBlank() && !Character.isWhitespace(line.charAt(0)))
+              .collect(Collectors.joining(", "));
       errors.add(where + ": invalid YAML" + location + ": " + message);
       return layer;
     } catch (IOException | RuntimeException e) {
