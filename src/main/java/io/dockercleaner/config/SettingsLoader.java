@@ -41,7 +41,12 @@ import java.util.stream.Collectors;
  *       also be given as a YAML list. Unknown keys are errors.
  * </ul>
  *
- * <p>All values are trimmed of surrounding whitespace before validation.
+ * <p>All values are trimmed of surrounding whitespace before validation. A value given as empty
+ * replaces the default: for variables where empty has a meaning (PRUNE_FILTER_UNTIL,
+ * PRUNE_FILTER_LABEL, byte sizes, paths, SCHEDULE, KEEP_IMAGES, WEBHOOK_URL, WEBHOOK_EVENTS,
+ * DOCKER_TLS_VERIFY, secrets) that meaning applies; for the others (booleans, durations,
+ * percentages, numbers, enums, HTTP_LISTEN, API_RATE_LIMIT, DOCKER_HOST) empty is an error. Only
+ * effective values are validated: a bad environment value overridden by a flag is not an error.
  */
 public final class SettingsLoader {
   /** The commands, the first being the default. */
