@@ -181,6 +181,27 @@ class EntrypointSandboxTest {
   }
 
   @Test
+  void socketOwnedByGidZeroJoinsRootsGroupWithAWarning() throws Exception {
+    Path socket = socket(0);
+
+    Result result = entrypoint(List.of(), env(socket), "run");
+
+    assertThat(result.exit).as(result.stderr).isZero();
+    assertThat(result.stderr).contains("[WARN] [INIT]").contains("GID 0 (root's group)");
+    assertThat(groupFile()).contains("root:x:0:cleanup-user");
+    assertThat(groupsOf(records().get(1))).contains("1000", "0");
+  }
+
+  @Test
+  void versionRunsWithoutSocketOrDaemonCheck() throws Exception {
+    Result result = entrypoint(List.of(), env(tmp.resolve("no-such.sock")), "version");
+
+    assertThat(result.exit).as(result.stderr).isZero();
+    assertThat(records()).hasSize(1).first().asString()
+        .startsWith("uid=1000 ").endsWith("args=version");
+  }
+
+  @Test
   void tcpDockerHostSkipsTheSocketSteps() throws Exception {
     Map<String, String> env = new HashMap<>(env(tmp.resolve("no-such.sock")));
     env.remove("DOCKER_SOCKET");
