@@ -25,11 +25,18 @@ RUN jlink --add-modules "${JAVA_MODULES}" \
  && strip --strip-unneeded /opt/java/lib/server/libjvm.so /opt/java/lib/*.so \
  && /opt/java/bin/java -Xshare:dump >/dev/null
 COPY target/docker-cleaner.jar /app/docker-cleaner.jar
+# Netty extracts its epoll library to /tmp at start-up, and a --tmpfs /tmp is noexec: the library
+# then fails to load and the program falls back to NIO. Shipping it extracted, on
+# java.library.path (which Netty tries first), keeps epoll with --read-only.
+RUN mkdir -p /app/native /tmp/jar && cd /tmp/jar \
+ && jar xf /app/docker-cleaner.jar META-INF/native \
+ && for f in META-INF/native/*.so; do if [ -e "$f" ]; then cp "$f" /app/native/; fi; done \
+ && rm -rf /tmp/jar
 # The launcher keeps JVM flags in one place: a small heap and a fast start suit a cleanup agent.
 # More flags: JDK_JAVA_OPTIONS (read by the java launcher itself).
 RUN printf '%s\n' '#!/bin/sh' \
       '# docker-cleaner launcher (made by the Dockerfile)' \
-      'exec /opt/java/bin/java -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xss512k -XX:MaxRAMPercentage=50 -XX:+ExitOnOutOfMemoryError -jar /app/docker-cleaner.jar "$@"' \
+      'exec /opt/java/bin/java -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xss512k -XX:MaxRAMPercentage=50 -XX:+ExitOnOutOfMemoryError -Djava.library.path=/app/native -jar /app/docker-cleaner.jar "$@"' \
       > /app/docker-cleaner && chmod 0755 /app/docker-cleaner \
  && /app/docker-cleaner version
 
@@ -48,6 +55,7 @@ LABEL org.opencontainers.image.title="docker-cleaner" \
 
 COPY --from=jre /opt/java /opt/java
 COPY --from=jre /app/docker-cleaner.jar /app/docker-cleaner.jar
+COPY --from=jre /app/native /app/native
 COPY --from=jre /app/docker-cleaner /usr/local/bin/docker-cleaner
 COPY entrypoint.sh /entrypoint.sh
 
