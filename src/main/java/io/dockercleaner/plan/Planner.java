@@ -36,8 +36,8 @@ import java.util.Set;
  * skipped with {@code TARGET_REACHED} or {@code BUDGET_EXHAUSTED}.
  *
  * <p>An object is never planned when (first matching reason is reported): it is running, paused,
- * restarting or in a state not known to be stopped ({@code RUNNING}) or being removed ({@code REMOVAL_IN_PROGRESS}); it is a named volume
- * without {@code volumesAll} ({@code NAMED_VOLUME}); the label filter rejects it ({@code
+ * restarting or in a state not known to be stopped ({@code RUNNING}) or being removed ({@code
+ * REMOVAL_IN_PROGRESS}); it is a named volume without {@code volumesAll} ({@code NAMED_VOLUME}); the label filter rejects it ({@code
  * PROTECTED_LABEL}); a {@code KEEP_IMAGES} pattern matches one of its tags ({@code
  * KEEP_IMAGES_PATTERN}); it holds one of the newest {@code KEEP_TAGS_PER_REPO} tags of a
  * repository ({@code KEEP_TAGS_PER_REPO}); it is in use ({@code IN_USE}: an image used by a
@@ -307,7 +307,9 @@ public final class Planner {
             new ImageCandidate(image, name, lastUsed.orElse(firstSeen), firstSeen, dangling);
         k.rule =
             (dangling ? "dangling" : "unused")
-                + (usedByPlanned.containsKey(image.id()) ? " once its planned containers are gone" : "")
+                + (usedByPlanned.containsKey(image.id())
+                    ? " once its planned containers are gone"
+                    : "")
                 + (lastUsed.isPresent()
                     ? ", last used " + lastUsed.get()
                     : ", never used, first seen " + firstSeen)
@@ -335,7 +337,8 @@ public final class Planner {
         }
       }
       for (ImageCandidate k : unused) {
-        ImageCandidate parent = k.info.parentId() == null ? null : candidates.get(k.info.parentId());
+        ImageCandidate parent =
+            k.info.parentId() == null ? null : candidates.get(k.info.parentId());
         if (parent != null && !parent.blocked && !parent.dangling) {
           parent.pendingChildren++;
         }
@@ -363,7 +366,10 @@ public final class Planner {
             k.info.uniqueBytes());
         ImageCandidate parent = k.info.parentId() == null ? null : byId.get(k.info.parentId());
         // same test as when pendingChildren was counted
-        if (parent != null && !parent.blocked && !parent.dangling && --parent.pendingChildren == 0) {
+        if (parent != null
+            && !parent.blocked
+            && !parent.dangling
+            && --parent.pendingChildren == 0) {
           ready.add(parent);
         }
       }
@@ -435,7 +441,9 @@ public final class Planner {
       }
       candidates.sort(
           (a, b) -> {
-            int c = latest(a.createdAt(), a.lastUsedAt()).compareTo(latest(b.createdAt(), b.lastUsedAt()));
+            int c =
+                latest(a.createdAt(), a.lastUsedAt())
+                    .compareTo(latest(b.createdAt(), b.lastUsedAt()));
             if (c == 0) {
               c = a.createdAt().compareTo(b.createdAt());
             }
@@ -549,7 +557,7 @@ public final class Planner {
     return ((a ^ sum) & (b ^ sum)) < 0 ? Long.MAX_VALUE : sum;
   }
 
-  /** Short human duration with the two largest units, e.g. {@code 3h12m}, {@code 2d4h}, {@code 45s}. */
+  /** Short human duration in its two largest units: {@code 3h12m}, {@code 2d4h}, {@code 45s}. */
   static String human(Duration duration) {
     long seconds = Math.max(0, duration.getSeconds());
     long[] sizes = {86_400, 3_600, 60, 1};
