@@ -38,13 +38,13 @@ import java.util.Set;
  * <p>An object is never planned when (first matching reason is reported): it is running, paused,
  * restarting or in a state not known to be stopped ({@code RUNNING}) or being removed ({@code
  * REMOVAL_IN_PROGRESS}); it is a named volume without {@code volumesAll} ({@code NAMED_VOLUME});
- * the label filter rejects it ({@code PROTECTED_LABEL}); a {@code KEEP_IMAGES} pattern matches
- * one of its tags ({@code KEEP_IMAGES_PATTERN}); it holds one of the newest {@code KEEP_TAGS_PER_REPO} tags of a
- * repository ({@code KEEP_TAGS_PER_REPO}); it is in use ({@code IN_USE}: an image used by a
- * container that is not planned before it, the parent of an image that is kept, a volume with
+ * the label filter rejects it ({@code PROTECTED_LABEL}); a {@code KEEP_IMAGES} pattern matches one
+ * of its tags ({@code KEEP_IMAGES_PATTERN}); it holds one of the newest {@code KEEP_TAGS_PER_REPO}
+ * tags of a repository ({@code KEEP_TAGS_PER_REPO}); it is in use ({@code IN_USE}: an image used by
+ * a container that is not planned before it, the parent of an image that is kept, a volume with
  * RefCount &gt; 0 or mounted by any container, build cache marked InUse); it was used, stopped,
- * created or first seen less than {@code minAge} ago ({@code TOO_YOUNG}); an event touched it
- * less than {@code quietPeriod} ago ({@code RECENTLY_TOUCHED}).
+ * created or first seen less than {@code minAge} ago ({@code TOO_YOUNG}); an event touched it less
+ * than {@code quietPeriod} ago ({@code RECENTLY_TOUCHED}).
  *
  * <p>Images without history count as first seen at {@code agentStartedAt}, or at their Created time
  * when the policy is {@code critical}. An image never used counts as last used when first seen.
