@@ -1,8 +1,251 @@
 package io.dockercleaner.cli;
 
-/** Entry point placeholder. */
+import static io.dockercleaner.log.RunLog.fields;
+
+import io.dockercleaner.config.ConfigException;
+import io.dockercleaner.config.LoadedConfig;
+import io.dockercleaner.config.LogLevel;
+import io.dockercleaner.config.Settings;
+import io.dockercleaner.config.SettingsLoader;
+import io.dockercleaner.core.Bytes;
+import io.dockercleaner.docker.DockerClient;
+import io.dockercleaner.docker.DockerClientOptions;
+import io.dockercleaner.docker.DockerException;
+import io.dockercleaner.docker.DockerHost;
+import io.dockercleaner.log.RunLog;
+import io.dockercleaner.oneshot.Candidate;
+import io.dockercleaner.oneshot.OneShotReport;
+import io.dockercleaner.oneshot.OneShotRun;
+import io.dockercleaner.oneshot.OperationResult;
+import io.dockercleaner.oneshot.Selection;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.stream.Collectors;
+
+/** Command-line entry point: {@code run} (default), {@code agent}, {@code check}, {@code version}, {@code help}. */
 public final class Main {
+  private Main() {}
+
   public static void main(String[] args) {
-    System.out.println("docker-cleaner");
+    int code = run(Arrays.asList(args), System.getenv(), System.out, System.err);
+    System.exit(code);
+  }
+
+  /** Runs a command and returns the process exit code (for tests). */
+  public static int run(List<String> args, Map<String, String> env, PrintStream out, PrintStream err) {
+    LoadedConfig loaded;
+    try {
+      loaded = SettingsLoader.load(args, env);
+    } catch (ConfigException e) {
+      String cmd = e.command().orElse("");
+      if (cmd.equals("help")) {
+        out.println(SettingsLoader.usage());
+        return 0;
+      }
+      if (cmd.equals("version")) {
+        out.println("docker-cleaner " + version());
+        return 0;
+      }
+      String ts = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
+      for (String line : e.errors()) {
+        err.println("[" + ts + "] [ERROR] [INIT] Invalid configuration: " + line);
+      }
+      err.println("[" + ts + "] [ERROR] [INIT] Nothing was done. See `docker-cleaner --help` for every setting.");
+      return OneShotReport.EXIT_FATAL;
+    }
+    Settings settings = loaded.settings();
+    switch (loaded.command()) {
+      case "help":
+        out.println(SettingsLoader.usage());
+        return 0;
+      case "version":
+        out.println("docker-cleaner " + version());
+        return 0;
+      default:
+        break;
+    }
+    RunLog log = new RunLog(out, settings.logFormat(), settings.logLevel(), settings.quiet(), hostname(env),
+        Clock.systemUTC());
+    Vertx vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(true).setEventLoopPoolSize(1)
+        .setWorkerPoolSize(2).setInternalBlockingPoolSize(2));
+    try {
+      return switch (loaded.command()) {
+        case "check" -> check(vertx, settings, env, out, err);
+        case "agent" -> AgentCommand.run(vertx, settings, env, log);
+        default -> oneShot(vertx, settings, env, log);
+      };
+    } finally {
+      if (!"agent".equals(loaded.command())) {
+        await(vertx.close());
+      }
+    }
+  }
+
+  static Future<DockerClient> connect(Vertx vertx, Settings settings, Map<String, String> env) {
+    Map<String, String> dockerEnv = new HashMap<>();
+    dockerEnv.put("DOCKER_HOST", settings.dockerHost());
+    dockerEnv.put("DOCKER_TLS_VERIFY", settings.dockerTlsVerify() ? "1" : "");
+    settings.dockerCertPath().ifPresent(p -> dockerEnv.put("DOCKER_CERT_PATH", p.toString()));
+    dockerEnv.put("HOME", env.getOrDefault("HOME", System.getProperty("user.home", "/")));
+    DockerHost host;
+    try {
+      host = DockerHost.fromEnvironment(dockerEnv);
+    } catch (DockerException e) {
+      return Future.failedFuture(e);
+    }
+    return DockerClient.connect(vertx, DockerClientOptions.of(host));
+  }
+
+  private static int check(Vertx vertx, Settings settings, Map<String, String> env, PrintStream out, PrintStream err) {
+    try {
+      DockerClient docker = await(connect(vertx, settings, env));
+      var info = await(docker.info());
+      out.println("daemon:         " + (docker.capabilities().podman() ? "Podman " : "Docker ") + docker.versionInfo().version()
+          + " (" + docker.versionInfo().os() + "/" + docker.versionInfo().arch() + ")");
+      out.println("address:        " + docker.host().describe());
+      out.println("api version:    " + docker.apiVersion() + " (daemon supports " + docker.versionInfo().minApiVersion()
+          + " to " + docker.pingInfo().apiVersion() + ")");
+      out.println("transport:      " + docker.transport());
+      out.println("storage driver: " + info.driver());
+      out.println("docker root:    " + info.dockerRootDir());
+      out.println("build cache:    " + (docker.capabilities().buildCachePrune() ? "prune supported" : "prune unsupported"));
+      await(docker.close());
+      return 0;
+    } catch (DockerException e) {
+      err.println("[" + Instant.now().truncatedTo(ChronoUnit.SECONDS) + "] [ERROR] [INIT] " + e.getMessage());
+      return OneShotReport.EXIT_FATAL;
+    }
+  }
+
+  private static int oneShot(Vertx vertx, Settings settings, Map<String, String> env, RunLog log) {
+    log.info(RunLog.INIT, "docker-cleaner " + version() + " starting one-shot cleanup" + (settings.dryRun() ? " (dry run: nothing will be deleted)" : ""),
+        fields("dry_run", settings.dryRun()));
+    if (log.enabled(LogLevel.DEBUG)) {
+      log.debug(RunLog.INIT, "Settings: " + settings.effective(), fields());
+    }
+    DockerClient docker;
+    try {
+      docker = await(connect(vertx, settings, env));
+    } catch (DockerException e) {
+      log.error(RunLog.INIT, "Cannot connect to the Docker daemon: " + e.daemonMessage(),
+          fields("error", e.getMessage(), "dry_run", settings.dryRun()));
+      log.summary(LogLevel.ERROR, "Nothing was done: cannot connect to the Docker daemon", fields("dry_run", settings.dryRun()));
+      return OneShotReport.EXIT_FATAL;
+    }
+    log.info(RunLog.INIT, "Connected to " + (docker.capabilities().podman() ? "Podman " : "Docker ") + docker.versionInfo().version()
+        + " at " + docker.host().describe() + " (API " + docker.apiVersion() + ", " + docker.transport() + ")",
+        fields("dry_run", settings.dryRun()));
+    try {
+      boolean dryRun = settings.dryRun();
+      if (!dryRun && !settings.pruneForce()) {
+        Integer refused = confirm(docker, settings, log);
+        if (refused != null) {
+          return refused;
+        }
+      }
+      OneShotReport report = await(new OneShotRun(docker, settings, log, Clock.systemUTC(), dryRun).run());
+      summary(log, report);
+      return report.exitCode();
+    } finally {
+      await(docker.close().recover(e -> Future.succeededFuture()));
+    }
+  }
+
+  /** PRUNE_FORCE=false: show the plan, ask on the terminal. Returns an exit code to stop with, or null to go on. */
+  private static Integer confirm(DockerClient docker, Settings settings, RunLog log) {
+    java.io.Console console = System.console();
+    if (console == null) {
+      log.error(RunLog.INIT, "PRUNE_FORCE=false needs a terminal to confirm, and there is none: set PRUNE_FORCE=true "
+          + "to run unattended, or DRY_RUN=true to preview. Nothing was deleted.", fields("dry_run", false));
+      return OneShotReport.EXIT_FATAL;
+    }
+    List<Selection> plan = await(new OneShotRun(docker, settings, log, Clock.systemUTC(), true).preview());
+    long total = 0;
+    for (Selection s : plan) {
+      for (Candidate c : s.candidates()) {
+        console.printf("  %-11s %-14s %-40s %s%n", s.type().label(), c.id().replaceFirst("^sha256:", "").substring(0,
+            Math.min(12, c.id().replaceFirst("^sha256:", "").length())), c.name(), c.sizeBytes() >= 0 ? Bytes.human(c.sizeBytes()) : "");
+      }
+      total += s.sizeBytes();
+    }
+    String answer = console.readLine("Remove these %d objects (about %s)? [y/N] ",
+        plan.stream().mapToInt(s -> s.candidates().size()).sum(), Bytes.human(total));
+    if (answer == null || !(answer.trim().equalsIgnoreCase("y") || answer.trim().equalsIgnoreCase("yes"))) {
+      log.summary(LogLevel.WARN, "Cancelled: nothing was deleted", fields("dry_run", false));
+      return OneShotReport.EXIT_FATAL;
+    }
+    return null;
+  }
+
+  private static void summary(RunLog log, OneShotReport report) {
+    String removed = report.operations().stream()
+        .filter(o -> o.status() != OperationResult.Status.DISABLED)
+        .map(o -> o.removed().size() + " " + noun(o.type(), o.removed().size())
+            + (o.status() == OperationResult.Status.UNSUPPORTED ? " (unsupported)" : o.status() == OperationResult.Status.FAILED ? " (failed)" : ""))
+        .collect(Collectors.joining(", "));
+    Map<String, Object> byType = new java.util.LinkedHashMap<>();
+    report.operations().forEach(o -> byType.put(o.type().label(), Map.of("count", o.removed().size(),
+        "space_freed_bytes", o.bytesFreed(), "status", o.status().label(), "duration_seconds", o.duration().toMillis() / 1000.0)));
+    String verb = report.dryRun() ? "Would remove " : "Removed ";
+    String message = verb + (removed.isEmpty() ? "nothing (every operation disabled)" : removed) + "; "
+        + Bytes.human(report.bytesFreed()) + (report.dryRun() ? " would be freed" : " freed") + " in "
+        + String.format(java.util.Locale.ROOT, "%.1f", report.duration().toMillis() / 1000.0) + " s; "
+        + report.succeeded() + " operations succeeded, " + report.failed() + " failed";
+    LogLevel level = report.exitCode() == 0 ? LogLevel.INFO : report.exitCode() == 1 ? LogLevel.WARN : LogLevel.ERROR;
+    log.summary(level, message, fields("count", report.operations().stream().mapToInt(o -> o.removed().size()).sum(),
+        "space_freed_bytes", report.bytesFreed(), "duration_seconds", report.duration().toMillis() / 1000.0,
+        "dry_run", report.dryRun(), "operations_succeeded", report.succeeded(), "operations_failed", report.failed(),
+        "exit_code", report.exitCode(), "by_type", byType));
+  }
+
+  static String noun(io.dockercleaner.core.ResourceType type, int count) {
+    String one = type == io.dockercleaner.core.ResourceType.BUILD_CACHE ? "build cache record" : type.label();
+    return count == 1 ? one : one + "s";
+  }
+
+  static String version() {
+    String v = Main.class.getPackage().getImplementationVersion();
+    return v == null ? "dev" : v;
+  }
+
+  static String hostname(Map<String, String> env) {
+    String h = env.get("HOSTNAME");
+    if (h != null && !h.isBlank()) {
+      return h;
+    }
+    try {
+      return Files.readString(Path.of("/proc/sys/kernel/hostname")).strip();
+    } catch (java.io.IOException e) {
+      return "unknown";
+    }
+  }
+
+  /** Blocks the calling (main) thread on a Future; never call from an event loop. */
+  static <T> T await(Future<T> f) {
+    CompletableFuture<T> cf = f.toCompletionStage().toCompletableFuture();
+    try {
+      return cf.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof RuntimeException re) {
+        throw re;
+      }
+      throw new IllegalStateException(e.getCause());
+    }
   }
 }

@@ -1,0 +1,113 @@
+package io.dockercleaner.log;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.dockercleaner.config.LogFormat;
+import io.dockercleaner.config.LogLevel;
+import java.io.PrintStream;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The operations log users and scripts read: one line per event on stdout, in the contract's
+ * text form {@code [2025-10-23T16:00:01Z] [INFO] [CONTAINER] message} or as one JSON object per
+ * line with {@code timestamp, level, operation, message, hostname} and optional fields
+ * ({@code count, space_freed_bytes, duration_seconds, dry_run, error, ...}).
+ * These lines are a user-facing contract: tests and log parsers depend on their shape.
+ */
+public final class RunLog {
+  private static final ObjectMapper MAPPER = new ObjectMapper();
+
+  private final PrintStream out;
+  private final LogFormat format;
+  private final LogLevel threshold;
+  private final boolean quiet;
+  private final String hostname;
+  private final Clock clock;
+
+  public RunLog(PrintStream out, LogFormat format, LogLevel threshold, boolean quiet, String hostname, Clock clock) {
+    this.out = out;
+    this.format = format;
+    this.threshold = threshold;
+    this.quiet = quiet;
+    this.hostname = hostname;
+    this.clock = clock;
+  }
+
+  /** Operations named in log lines. */
+  public static final String INIT = "INIT";
+  public static final String SUMMARY = "SUMMARY";
+
+  public boolean enabled(LogLevel level) {
+    return level.ordinal() >= threshold.ordinal();
+  }
+
+  public void debug(String operation, String message, Map<String, Object> fields) {
+    emit(LogLevel.DEBUG, operation, message, fields);
+  }
+
+  public void info(String operation, String message, Map<String, Object> fields) {
+    emit(LogLevel.INFO, operation, message, fields);
+  }
+
+  public void warn(String operation, String message, Map<String, Object> fields) {
+    emit(LogLevel.WARN, operation, message, fields);
+  }
+
+  public void error(String operation, String message, Map<String, Object> fields) {
+    emit(LogLevel.ERROR, operation, message, fields);
+  }
+
+  /** The summary line: printed even when QUIET. */
+  public void summary(LogLevel level, String message, Map<String, Object> fields) {
+    write(level, SUMMARY, message, fields);
+  }
+
+  private void emit(LogLevel level, String operation, String message, Map<String, Object> fields) {
+    if (!enabled(level)) {
+      return;
+    }
+    // QUIET: only the summary line and errors
+    if (quiet && level != LogLevel.ERROR && !SUMMARY.equals(operation)) {
+      return;
+    }
+    write(level, operation, message, fields);
+  }
+
+  private synchronized void write(LogLevel level, String operation, String message, Map<String, Object> fields) {
+    Instant now = clock.instant().truncatedTo(ChronoUnit.SECONDS);
+    if (format == LogFormat.JSON) {
+      Map<String, Object> line = new LinkedHashMap<>();
+      line.put("timestamp", now.toString());
+      line.put("level", level.name());
+      line.put("operation", operation);
+      line.put("message", message);
+      line.put("hostname", hostname);
+      if (fields != null) {
+        line.putAll(fields);
+      }
+      try {
+        out.println(MAPPER.writeValueAsString(line));
+      } catch (JsonProcessingException e) {
+        out.println("{\"level\":\"ERROR\",\"message\":\"cannot encode log line\"}");
+      }
+    } else {
+      out.println("[" + now + "] [" + level.name() + "] [" + operation + "] " + message);
+    }
+    out.flush();
+  }
+
+  /** Small helper for field maps in call sites. */
+  public static Map<String, Object> fields(Object... keyValues) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    for (int i = 0; i + 1 < keyValues.length; i += 2) {
+      if (keyValues[i + 1] != null) {
+        m.put((String) keyValues[i], keyValues[i + 1]);
+      }
+    }
+    return m;
+  }
+}
