@@ -320,6 +320,11 @@ public final class WebhookNotifier {
                       done.tryComplete();
                     };
                 aborters.add(abort[0]);
+              } else if (closed) {
+                log.warn("webhook: {} to {} not delivered: notifier closed during attempt {}",
+                    event, target.logName(), attempt);
+                report(DeliveryListener.FAILED);
+                done.complete();
               } else {
                 log.warn("webhook: {} to {} failed after {} attempt(s): {}",
                     event, target.logName(), attempt, why);
