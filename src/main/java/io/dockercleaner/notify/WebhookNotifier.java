@@ -1,0 +1,505 @@
+package io.dockercleaner.notify;
+
+import io.dockercleaner.config.Settings;
+import io.dockercleaner.config.WebhookEvent;
+import io.dockercleaner.config.WebhookFormat;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpClientRequest;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.RequestOptions;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Sends {@link RunNotice}s to WEBHOOK_URL(s), in the background, best effort: a notification never
+ * blocks, delays or fails a run.
+ *
+ * <p>{@link #notify(RunNotice)} drops notices whose event is not in WEBHOOK_EVENTS and queues the
+ * rest (bounded: when {@link WebhookNotifierOptions#getQueueCapacity() full}, the oldest waiting
+ * notice is dropped, as the newest says most about the host now). Notices are delivered one at a
+ * time, in order, each to every URL in parallel. Each URL gets up to {@link
+ * WebhookNotifierOptions#getMaxAttempts() 3 attempts}, each limited to WEBHOOK_TIMEOUT (connect to
+ * end of response), spaced by an exponential backoff (1 s, 2 s by default); a 2xx answer is
+ * delivered, anything else (other status, connection error, timeout) is a failed attempt. Every
+ * outcome goes to the {@link DeliveryListener}.
+ *
+ * <p>Each request is a {@code POST} with:
+ *
+ * <ul>
+ *   <li>{@code Content-Type: application/json} and a body from {@link WebhookPayloads} in
+ *       WEBHOOK_FORMAT (json or slack);
+ *   <li>{@code User-Agent: docker-cleaner/<version>};
+ *   <li>{@code X-Docker-Cleaner-Event: <event>} (e.g. {@code run_failed});
+ *   <li>{@code X-Docker-Cleaner-Delivery: <uuid>}, the same on every attempt and URL of one notice,
+ *       so a receiver can drop duplicates after a retry;
+ *   <li>when WEBHOOK_SECRET is set, {@code X-Docker-Cleaner-Signature: sha256=<hex>}, the
+ *       HMAC-SHA256 of the exact body bytes keyed with the secret (see {@link WebhookSignature});
+ *   <li>when the URL has user info ({@code https://user:pass@host/...}), HTTP basic authorization
+ *       with it.
+ * </ul>
+ *
+ * <p>Logs name a URL only as {@code scheme://host[:port]} ({@link UrlMasking#forLog(URI)}): webhook
+ * services keep their credential in the path or query. The secret is never logged.
+ *
+ * <p>Thread-safe: {@link #notify(RunNotice)}, {@link #flush(Duration)} and {@link #close()} may be
+ * called from any thread; the state is only touched on the notifier's Vert.x context.
+ */
+public final class WebhookNotifier {
+  private static final Logger log = LoggerFactory.getLogger(WebhookNotifier.class);
+
+  /** Bytes of a non-2xx response body kept for the log (Slack explains errors there). */
+  static final int RESPONSE_SNIPPET_BYTES = 200;
+
+  private final Vertx vertx;
+  private final Context context;
+  private final HttpClient client;
+  private final DeliveryListener listener;
+  private final List<Target> targets;
+  private final Set<WebhookEvent> events;
+  private final WebhookFormat format;
+  private final long timeoutMillis;
+  private final Optional<String> secret;
+  private final int queueCapacity;
+  private final int maxAttempts;
+  private final long retryBaseDelayMillis;
+  private final String userAgent;
+
+  // Only touched on `context`.
+  private final ArrayDeque<Notice> queue = new ArrayDeque<>();
+  private boolean delivering;
+  private boolean closed;
+  private Future<Void> closeFuture;
+  /** Pending flushes and their time-up timers. */
+  private final Map<Promise<Void>, Long> flushWaiters = new LinkedHashMap<>();
+  /** Ends an in-flight attempt or a scheduled retry at close. */
+  private final Set<Runnable> aborters = new LinkedHashSet<>();
+
+  private WebhookNotifier(
+      Vertx vertx, Settings settings, DeliveryListener listener, WebhookNotifierOptions options) {
+    this.vertx = vertx;
+    this.context = vertx.getOrCreateContext();
+    this.listener = listener;
+    this.targets = settings.webhookUrls().stream().map(Target::of).toList();
+    this.events = Set.copyOf(settings.webhookEvents());
+    this.format = settings.webhookFormat();
+    this.timeoutMillis = Math.max(1, settings.webhookTimeout().toMillis());
+    this.secret = settings.webhookSecret();
+    this.queueCapacity = options.getQueueCapacity();
+    this.maxAttempts = options.getMaxAttempts();
+    this.retryBaseDelayMillis = Math.max(1, options.getRetryBaseDelay().toMillis());
+    this.userAgent =
+        options.getUserAgent() != null ? options.getUserAgent() : "docker-cleaner/" + version();
+    this.client =
+        vertx.createHttpClient(
+            new HttpClientOptions()
+                .setConnectTimeout((int) Math.min(Integer.MAX_VALUE, timeoutMillis)));
+  }
+
+  /** A notifier with default {@link WebhookNotifierOptions}. */
+  public static WebhookNotifier create(Vertx vertx, Settings settings, DeliveryListener listener) {
+    return create(vertx, settings, listener, new WebhookNotifierOptions());
+  }
+
+  /**
+   * A notifier for the WEBHOOK_* settings. With no WEBHOOK_URL it accepts and ignores notices.
+   *
+   * @param listener told every delivery outcome, on the notifier's context
+   */
+  public static WebhookNotifier create(
+      Vertx vertx, Settings settings, DeliveryListener listener, WebhookNotifierOptions options) {
+    Objects.requireNonNull(vertx, "vertx");
+    Objects.requireNonNull(settings, "settings");
+    Objects.requireNonNull(options, "options");
+    return new WebhookNotifier(
+        vertx, settings, listener == null ? DeliveryListener.NONE : listener, options);
+  }
+
+  /**
+   * Queues the notice for every URL if its event is in WEBHOOK_EVENTS; returns at once. Never
+   * throws: a notice that cannot be queued is logged and forgotten.
+   */
+  public void notify(RunNotice notice) {
+    try {
+      if (notice == null || targets.isEmpty()) {
+        return;
+      }
+      if (!events.contains(notice.event())) {
+        log.debug("webhook: event {} not in WEBHOOK_EVENTS, not sent", notice.event().configName());
+        return;
+      }
+      Buffer body = WebhookPayloads.body(notice, format);
+      String signature =
+          secret.map(s -> WebhookSignature.sign(body.getBytes(), s)).orElse(null);
+      Notice queued = new Notice(notice, body, signature, UUID.randomUUID().toString());
+      context.runOnContext(v -> enqueue(queued));
+    } catch (RuntimeException e) {
+      log.warn("webhook: could not queue a notification: {}", e.toString());
+    }
+  }
+
+  /**
+   * Completes (never fails) once every queued notice has been delivered or given up, or when
+   * {@code maxWait} has passed, whichever comes first. For the one-shot mode's end and shutdown.
+   */
+  public Future<Void> flush(Duration maxWait) {
+    Promise<Void> done = Promise.promise();
+    long maxWaitMillis = Math.max(1, maxWait == null ? 1 : maxWait.toMillis());
+    try {
+      context.runOnContext(
+          v -> {
+            if (idle()) {
+              done.tryComplete();
+              return;
+            }
+            long timer =
+                vertx.setTimer(
+                    maxWaitMillis,
+                    id -> {
+                      if (flushWaiters.remove(done) != null) {
+                        log.warn(
+                            "webhook: {} notification(s) still pending after waiting {} ms",
+                            queue.size() + (delivering ? 1 : 0),
+                            maxWaitMillis);
+                        done.tryComplete();
+                      }
+                    });
+            flushWaiters.put(done, timer);
+          });
+    } catch (RuntimeException e) {
+      done.tryComplete();
+    }
+    return done.future();
+  }
+
+  /**
+   * Stops: waiting notices are dropped, in-flight attempts and scheduled retries end as failed,
+   * the HTTP client closes. Call {@link #flush(Duration)} first to give deliveries a chance.
+   * Idempotent; later notices are ignored.
+   */
+  public Future<Void> close() {
+    Promise<Void> done = Promise.promise();
+    try {
+      context.runOnContext(
+          v -> {
+            if (closeFuture == null) {
+              closed = true;
+              if (!queue.isEmpty()) {
+                log.warn("webhook: closing with {} notification(s) not sent", queue.size());
+              }
+              while (!queue.isEmpty()) {
+                queue.poll();
+                targets.forEach(t -> report(DeliveryListener.DROPPED));
+              }
+              new ArrayList<>(aborters).forEach(Runnable::run);
+              aborters.clear();
+              completeFlushWaiters();
+              closeFuture = client.close();
+            }
+            closeFuture.onComplete(done);
+          });
+    } catch (RuntimeException e) {
+      done.tryComplete();
+    }
+    return done.future();
+  }
+
+  // ---- on the context from here on ----
+
+  private void enqueue(Notice notice) {
+    if (closed) {
+      log.debug("webhook: notifier closed, {} not sent", notice.notice().event().configName());
+      targets.forEach(t -> report(DeliveryListener.DROPPED));
+      return;
+    }
+    if (queue.size() >= queueCapacity) {
+      Notice oldest = queue.poll();
+      log.warn(
+          "webhook: queue full ({} waiting), dropped the oldest notification ({} of run {})",
+          queueCapacity,
+          oldest.notice().event().configName(),
+          oldest.notice().runId());
+      targets.forEach(t -> report(DeliveryListener.DROPPED));
+    }
+    queue.add(notice);
+    pump();
+  }
+
+  private void pump() {
+    if (delivering || closed) {
+      return;
+    }
+    Notice next = queue.poll();
+    if (next == null) {
+      completeFlushWaiters();
+      return;
+    }
+    delivering = true;
+    List<Future<Void>> deliveries = new ArrayList<>();
+    for (Target target : targets) {
+      deliveries.add(deliver(next, target, 1));
+    }
+    Future.join(deliveries)
+        .onComplete(
+            ar -> {
+              delivering = false;
+              pump();
+            });
+  }
+
+  private boolean idle() {
+    return closed || (!delivering && queue.isEmpty());
+  }
+
+  private void completeFlushWaiters() {
+    flushWaiters.forEach(
+        (promise, timer) -> {
+          vertx.cancelTimer(timer);
+          promise.tryComplete();
+        });
+    flushWaiters.clear();
+  }
+
+  /** Attempt {@code attempt} and the following ones; always succeeds. */
+  private Future<Void> deliver(Notice notice, Target target, int attempt) {
+    Promise<Void> done = Promise.promise();
+    String event = notice.notice().event().configName();
+    attempt(notice, target)
+        .onComplete(
+            ar -> {
+              if (ar.succeeded()) {
+                log.debug("webhook: {} delivered to {} (HTTP {}, attempt {})",
+                    event, target.logName(), ar.result(), attempt);
+                report(DeliveryListener.DELIVERED);
+                done.complete();
+                return;
+              }
+              String why = describe(ar.cause(), target);
+              if (attempt < maxAttempts && !closed) {
+                long delayMillis = retryBaseDelayMillis << Math.min(attempt - 1, 20);
+                log.info("webhook: {} to {}: attempt {}/{} failed ({}), retrying in {} ms",
+                    event, target.logName(), attempt, maxAttempts, why, delayMillis);
+                report(DeliveryListener.RETRIED);
+                Runnable[] abort = new Runnable[1];
+                long timer =
+                    vertx.setTimer(
+                        delayMillis,
+                        id -> {
+                          aborters.remove(abort[0]);
+                          deliver(notice, target, attempt + 1).onComplete(done);
+                        });
+                abort[0] =
+                    () -> {
+                      vertx.cancelTimer(timer);
+                      log.warn("webhook: {} to {} not delivered: notifier closed before retry",
+                          event, target.logName());
+                      report(DeliveryListener.FAILED);
+                      done.tryComplete();
+                    };
+                aborters.add(abort[0]);
+              } else if (closed) {
+                log.warn("webhook: {} to {} not delivered: notifier closed during attempt {}",
+                    event, target.logName(), attempt);
+                report(DeliveryListener.FAILED);
+                done.complete();
+              } else {
+                log.warn("webhook: {} to {} failed after {} attempt(s): {}",
+                    event, target.logName(), attempt, why);
+                report(DeliveryListener.FAILED);
+                done.complete();
+              }
+            });
+    return done.future();
+  }
+
+  /** One POST; succeeds with the status when 2xx, fails otherwise or after the timeout. */
+  private Future<Integer> attempt(Notice notice, Target target) {
+    Promise<Integer> result = Promise.promise();
+    HttpClientRequest[] request = new HttpClientRequest[1];
+    Runnable abort =
+        () -> {
+          if (result.tryFail(new IllegalStateException("notifier closed"))) {
+            reset(request[0]);
+          }
+        };
+    aborters.add(abort);
+    long timer =
+        vertx.setTimer(
+            timeoutMillis,
+            id -> {
+              if (result.tryFail(new TimeoutException("no response within " + timeoutMillis + " ms"))) {
+                reset(request[0]);
+              }
+            });
+    result.future().onComplete(ar -> {
+      vertx.cancelTimer(timer);
+      aborters.remove(abort);
+    });
+
+    RequestOptions options =
+        new RequestOptions()
+            .setMethod(HttpMethod.POST)
+            .setHost(target.host())
+            .setPort(target.port())
+            .setSsl(target.ssl())
+            .setURI(target.requestUri())
+            .setConnectTimeout(timeoutMillis)
+            // a POST is not replayed on a redirect: a 3xx is a failed attempt
+            .setFollowRedirects(false)
+            .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+            .putHeader(HttpHeaders.USER_AGENT, userAgent)
+            .putHeader(WebhookSignature.EVENT_HEADER, notice.notice().event().configName())
+            .putHeader(WebhookSignature.DELIVERY_HEADER, notice.deliveryId());
+    if (notice.signature() != null) {
+      options.putHeader(WebhookSignature.SIGNATURE_HEADER, notice.signature());
+    }
+    if (target.basicAuthorization() != null) {
+      options.putHeader(HttpHeaders.AUTHORIZATION, target.basicAuthorization());
+    }
+    client
+        .request(options)
+        .compose(
+            req -> {
+              request[0] = req;
+              if (result.future().isComplete()) {
+                // timed out or closed while connecting
+                reset(req);
+                return Future.failedFuture("abandoned");
+              }
+              return req.send(notice.body());
+            })
+        .compose(WebhookNotifier::readResponse)
+        .onComplete(
+            ar -> {
+              if (ar.failed()) {
+                result.tryFail(ar.cause());
+              } else if (ar.result().status() / 100 == 2) {
+                result.tryComplete(ar.result().status());
+              } else {
+                result.tryFail(new StatusException(ar.result().status(), ar.result().snippet()));
+              }
+            });
+    return result.future();
+  }
+
+  /** The status and the start of the body; reading to the end frees the pooled connection. */
+  private static Future<Response> readResponse(HttpClientResponse response) {
+    Buffer snippet = Buffer.buffer();
+    response.handler(
+        chunk -> {
+          int room = RESPONSE_SNIPPET_BYTES - snippet.length();
+          if (room > 0) {
+            snippet.appendBuffer(chunk.length() <= room ? chunk : chunk.slice(0, room));
+          }
+        });
+    return response
+        .end()
+        .map(v -> new Response(response.statusCode(), snippet.toString(StandardCharsets.UTF_8)));
+  }
+
+  private static void reset(HttpClientRequest request) {
+    if (request != null) {
+      request.reset();
+    }
+  }
+
+  private void report(String outcome) {
+    try {
+      listener.onOutcome(outcome);
+    } catch (RuntimeException e) {
+      log.warn("webhook: delivery listener failed: {}", e.toString());
+    }
+  }
+
+  /** Why an attempt failed, safe to log. */
+  private static String describe(Throwable cause, Target target) {
+    if (cause instanceof StatusException s) {
+      String body = s.snippet().replaceAll("\\s+", " ").strip();
+      return "HTTP " + s.status() + (body.isEmpty() ? "" : ": " + UrlMasking.scrub(body, target.url()));
+    }
+    String message = cause.getMessage() == null ? "" : ": " + cause.getMessage();
+    return UrlMasking.scrub(cause.getClass().getSimpleName() + message, target.url());
+  }
+
+  private static String version() {
+    String v = WebhookNotifier.class.getPackage().getImplementationVersion();
+    return v == null ? "dev" : v;
+  }
+
+  /** A queued notice with its body and signature, computed once for every attempt and URL. */
+  private record Notice(RunNotice notice, Buffer body, String signature, String deliveryId) {}
+
+  private record Response(int status, String snippet) {}
+
+  /** A non-2xx answer. */
+  private static final class StatusException extends RuntimeException {
+    private final int status;
+    private final String snippet;
+
+    StatusException(int status, String snippet) {
+      super("HTTP " + status, null, false, false);
+      this.status = status;
+      this.snippet = snippet;
+    }
+
+    int status() {
+      return status;
+    }
+
+    String snippet() {
+      return snippet;
+    }
+  }
+
+  /** One URL, split for {@link RequestOptions}. */
+  private record Target(
+      URI url, String logName, String host, int port, boolean ssl, String requestUri,
+      String basicAuthorization) {
+    static Target of(URI url) {
+      boolean ssl = "https".equals(url.getScheme().toLowerCase(Locale.ROOT));
+      String host = url.getHost();
+      if (host.startsWith("[") && host.endsWith("]")) {
+        host = host.substring(1, host.length() - 1);
+      }
+      int port = url.getPort() >= 0 ? url.getPort() : ssl ? 443 : 80;
+      String path = url.getRawPath() == null || url.getRawPath().isEmpty() ? "/" : url.getRawPath();
+      String requestUri = url.getRawQuery() == null ? path : path + "?" + url.getRawQuery();
+      String auth =
+          url.getUserInfo() == null
+              ? null
+              : "Basic "
+                  + Base64.getEncoder()
+                      .encodeToString(url.getUserInfo().getBytes(StandardCharsets.UTF_8));
+      return new Target(url, UrlMasking.forLog(url), host, port, ssl, requestUri, auth);
+    }
+
+    @Override
+    public String toString() {
+      // a record's default toString would print the URL and credentials
+      return logName;
+    }
+  }
+}
