@@ -38,6 +38,15 @@ public final class TestDaemons {
     return require("DOCKER_CLEANER_TEST_HOST_PODMAN");
   }
 
+  /** Checks an address the same way {@link #require} does. */
+  public static String requireHost(String host) {
+    Path socket = socketOf(host);
+    if (!host.startsWith("unix://") || !Files.exists(socket.resolveSibling(MARKER))) {
+      throw new IllegalStateException("refusing to use " + host + ": not a daemon started by bin/test-daemon");
+    }
+    return host;
+  }
+
   /** The socket path of a {@code unix://} address. */
   public static Path socketOf(String host) {
     return Path.of(host.substring("unix://".length()));
