@@ -67,6 +67,15 @@ public final class Main {
       return OneShotReport.EXIT_FATAL;
     }
     Settings settings = loaded.settings();
+    if (!loaded.command().equals("help") && !loaded.command().equals("version")) {
+      try {
+        dockerHost(settings, env); // an unusable DOCKER_HOST is a configuration error: say so before anything runs
+      } catch (DockerException e) {
+        err.println("[" + Instant.now().truncatedTo(ChronoUnit.SECONDS) + "] [ERROR] [INIT] Invalid configuration: "
+            + e.daemonMessage().replaceFirst("^", "DOCKER_HOST: "));
+        return OneShotReport.EXIT_FATAL;
+      }
+    }
     switch (loaded.command()) {
       case "help":
         out.println(SettingsLoader.usage());
@@ -95,18 +104,22 @@ public final class Main {
   }
 
   static Future<DockerClient> connect(Vertx vertx, Settings settings, Map<String, String> env) {
+    DockerHost host;
+    try {
+      host = dockerHost(settings, env);
+    } catch (DockerException e) {
+      return Future.failedFuture(e);
+    }
+    return DockerClient.connect(vertx, DockerClientOptions.of(host));
+  }
+
+  static DockerHost dockerHost(Settings settings, Map<String, String> env) {
     Map<String, String> dockerEnv = new HashMap<>();
     dockerEnv.put("DOCKER_HOST", settings.dockerHost());
     dockerEnv.put("DOCKER_TLS_VERIFY", settings.dockerTlsVerify() ? "1" : "");
     settings.dockerCertPath().ifPresent(p -> dockerEnv.put("DOCKER_CERT_PATH", p.toString()));
     dockerEnv.put("HOME", env.getOrDefault("HOME", System.getProperty("user.home", "/")));
-    DockerHost host;
-    try {
-      host = DockerHost.fromEnvironment(dockerEnv);
-    } catch (DockerException e) {
-      return Future.failedFuture(e);
-    }
-    return DockerClient.connect(vertx, DockerClientOptions.of(host));
+    return DockerHost.fromEnvironment(dockerEnv);
   }
 
   private static int check(Vertx vertx, Settings settings, Map<String, String> env, PrintStream out, PrintStream err) {

@@ -1,0 +1,34 @@
+package io.dockercleaner.oneshot;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.dockercleaner.testsupport.CliRun;
+import io.dockercleaner.testsupport.DaemonFixture;
+import io.dockercleaner.testsupport.TestDaemons;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** The one-shot run against Podman's Docker-compatible API: works, build cache reported unsupported. */
+class OneShotPodmanTest {
+
+  @Test
+  void runsAndReportsBuildCacheUnsupportedWithoutFailing() {
+    DaemonFixture p = new DaemonFixture(TestDaemons.podman());
+    String stopped = TestDaemons.docker(p.host(), "create", "--network", "none", "--label", "keep=false",
+        TestDaemons.TEST_IMAGE, "true");
+    String kept = TestDaemons.docker(p.host(), "create", "--network", "none", "--label", "keep=true",
+        TestDaemons.TEST_IMAGE, "true");
+    CliRun r = CliRun.run(Map.of("DOCKER_HOST", p.host(), "LOG_FORMAT", "json", "PRUNE_FILTER_UNTIL", "0"));
+    assertThat(r.exitCode()).as(r.stdout()).isZero();
+    assertThat(r.stdout()).contains("Podman");
+    assertThat(r.jsonLines()).anySatisfy(n -> {
+      assertThat(n.get("operation").asText()).isEqualTo("BUILD_CACHE");
+      assertThat(n.get("level").asText()).isEqualTo("WARN");
+      assertThat(n.get("message").asText()).contains("Unsupported");
+    });
+    assertThat(r.summary().get("by_type").get("build_cache").get("status").asText()).isEqualTo("unsupported");
+    String remaining = TestDaemons.docker(p.host(), "ps", "-aq", "--no-trunc");
+    assertThat(remaining).contains(kept).doesNotContain(stopped);
+    TestDaemons.docker(p.host(), "rm", "-f", kept);
+  }
+}
