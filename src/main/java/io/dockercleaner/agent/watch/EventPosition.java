@@ -22,7 +22,8 @@ public final class EventPosition {
   private final int windowEvents;
   private final ArrayDeque<Key> order = new ArrayDeque<>();
   private final Set<Key> recent = new HashSet<>();
-  private long newestTimeNano;
+  // Volatile: the supervisor's getters read it from any thread.
+  private volatile long newestTimeNano;
 
   private record Key(long timeNano, String type, String action, String actorId, String scope) {}
 

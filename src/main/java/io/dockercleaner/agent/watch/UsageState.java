@@ -82,6 +82,10 @@ public final class UsageState {
   private long lastEventTimeNano;
   private long revision;
   private long savedRevision;
+  // Serialises writers (a periodic save and the shutdown save) so an older snapshot never
+  // replaces a newer file; guards writtenRevision.
+  private final Object writeLock = new Object();
+  private long writtenRevision = -1;
 
   private UsageState(Path dir, boolean hadHistory) {
     this.dir = dir;
@@ -445,6 +449,19 @@ public final class UsageState {
   }
 
   private void write(Snapshot snapshot) throws IOException {
+    synchronized (writeLock) {
+      if (snapshot.revision() < writtenRevision) {
+        return;
+      }
+      writeFile(snapshot);
+      writtenRevision = snapshot.revision();
+    }
+    synchronized (this) {
+      savedRevision = Math.max(savedRevision, snapshot.revision());
+    }
+  }
+
+  private void writeFile(Snapshot snapshot) throws IOException {
     Files.createDirectories(dir);
     Path target = dir.resolve(FILE_NAME);
     // Same directory, so the rename is atomic: readers see the old file or the new one, never half.
@@ -471,9 +488,6 @@ public final class UsageState {
       dirChannel.force(true);
     } catch (IOException e) {
       LOG.debug("cannot fsync {}: {}", dir, e.toString());
-    }
-    synchronized (this) {
-      savedRevision = Math.max(savedRevision, snapshot.revision());
     }
   }
 

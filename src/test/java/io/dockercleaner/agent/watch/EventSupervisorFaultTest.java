@@ -120,4 +120,23 @@ class EventSupervisorFaultTest {
     assertThat(supervisor.reconnects()).isEqualTo(1);
     supervisor.stop().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
   }
+
+  @Test
+  void startResumesFromAPersistedEventTime(Vertx vertx) throws Exception {
+    FakeDaemon fake = new FakeDaemon(vertx, dir.resolve("d.sock"), req -> {
+      sinceParams.add(String.valueOf(req.getParam("since")));
+      req.response().setChunked(true).write(SECOND);
+    });
+    fake.start().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    DockerClient client = DockerClient.connect(vertx, DockerClientOptions.of(
+        DockerHost.parse(fake.address(), false, null))).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    EventSupervisor supervisor = supervisor(vertx, client);
+    supervisor.start(1_700_000_000_000_000_100L).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+
+    await().atMost(Duration.ofSeconds(30)).until(() -> delivered.size() == 1);
+    assertThat(sinceParams).containsExactly("1700000000.000000100");
+    assertThat(supervisor.since()).isEqualTo("1700000000.500000000");
+    assertThat(reconciles.get()).isZero();
+    supervisor.stop().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+  }
 }

@@ -13,9 +13,14 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
+import io.vertx.core.Vertx;
+import io.vertx.junit5.VertxExtension;
+import io.vertx.junit5.VertxTestContext;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
+@ExtendWith(VertxExtension.class)
 class UsageStateTest {
   private static final String IMAGE_A = "sha256:" + "a".repeat(64);
   private static final String IMAGE_B = "sha256:" + "b".repeat(64);
@@ -218,5 +223,16 @@ class UsageStateTest {
     try (Stream<Path> files = Files.list(dir)) {
       assertThat(files).isEmpty();
     }
+  }
+
+  @Test
+  void saveOnAWorkerThreadWritesWhatLoadReads(Vertx vertx, VertxTestContext ctx) {
+    UsageState state = UsageState.load(dir, T0);
+    state.observe(event("container", "die", "c1", Map.of(), T0));
+    state.save(vertx).onComplete(ctx.succeeding(v -> ctx.verify(() -> {
+      assertThat(state.changedSinceSave()).isFalse();
+      assertThat(UsageState.load(dir, T0).containerExitedAt("c1")).contains(T0);
+      ctx.completeNow();
+    })));
   }
 }
