@@ -1,0 +1,181 @@
+package io.dockercleaner.exec;
+
+import io.dockercleaner.core.ItemOutcome;
+import io.dockercleaner.core.ResourceType;
+import io.dockercleaner.core.RunOutcome;
+import io.dockercleaner.plan.PlanStep;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The record of one cleanup run: what was planned, what happened to each item, bytes estimated vs
+ * reported by the daemon vs measured on the filesystem, and the outcome. Mutated only by the run
+ * that owns it (on one Vert.x context); read through {@link #toJson()}.
+ */
+public final class RunRecord {
+  private final String id;
+  private final String trigger;
+  private final boolean dryRun;
+  private final Instant startedAt;
+  private final long targetBytes;
+  private final List<PlanStep> planned = new ArrayList<>();
+  private final List<ItemResult> items = new ArrayList<>();
+  private final List<String> errors = new ArrayList<>();
+  private Instant finishedAt;
+  private RunOutcome outcome;
+  private long estimatedBytes;
+  private long reportedBytes;
+  private Long diskUsedBytesBefore;
+  private Long diskUsedBytesAfter;
+  private Double diskUsedRatioBefore;
+  private Double diskUsedRatioAfter;
+  private String planId;
+
+  public RunRecord(String id, String trigger, boolean dryRun, Instant startedAt, long targetBytes) {
+    this.id = id;
+    this.trigger = trigger;
+    this.dryRun = dryRun;
+    this.startedAt = startedAt;
+    this.targetBytes = targetBytes;
+  }
+
+  public String id() {
+    return id;
+  }
+
+  public String trigger() {
+    return trigger;
+  }
+
+  public boolean dryRun() {
+    return dryRun;
+  }
+
+  public Instant startedAt() {
+    return startedAt;
+  }
+
+  public synchronized Instant finishedAt() {
+    return finishedAt;
+  }
+
+  public synchronized RunOutcome outcome() {
+    return outcome;
+  }
+
+  public long targetBytes() {
+    return targetBytes;
+  }
+
+  public synchronized void planned(List<PlanStep> steps, long estimated, String planId) {
+    planned.addAll(steps);
+    estimatedBytes = estimated;
+    this.planId = planId;
+  }
+
+  public synchronized List<PlanStep> plannedSteps() {
+    return List.copyOf(planned);
+  }
+
+  public synchronized void add(ItemResult r) {
+    items.add(r);
+  }
+
+  public synchronized List<ItemResult> items() {
+    return List.copyOf(items);
+  }
+
+  public synchronized void error(String message) {
+    errors.add(message);
+  }
+
+  public synchronized List<String> errors() {
+    return Collections.unmodifiableList(new ArrayList<>(errors));
+  }
+
+  public synchronized void reported(long bytes) {
+    reportedBytes += bytes;
+  }
+
+  public synchronized long reportedBytes() {
+    return reportedBytes;
+  }
+
+  public synchronized long estimatedBytes() {
+    return estimatedBytes;
+  }
+
+  public synchronized void diskBefore(long usedBytes, double ratio) {
+    diskUsedBytesBefore = usedBytes;
+    diskUsedRatioBefore = ratio;
+  }
+
+  public synchronized void diskAfter(long usedBytes, double ratio) {
+    diskUsedBytesAfter = usedBytes;
+    diskUsedRatioAfter = ratio;
+  }
+
+  public synchronized Double diskUsedRatioBefore() {
+    return diskUsedRatioBefore;
+  }
+
+  public synchronized Double diskUsedRatioAfter() {
+    return diskUsedRatioAfter;
+  }
+
+  /** Bytes freed as measured on the filesystem (before − after), or -1 when not measured. */
+  public synchronized long measuredFreedBytes() {
+    return diskUsedBytesBefore == null || diskUsedBytesAfter == null ? -1
+        : Math.max(0, diskUsedBytesBefore - diskUsedBytesAfter);
+  }
+
+  public synchronized void finish(Instant at, RunOutcome outcome) {
+    this.finishedAt = at;
+    this.outcome = outcome;
+  }
+
+  public synchronized long count(ItemOutcome o) {
+    return items.stream().filter(i -> i.outcome() == o).count();
+  }
+
+  public synchronized Map<ResourceType, Long> removedByType() {
+    Map<ResourceType, Long> m = new EnumMap<>(ResourceType.class);
+    for (ItemResult i : items) {
+      if (i.outcome() == ItemOutcome.REMOVED || i.outcome() == ItemOutcome.WOULD_REMOVE) {
+        m.merge(i.step().type(), 1L, Long::sum);
+      }
+    }
+    return m;
+  }
+
+  /** Summary without items (for lists). */
+  public synchronized JsonObject toSummaryJson() {
+    JsonObject removed = new JsonObject();
+    removedByType().forEach((t, n) -> removed.put(t.label(), n));
+    return new JsonObject().put("id", id).put("trigger", trigger).put("dryRun", dryRun)
+        .put("startedAt", startedAt.toString()).put("finishedAt", finishedAt == null ? null : finishedAt.toString())
+        .put("outcome", outcome == null ? "running" : outcome.label())
+        .put("targetBytes", targetBytes == Long.MAX_VALUE ? null : targetBytes)
+        .put("planId", planId)
+        .put("planned", planned.size()).put("removed", count(ItemOutcome.REMOVED) + count(ItemOutcome.WOULD_REMOVE))
+        .put("skipped", count(ItemOutcome.SKIPPED)).put("failed", count(ItemOutcome.FAILED))
+        .put("removedByType", removed)
+        .put("estimatedBytes", estimatedBytes).put("reportedBytes", reportedBytes)
+        .put("measuredFreedBytes", measuredFreedBytes())
+        .put("diskUsedRatioBefore", diskUsedRatioBefore).put("diskUsedRatioAfter", diskUsedRatioAfter)
+        .put("errors", new JsonArray(new ArrayList<>(errors)));
+  }
+
+  /** Full record with per-item outcomes. */
+  public synchronized JsonObject toJson() {
+    JsonArray arr = new JsonArray();
+    items.forEach(i -> arr.add(i.toJson()));
+    return toSummaryJson().put("items", arr);
+  }
+}
