@@ -459,7 +459,7 @@ public final class DockerClientImpl implements DockerClient {
     HttpClientRequest[] current = new HttpClientRequest[1];
     long timer = vertx.setTimer(timeout.toMillis(), t -> {
       if (promise.tryFail(new DockerException(op, 0, Kind.TIMEOUT,
-          "no complete answer within " + timeout.toSeconds() + " s"))) {
+          "no complete answer within " + timeout.toMillis() + " ms"))) {
         if (current[0] != null) {
           current[0].reset();
         }
