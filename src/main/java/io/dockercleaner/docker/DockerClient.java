@@ -119,7 +119,9 @@ public interface DockerClient {
   /**
    * Opens {@code GET /events} decoded into typed events: every complete line reaches
    * {@code listener} as a {@link io.dockercleaner.docker.model.DockerEvent} (or as a malformed
-   * line). When the stream ends the decoder is told, so a cut last line is reported too.
+   * line). When the stream ends the decoder is told, so a cut last line is reported too. The
+   * listener runs on the stream's event loop, except that final report after {@link
+   * EventStream#close()}, which runs on the closing thread.
    *
    * @param since only events at or after this point ("SECONDS[.NANOS]"), or null
    */
