@@ -1,5 +1,6 @@
 package io.dockercleaner.docker;
 
+import io.dockercleaner.docker.codec.EventDecoder;
 import io.dockercleaner.docker.impl.DockerClientImpl;
 import io.dockercleaner.docker.model.BuildCacheRecord;
 import io.dockercleaner.docker.model.ContainerSummary;
@@ -114,6 +115,23 @@ public interface DockerClient {
    * @param since only events at or after this point ("SECONDS[.NANOS]"), or null
    */
   Future<EventStream> streamEvents(Filters filters, String since, Handler<Buffer> bodyHandler);
+
+  /**
+   * Opens {@code GET /events} decoded into typed events: every complete line reaches
+   * {@code listener} as a {@link io.dockercleaner.docker.model.DockerEvent} (or as a malformed
+   * line). When the stream ends the decoder is told, so a cut last line is reported too. The
+   * listener runs on the stream's event loop, except that final report after {@link
+   * EventStream#close()}, which runs on the closing thread.
+   *
+   * @param since only events at or after this point ("SECONDS[.NANOS]"), or null
+   */
+  default Future<EventStream> events(Filters filters, String since, EventDecoder.Listener listener) {
+    EventDecoder decoder = new EventDecoder(listener);
+    return streamEvents(filters, since, decoder).map(stream -> {
+      stream.ended().onComplete(end -> decoder.end());
+      return stream;
+    });
+  }
 
   /** Closes the connection pools. */
   Future<Void> close();

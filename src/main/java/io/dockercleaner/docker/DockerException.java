@@ -63,12 +63,14 @@ public class DockerException extends RuntimeException {
       if (m.contains("in progress")) {
         return Kind.CONFLICT_REMOVAL_IN_PROGRESS;
       }
+      // "in use" first: an image's conflict names the running container that uses it
+      // ("image is being used by running container ...")
+      if (m.contains("in use") || m.contains("being used") || m.contains("is using")
+          || m.contains("has active endpoints") || m.contains("dependent child images")) {
+        return Kind.CONFLICT_IN_USE;
+      }
       if (m.contains("running") || m.contains("paused") || m.contains("restarting")) {
         return Kind.CONFLICT_RUNNING;
-      }
-      if (m.contains("in use") || m.contains("being used") || m.contains("has active endpoints")
-          || m.contains("dependent child images")) {
-        return Kind.CONFLICT_IN_USE;
       }
       return Kind.CONFLICT;
     }

@@ -358,6 +358,11 @@ public final class EventDecoder implements Handler<Buffer> {
     if (actorId == null) {
       actorId = legacyId;
     }
+    if ((actorId == null || actorId.isEmpty()) && "volume".equals(type) && attributes != null
+        && attributes.get("name") != null) {
+      // Podman 4.3 sends volume events with an empty Actor.ID; Docker's volume ID is its name
+      actorId = attributes.get("name");
+    }
     if (!hasTime && hasTimeNano) {
       time = Math.floorDiv(timeNano, NANOS_PER_SECOND);
     } else if (hasTime && !hasTimeNano) {

@@ -384,7 +384,13 @@ public final class DockerClientImpl implements DockerClient {
               return;
             }
             resp.handler(bodyHandler);
-            resp.exceptionHandler(e -> ended.tryFail(stream.closed ? null : connectionError(op, e)));
+            resp.exceptionHandler(e -> {
+              if (stream.closed) {
+                ended.tryComplete();
+              } else {
+                ended.tryFail(connectionError(op, e));
+              }
+            });
             resp.endHandler(v -> {
               if (stream.closed) {
                 ended.tryComplete();
@@ -416,8 +422,9 @@ public final class DockerClientImpl implements DockerClient {
     @Override
     public void close() {
       closed = true;
-      request.reset();
+      // complete first: the reset makes the response report an exception, maybe on another thread
       ended.tryComplete();
+      request.reset();
     }
   }
 
@@ -459,7 +466,7 @@ public final class DockerClientImpl implements DockerClient {
     HttpClientRequest[] current = new HttpClientRequest[1];
     long timer = vertx.setTimer(timeout.toMillis(), t -> {
       if (promise.tryFail(new DockerException(op, 0, Kind.TIMEOUT,
-          "no complete answer within " + timeout.toSeconds() + " s"))) {
+          "no complete answer within " + timeout.toMillis() + " ms"))) {
         if (current[0] != null) {
           current[0].reset();
         }

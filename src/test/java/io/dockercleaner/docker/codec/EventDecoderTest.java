@@ -413,4 +413,20 @@ class EventDecoderTest {
 
     assertThat(recorder.all).isEqualTo(feedWhole(sample).all);
   }
+
+  @Test
+  void podmanVolumeEventsWithoutActorIdGetTheVolumeNameAsId() {
+    // as Podman 4.3 sends them: empty Actor.ID, the name only in the attributes, "remove"
+    String line = "{\"status\":\"remove\",\"Type\":\"volume\",\"Action\":\"remove\",\"Actor\":{\"ID\":\"\","
+        + "\"Attributes\":{\"containerExitCode\":\"0\",\"image\":\"\",\"name\":\"pvx\",\"podId\":\"\"}},"
+        + "\"scope\":\"local\",\"time\":1795880855,\"timeNano\":1795880855076858647}\n";
+    Recorder recorder = new Recorder();
+
+    new EventDecoder(recorder).handle(Buffer.buffer(line));
+
+    assertThat(recorder.events).singleElement().satisfies(e -> {
+      assertThat(e.actorId()).isEqualTo("pvx");
+      assertThat(e.action()).isEqualTo("destroy");
+    });
+  }
 }
