@@ -1,0 +1,150 @@
+package io.dockercleaner.agent;
+
+import io.dockercleaner.agent.watch.DiskSample;
+import io.dockercleaner.api.AgentControl;
+import io.dockercleaner.api.ApiException;
+import io.dockercleaner.api.RunRequest;
+import io.dockercleaner.api.RunTicket;
+import io.dockercleaner.config.Settings;
+import io.dockercleaner.core.ResourceType;
+import io.dockercleaner.docker.model.DiskUsage;
+import io.dockercleaner.exec.RunRecord;
+import io.dockercleaner.plan.Plan;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.Set;
+
+/** The HTTP API's view of the {@link Agent}. */
+public final class AgentControlImpl implements AgentControl {
+  private final Agent agent;
+  private volatile boolean daemonReachable = true;
+
+  public AgentControlImpl(Agent agent) {
+    this.agent = agent;
+  }
+
+  /** Records the result of the latest daemon contact (df refresh, reconcile). */
+  public void daemonReachable(boolean reachable) {
+    this.daemonReachable = reachable;
+  }
+
+  @Override
+  public boolean daemonReachable() {
+    return daemonReachable;
+  }
+
+  @Override
+  public boolean eventStreamConnected() {
+    return agent.events() != null && agent.events().connected();
+  }
+
+  @Override
+  public String notReadyReason() {
+    if (!daemonReachable) {
+      return "the Docker daemon is not reachable";
+    }
+    if (!eventStreamConnected()) {
+      String why = agent.events() == null ? null : agent.events().lastDisconnectReason();
+      return "the event stream is not connected" + (why == null ? "" : ": " + why);
+    }
+    return "ready";
+  }
+
+  @Override
+  public JsonObject status() {
+    Settings s = agent.settings();
+    var docker = agent.docker();
+    JsonObject o = new JsonObject()
+        .put("daemon", new JsonObject().put("version", docker.versionInfo().version())
+            .put("apiVersion", docker.apiVersion().toString()).put("podman", docker.capabilities().podman())
+            .put("address", docker.host().describe()).put("transport", docker.transport()))
+        .put("startedAt", agent.startedAt().toString())
+        .put("dryRun", s.dryRun())
+        .put("watermarks", new JsonObject().put("diskHigh", s.diskHighWatermarkRatio()).put("diskLow", s.diskLowWatermarkRatio())
+            .put("diskCritical", s.diskCriticalWatermarkRatio()).put("inodeHigh", s.inodeHighWatermarkRatio())
+            .put("inodeLow", s.inodeLowWatermarkRatio())
+            .put("dockerUsageLimitBytes", s.dockerUsageLimitBytes().isPresent() ? s.dockerUsageLimitBytes().getAsLong() : null)
+            .put("buildCacheLimitBytes", s.buildCacheLimitBytes().isPresent() ? s.buildCacheLimitBytes().getAsLong() : null));
+    DiskSample sample = agent.disk() == null ? null : agent.disk().lastSample();
+    if (sample != null) {
+      o.put("disk", new JsonObject().put("path", agent.disk().path().toString()).put("totalBytes", sample.totalBytes())
+          .put("usedBytes", sample.usedBytes()).put("availableBytes", sample.availableBytes())
+          .put("usedRatio", sample.usedRatio()).put("freeInodes", sample.freeInodes())
+          .put("inodeUsedRatio", sample.hasInodes() ? sample.inodeUsedRatio() : null)
+          .put("sampledAt", sample.at().toString()));
+    } else {
+      o.put("disk", null);
+    }
+    DiskUsage df = agent.lastDiskUsage();
+    if (df != null) {
+      o.put("docker", new JsonObject()
+          .put("imagesBytes", df.imagesBytes()).put("containersBytes", df.containersBytes())
+          .put("volumesBytes", df.volumesBytes()).put("buildCacheBytes", df.buildCacheBytes())
+          .put("totalBytes", Agent.dockerUsageBytes(df))
+          .put("sampledAt", agent.lastDfAt() == null ? null : agent.lastDfAt().toString()));
+    }
+    var ev = agent.events();
+    o.put("eventStream", ev == null ? null : new JsonObject().put("connected", ev.connected())
+        .put("reconnects", ev.reconnects()).put("malformed", ev.malformed()).put("events", ev.eventsReceived())
+        .put("lastEventAt", ev.lastEventAt() == null ? null : ev.lastEventAt().toString())
+        .put("lastDisconnectReason", ev.lastDisconnectReason()));
+    RunRecord current = agent.currentRun();
+    o.put("currentRun", current == null ? null : current.toSummaryJson());
+    List<RunRecord> recent = agent.recentRuns();
+    o.put("lastRun", recent.isEmpty() ? null : recent.get(0).toSummaryJson());
+    o.put("nextScheduledRun", agent.nextScheduledRun().map(z -> z.toInstant().toString()).orElse(null));
+    return o;
+  }
+
+  @Override
+  public Future<JsonObject> plan(OptionalLong targetBytes, Set<ResourceType> types) {
+    return agent.plan(targetBytes, types).map(e -> planJson(e.getKey(), e.getValue()));
+  }
+
+  static JsonObject planJson(String id, Plan plan) {
+    JsonArray items = new JsonArray();
+    plan.steps().forEach(s -> items.add(new JsonObject().put("type", s.type().label()).put("id", s.id())
+        .put("name", s.name()).put("reason", s.reason().label()).put("rule", s.rule())
+        .put("estimatedBytes", s.estimatedBytes())));
+    JsonObject skipped = new JsonObject();
+    plan.skipped().forEach(s -> skipped.put(s.reason().label(), skipped.getInteger(s.reason().label(), 0) + 1));
+    return new JsonObject().put("id", id).put("items", items).put("totalEstimatedBytes", plan.estimatedBytes())
+        .put("bytesToFree", plan.bytesToFree() == Long.MAX_VALUE ? null : plan.bytesToFree())
+        .put("targetCovered", plan.targetCovered()).put("skipped", skipped);
+  }
+
+  @Override
+  public Future<RunTicket> startRun(RunRequest request) {
+    if (agent.stopping()) {
+      return Future.failedFuture(new ApiException(503, "the agent is shutting down"));
+    }
+    if (request.planId().isPresent() && !agent.hasPlan(request.planId().get())) {
+      return Future.failedFuture(ApiException.notFound("unknown planId '" + request.planId().get()
+          + "' (plans are kept for the last " + Agent.RECENT_PLANS + " GET /v1/plan calls)"));
+    }
+    TriggerRequest t = new TriggerRequest("http", false, request.dryRun(), request.types(), request.targetBytes(),
+        request.maxDuration(), request.planId());
+    Agent.Ticket ticket = agent.request(t);
+    return Future.succeededFuture(new RunTicket(ticket.run().id(), ticket.joined()));
+  }
+
+  @Override
+  public List<JsonObject> recentRuns() {
+    List<JsonObject> out = new java.util.ArrayList<>();
+    RunRecord current = agent.currentRun();
+    if (current != null) {
+      out.add(current.toSummaryJson());
+    }
+    agent.recentRuns().forEach(r -> out.add(r.toSummaryJson()));
+    return out;
+  }
+
+  @Override
+  public Optional<JsonObject> run(String id) {
+    return agent.run(id).map(RunRecord::toJson);
+  }
+}
