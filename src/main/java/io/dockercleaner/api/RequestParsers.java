@@ -40,6 +40,9 @@ public final class RequestParsers {
   private static final String TARGET_EXPECTED =
       "expected a non-negative whole number of bytes or a size string such as \"5GB\"";
 
+  private static final java.util.regex.Pattern FRACTIONAL_BYTES =
+      java.util.regex.Pattern.compile("\\s*\\d+\\.\\d+\\s*[bB]?\\s*");
+
   // Strict: a repeated key or text after the object is an error, not silently ignored.
   private static final ObjectMapper MAPPER =
       new ObjectMapper()
@@ -191,6 +194,10 @@ public final class RequestParsers {
   private static long byteSize(String raw) {
     if (raw.isBlank()) {
       throw ApiException.badRequest("targetBytes: must not be empty; " + TARGET_EXPECTED);
+    }
+    if (FRACTIONAL_BYTES.matcher(raw).matches()) {
+      // ValueParsers accepts "1.0"; the document (and common sense) wants whole bytes
+      throw ApiException.badRequest("targetBytes: invalid value '" + raw.trim() + "' (a number of bytes must be whole)");
     }
     return configValue(() -> ValueParsers.parseByteSize("targetBytes", raw.trim())).getAsLong();
   }
