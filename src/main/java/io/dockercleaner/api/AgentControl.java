@@ -1,0 +1,50 @@
+package io.dockercleaner.api;
+
+import io.dockercleaner.core.ResourceType;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.Set;
+
+/**
+ * What the HTTP API needs from the agent; the agent implements it. {@link HttpApi} calls every
+ * method on its event loop, so none may block. A returned Future may fail with an {@link
+ * ApiException} to choose the HTTP status and message (e.g. an unknown plan id); any other
+ * failure becomes a 500.
+ */
+public interface AgentControl {
+  /** Whether the last contact with the Docker daemon succeeded (for {@code /readyz}). */
+  boolean daemonReachable();
+
+  /** Whether the Docker event stream is currently connected (for {@code /readyz}). */
+  boolean eventStreamConnected();
+
+  /** Why the agent is not ready, for the {@code /readyz} body; any text when it is ready. */
+  String notReadyReason();
+
+  /** The {@code GET /v1/status} body. */
+  JsonObject status();
+
+  /**
+   * A cleanup plan computed now, without removing anything. The JSON includes an {@code id} that
+   * a later {@link RunRequest#planId()} may name.
+   *
+   * @param targetBytes bytes to free; empty = the agent's configured goal
+   * @param types types to consider; empty = the configured types
+   */
+  Future<JsonObject> plan(OptionalLong targetBytes, Set<ResourceType> types);
+
+  /**
+   * Starts a run, or joins the run in progress ({@link RunTicket#joined()}). Called only with a
+   * request that passed validation, authentication and the rate limit.
+   */
+  Future<RunTicket> startRun(RunRequest request);
+
+  /** Recent runs, newest first, as shown by {@code GET /v1/runs}. */
+  List<JsonObject> recentRuns();
+
+  /** One run by id (in progress or recent); empty when unknown. */
+  Optional<JsonObject> run(String id);
+}

@@ -1,0 +1,341 @@
+package io.dockercleaner.api;
+
+import io.dockercleaner.config.HostPort;
+import io.dockercleaner.config.Settings;
+import io.dockercleaner.metrics.CleanerMetrics;
+import io.vertx.core.Future;
+import io.vertx.core.MultiMap;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.ext.web.handler.HttpException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The agent's HTTP API (Vert.x Web): health, readiness, Prometheus metrics, status, plans and
+ * runs, described by the OpenAPI document served at {@code /v1/openapi.yaml}.
+ *
+ * <p>Requests are validated by hand-written code ({@link RequestParsers}) that follows the
+ * document exactly; a test keeps the two in step. Every failure, whether from validation,
+ * authentication, the rate limit or {@link AgentControl}, is an {@link ApiException} turned into
+ * {@code {"error": "..."}} in one place ({@link #onFailure}).
+ *
+ * <p>Authentication: {@code POST /v1/runs} and {@code GET /v1/plan} need {@code Authorization:
+ * Bearer <token>} (API_TOKEN or API_TOKEN_FILE) and answer 403 when no token is configured. With
+ * API_TOKEN_FOR_READ=true, {@code /v1/status}, {@code /v1/runs}, {@code /v1/runs/{id}} and {@code
+ * /metrics} need it too. {@code /healthz}, {@code /readyz} and {@code /v1/openapi.yaml} stay open:
+ * probes from an orchestrator carry no credentials, and the document holds no host data.
+ */
+public final class HttpApi {
+  /** Largest accepted request body; larger bodies get 413. */
+  public static final int MAX_BODY_BYTES = 64 * 1024;
+  /** Classpath location of the OpenAPI document. */
+  public static final String OPENAPI_RESOURCE = "/openapi.yaml";
+
+  private static final Logger LOG = LoggerFactory.getLogger(HttpApi.class);
+  private static final String JSON = "application/json";
+  private static final Map<String, String> ALLOWED_METHODS =
+      Map.of(
+          "/healthz", "GET",
+          "/readyz", "GET",
+          "/metrics", "GET",
+          "/v1/status", "GET",
+          "/v1/plan", "GET",
+          "/v1/runs", "GET, POST",
+          "/v1/openapi.yaml", "GET");
+
+  private final Settings settings;
+  private final AgentControl agent;
+  private final CleanerMetrics metrics;
+  private final BearerAuth auth;
+  private final RateLimiter runLimiter;
+  private final Buffer openApiDocument;
+
+  private HttpApi(
+      Settings settings,
+      AgentControl agent,
+      CleanerMetrics metrics,
+      Optional<String> token,
+      LongSupplier nanoClock,
+      Buffer openApiDocument) {
+    this.settings = settings;
+    this.agent = agent;
+    this.metrics = metrics;
+    this.auth = new BearerAuth(token);
+    this.runLimiter = new RateLimiter(settings.apiRateLimit(), nanoClock);
+    this.openApiDocument = openApiDocument;
+  }
+
+  /**
+   * Reads the token (API_TOKEN, or API_TOKEN_FILE once, trimmed) and the OpenAPI document, then
+   * listens on HTTP_LISTEN. Fails when the token file cannot be read or is empty, or the port is
+   * taken.
+   */
+  public static Future<HttpServer> start(Vertx vertx, Settings settings, AgentControl agent, CleanerMetrics metrics) {
+    HostPort listen = settings.httpListen();
+    return start(vertx, settings, agent, metrics, listen.host(), listen.port(), System::nanoTime);
+  }
+
+  /** As {@link #start(Vertx, Settings, AgentControl, CleanerMetrics)} on another address (port 0 = any). */
+  public static Future<HttpServer> start(
+      Vertx vertx, Settings settings, AgentControl agent, CleanerMetrics metrics, String host, int port) {
+    return start(vertx, settings, agent, metrics, host, port, System::nanoTime);
+  }
+
+  static Future<HttpServer> start(
+      Vertx vertx,
+      Settings settings,
+      AgentControl agent,
+      CleanerMetrics metrics,
+      String host,
+      int port,
+      LongSupplier nanoClock) {
+    Future<Optional<String>> token = readToken(vertx, settings);
+    Future<Buffer> document = vertx.executeBlocking(HttpApi::readOpenApiDocument);
+    return Future.all(token, document)
+        .compose(
+            ready -> {
+              HttpApi api = new HttpApi(settings, agent, metrics, token.result(), nanoClock, document.result());
+              return vertx
+                  .createHttpServer(new HttpServerOptions().setCompressionSupported(true))
+                  .requestHandler(api.router(vertx))
+                  .listen(port, host);
+            });
+  }
+
+  private static Future<Optional<String>> readToken(Vertx vertx, Settings settings) {
+    if (settings.apiToken().isPresent()) {
+      return Future.succeededFuture(settings.apiToken().map(String::trim));
+    }
+    if (settings.apiTokenFile().isEmpty()) {
+      return Future.succeededFuture(Optional.empty());
+    }
+    Path file = settings.apiTokenFile().get();
+    return vertx
+        .fileSystem()
+        .readFile(file.toString())
+        .recover(e -> Future.failedFuture(new IllegalStateException("API_TOKEN_FILE " + file + ": cannot read it: " + e.getMessage(), e)))
+        .compose(
+            content -> {
+              String token = content.toString(StandardCharsets.UTF_8).trim();
+              return token.isEmpty()
+                  ? Future.failedFuture(new IllegalStateException("API_TOKEN_FILE " + file + " is empty"))
+                  : Future.succeededFuture(Optional.of(token));
+            });
+  }
+
+  private static Buffer readOpenApiDocument() throws IOException {
+    try (InputStream in = HttpApi.class.getResourceAsStream(OPENAPI_RESOURCE)) {
+      if (in == null) {
+        throw new IOException("missing classpath resource " + OPENAPI_RESOURCE);
+      }
+      return Buffer.buffer(in.readAllBytes());
+    }
+  }
+
+  private Router router(Vertx vertx) {
+    Router router = Router.router(vertx);
+    router.get("/healthz").handler(ctx -> json(ctx, 200, new JsonObject().put("status", "ok")));
+    router.get("/readyz").handler(this::readyz);
+    router.get("/v1/openapi.yaml").handler(this::openApi);
+    router.get("/metrics").handler(this::readGuard).handler(this::metrics);
+    router.get("/v1/status").handler(this::readGuard).handler(this::status);
+    router.get("/v1/plan").handler(this::writeGuard).handler(this::plan);
+    // Two routes: Vert.x wants the body handler first on its route, and authentication should
+    // come before reading a body. The guard is synchronous, so no body data is lost in between.
+    router.post("/v1/runs").handler(this::writeGuard);
+    router.post("/v1/runs").handler(BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES)).handler(this::startRun);
+    router.get("/v1/runs").handler(this::readGuard).handler(this::runs);
+    router.get("/v1/runs/:id").handler(this::readGuard).handler(this::run);
+    router.route().failureHandler(this::onFailure);
+    router.errorHandler(404, ctx -> error(ctx, 404, "no such endpoint: " + ctx.request().path(), Map.of()));
+    router.errorHandler(
+        405,
+        ctx ->
+            error(
+                ctx,
+                405,
+                "method " + ctx.request().method() + " is not allowed on " + ctx.request().path(),
+                Map.of("Allow", allowedMethods(ctx.request().path()))));
+    router.errorHandler(500, ctx -> error(ctx, 500, "internal error", Map.of()));
+    return router;
+  }
+
+  // --- guards ---
+
+  private void writeGuard(RoutingContext ctx) {
+    auth.check(describe(ctx), ctx.request().getHeader(HttpHeaders.AUTHORIZATION));
+    ctx.next();
+  }
+
+  private void readGuard(RoutingContext ctx) {
+    if (settings.apiTokenForRead()) {
+      auth.check(describe(ctx), ctx.request().getHeader(HttpHeaders.AUTHORIZATION));
+    }
+    ctx.next();
+  }
+
+  // --- endpoints ---
+
+  private void readyz(RoutingContext ctx) {
+    if (agent.daemonReachable() && agent.eventStreamConnected()) {
+      json(ctx, 200, new JsonObject().put("status", "ready"));
+    } else {
+      json(ctx, 503, new JsonObject().put("status", "not_ready").put("reason", agent.notReadyReason()));
+    }
+  }
+
+  private void openApi(RoutingContext ctx) {
+    ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, "application/yaml; charset=utf-8").end(openApiDocument);
+  }
+
+  private void metrics(RoutingContext ctx) {
+    ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, CleanerMetrics.CONTENT_TYPE).end(metrics.scrape());
+  }
+
+  private void status(RoutingContext ctx) {
+    RequestParsers.requireNoQuery(queryParams(ctx));
+    json(ctx, 200, agent.status());
+  }
+
+  private void plan(RoutingContext ctx) {
+    RequestParsers.PlanQuery query = RequestParsers.parsePlanQuery(queryParams(ctx));
+    agent
+        .plan(query.targetBytes(), query.types())
+        .onSuccess(plan -> json(ctx, 200, plan))
+        .onFailure(ctx::fail);
+  }
+
+  private void startRun(RoutingContext ctx) {
+    RequestParsers.requireNoQuery(queryParams(ctx));
+    Buffer body = ctx.body().buffer();
+    byte[] bytes = body == null ? new byte[0] : body.getBytes();
+    String contentType = ctx.request().getHeader(HttpHeaders.CONTENT_TYPE);
+    if (!isJson(contentType) && (contentType != null || bytes.length > 0)) {
+      throw new ApiException(
+          415,
+          (contentType == null ? "missing Content-Type" : "unsupported Content-Type '" + contentType + "'")
+              + "; send application/json");
+    }
+    RunRequest request = RequestParsers.parseRunRequest(bytes, settings.dryRun());
+    long retryAfterSeconds = runLimiter.tryAcquire();
+    if (retryAfterSeconds > 0) {
+      throw new ApiException(
+          429,
+          "too many run requests: API_RATE_LIMIT is " + settings.apiRateLimit() + "; retry in " + retryAfterSeconds + " s",
+          Map.of("Retry-After", Long.toString(retryAfterSeconds)));
+    }
+    agent
+        .startRun(request)
+        .onSuccess(
+            ticket -> {
+              ctx.response()
+                  .putHeader(HttpHeaders.LOCATION, "/v1/runs/" + URLEncoder.encode(ticket.runId(), StandardCharsets.UTF_8));
+              json(ctx, 202, new JsonObject().put("runId", ticket.runId()).put("joined", ticket.joined()));
+            })
+        .onFailure(ctx::fail);
+  }
+
+  private void runs(RoutingContext ctx) {
+    RequestParsers.requireNoQuery(queryParams(ctx));
+    json(ctx, 200, new JsonObject().put("runs", new JsonArray(List.copyOf(agent.recentRuns()))));
+  }
+
+  private void run(RoutingContext ctx) {
+    RequestParsers.requireNoQuery(queryParams(ctx));
+    String id = ctx.pathParam("id");
+    JsonObject run = agent.run(id).orElseThrow(() -> ApiException.notFound("no run with id '" + id + "'"));
+    json(ctx, 200, run);
+  }
+
+  // --- the one place failures become responses ---
+
+  private void onFailure(RoutingContext ctx) {
+    Throwable failure = ctx.failure();
+    if (failure instanceof ApiException e) {
+      error(ctx, e.status(), e.getMessage(), e.headers());
+      return;
+    }
+    int status = failure instanceof HttpException e ? e.getStatusCode() : failure == null ? ctx.statusCode() : 500;
+    if (status == 413) {
+      error(ctx, 413, "request body is larger than " + MAX_BODY_BYTES + " bytes", Map.of());
+    } else if (status >= 400 && status < 500) {
+      error(ctx, status, describe(ctx) + ": request failed with status " + status, Map.of());
+    } else {
+      LOG.error("{} failed", describe(ctx), failure);
+      String detail = failure == null || failure.getMessage() == null ? "" : ": " + failure.getMessage();
+      error(ctx, 500, describe(ctx) + " failed" + detail, Map.of());
+    }
+  }
+
+  private static void error(RoutingContext ctx, int status, String message, Map<String, String> headers) {
+    if (ctx.response().headWritten()) {
+      ctx.response().reset();
+      return;
+    }
+    headers.forEach(ctx.response()::putHeader);
+    json(ctx, status, new JsonObject().put("error", message));
+  }
+
+  private static void json(RoutingContext ctx, int status, JsonObject body) {
+    ctx.response().setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, JSON).end(body.encode());
+  }
+
+  // --- helpers ---
+
+  private static String describe(RoutingContext ctx) {
+    String path = ctx.currentRoute() != null && ctx.currentRoute().getPath() != null
+        ? ctx.currentRoute().getPath().replace(":id", "{id}")
+        : ctx.request().path();
+    return ctx.request().method() + " " + path;
+  }
+
+  private static boolean isJson(String contentType) {
+    if (contentType == null) {
+      return false;
+    }
+    int semicolon = contentType.indexOf(';');
+    String mediaType = (semicolon < 0 ? contentType : contentType.substring(0, semicolon)).trim();
+    return mediaType.toLowerCase(Locale.ROOT).equals(JSON);
+  }
+
+  private static Map<String, List<String>> queryParams(RoutingContext ctx) {
+    MultiMap params;
+    try {
+      params = ctx.queryParams();
+    } catch (RuntimeException e) {
+      throw ApiException.badRequest("malformed query string: " + e.getMessage());
+    }
+    Map<String, List<String>> out = new LinkedHashMap<>();
+    for (String name : params.names()) {
+      out.put(name, params.getAll(name));
+    }
+    return out;
+  }
+
+  private static String allowedMethods(String path) {
+    if (path.startsWith("/v1/runs/")) {
+      return "GET";
+    }
+    return ALLOWED_METHODS.getOrDefault(path, "GET");
+  }
+}

@@ -1,0 +1,337 @@
+package io.dockercleaner.metrics;
+
+import io.dockercleaner.core.Reason;
+import io.dockercleaner.core.ResourceType;
+import io.dockercleaner.core.RunOutcome;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The Prometheus metrics of one docker-cleaner process. Every series carries the common tag
+ * {@code host}. Label values come from the io.dockercleaner.core vocabulary ({@link
+ * ResourceType#label()}, {@link Reason#label()}, {@link RunOutcome#label()}).
+ *
+ * <p>All recording methods are thread-safe and non-blocking; call them from any thread. Gauges
+ * that describe something measured (disk, Docker usage) appear only after the first measurement,
+ * so a scrape never shows a made-up zero.
+ */
+public final class CleanerMetrics implements AutoCloseable {
+  /** Content type of {@link #scrape()} (Prometheus text exposition format 0.0.4). */
+  public static final String CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
+
+  private static final String PREFIX = "docker.cleaner.";
+
+  private final PrometheusMeterRegistry registry;
+  private final JvmGcMetrics gcMetrics;
+  private final Timer runDuration;
+  private final Counter measuredFreed;
+  private final Counter reconnects;
+  // Gauges hold only weak references to their state: these fields keep the state alive.
+  private final AtomicLong eventStreamConnected = new AtomicLong();
+  private final DoubleGauge diskUsedRatio;
+  private final DoubleGauge diskFreeBytes;
+  private final DoubleGauge diskFreeInodes;
+  private final DoubleGauge lastSuccessSeconds;
+  private final Map<ResourceType, DoubleGauge> usageBytes = new EnumMap<>(ResourceType.class);
+  private final Map<ResourceType, DoubleGauge> reclaimableBytes = new EnumMap<>(ResourceType.class);
+
+  /**
+   * A registry with JVM metrics bound.
+   *
+   * @param host value of the {@code host} tag on every series (e.g. the Docker host's name)
+   */
+  public CleanerMetrics(String host) {
+    Objects.requireNonNull(host, "host");
+    registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    registry.config().commonTags("host", host);
+    new JvmMemoryMetrics().bindTo(registry);
+    gcMetrics = new JvmGcMetrics();
+    gcMetrics.bindTo(registry);
+    new ProcessorMetrics().bindTo(registry);
+    new JvmThreadMetrics().bindTo(registry);
+
+    runDuration =
+        Timer.builder(PREFIX + "run.duration")
+            .description("Duration of cleanup runs")
+            .register(registry);
+    measuredFreed =
+        Counter.builder(PREFIX + "measured.freed")
+            .baseUnit("bytes")
+            .description("Disk space freed as measured on the file system before and after runs")
+            .register(registry);
+    reconnects =
+        Counter.builder(PREFIX + "event.stream.reconnects")
+            .description("Reconnections of the Docker event stream")
+            .register(registry);
+    Gauge.builder(PREFIX + "event.stream.connected", eventStreamConnected, AtomicLong::get)
+        .description("1 while the Docker event stream is connected, else 0")
+        .register(registry);
+    diskUsedRatio = new DoubleGauge(PREFIX + "disk.used.ratio", "Used fraction of the Docker data disk");
+    diskFreeBytes = new DoubleGauge(PREFIX + "disk.free.bytes", "Free bytes on the Docker data disk");
+    diskFreeInodes = new DoubleGauge(PREFIX + "disk.free.inodes", "Free inodes on the Docker data disk");
+    lastSuccessSeconds =
+        new DoubleGauge(PREFIX + "last.success.timestamp.seconds", "Unix time of the last successful run");
+    for (ResourceType type : ResourceType.values()) {
+      usageBytes.put(
+          type,
+          new DoubleGauge(PREFIX + "docker.usage.bytes", "Bytes used by Docker objects of a type", "type", type.label()));
+      reclaimableBytes.put(
+          type,
+          new DoubleGauge(
+              PREFIX + "docker.reclaimable.bytes",
+              "Bytes Docker reports as reclaimable for a type",
+              "type",
+              type.label()));
+    }
+  }
+
+  /** A host tag value: $HOSTNAME, else /etc/hostname, else {@code localhost}; never does DNS. */
+  public static String defaultHost() {
+    String env = System.getenv("HOSTNAME");
+    if (env != null && !env.isBlank()) {
+      return env.trim();
+    }
+    try {
+      String name = Files.readString(Path.of("/etc/hostname")).trim();
+      if (!name.isEmpty()) {
+        return name;
+      }
+    } catch (IOException | RuntimeException e) {
+      // fall through: a missing /etc/hostname is normal outside Linux
+    }
+    return "localhost";
+  }
+
+  /** The underlying registry, e.g. to add Vert.x metrics. */
+  public PrometheusMeterRegistry registry() {
+    return registry;
+  }
+
+  /**
+   * A run ended.
+   *
+   * @param trigger what started it, lower-case (e.g. {@code schedule}, {@code api}, {@code watermark})
+   */
+  public void runFinished(String trigger, RunOutcome outcome, Duration duration) {
+    Counter.builder(PREFIX + "runs")
+        .description("Cleanup runs by trigger and outcome")
+        .tags("trigger", trigger, "outcome", outcome.label())
+        .register(registry)
+        .increment();
+    runDuration.record(duration);
+  }
+
+  /** Bytes Docker reported as reclaimed by removing objects of {@code type}. */
+  public void reclaimed(ResourceType type, long bytes) {
+    Counter.builder(PREFIX + "reclaimed")
+        .baseUnit("bytes")
+        .description("Bytes reclaimed as reported by Docker, by object type")
+        .tags("type", type.label())
+        .register(registry)
+        .increment(nonNegative(bytes));
+  }
+
+  /** Bytes freed as measured on the file system (free after minus free before, when positive). */
+  public void measuredFreed(long bytes) {
+    measuredFreed.increment(nonNegative(bytes));
+  }
+
+  /** One object removed. */
+  public void removed(ResourceType type, Reason reason) {
+    Counter.builder(PREFIX + "removed.objects")
+        .description("Objects removed, by type and reason")
+        .tags("type", type.label(), "reason", reason.label())
+        .register(registry)
+        .increment();
+  }
+
+  /** One object skipped. */
+  public void skipped(ResourceType type, Reason reason) {
+    Counter.builder(PREFIX + "skipped.objects")
+        .description("Objects skipped, by type and reason")
+        .tags("type", type.label(), "reason", reason.label())
+        .register(registry)
+        .increment();
+  }
+
+  /** A disk measurement of the Docker data root. */
+  public void disk(double usedRatio, long freeBytes, long freeInodes) {
+    diskUsedRatio.set(usedRatio);
+    diskFreeBytes.set(freeBytes);
+    diskFreeInodes.set(freeInodes);
+  }
+
+  /** Docker's own usage report ({@code /system/df}) for one type. */
+  public void dockerUsage(ResourceType type, long bytes, long reclaimableBytes) {
+    usageBytes.get(type).set(bytes);
+    this.reclaimableBytes.get(type).set(reclaimableBytes);
+  }
+
+  /** One Docker event received. */
+  public void event(String type, String action) {
+    Counter.builder(PREFIX + "events")
+        .description("Docker events received, by type and action")
+        .tags("type", type, "action", action)
+        .register(registry)
+        .increment();
+  }
+
+  /** The event stream connected ({@code true}) or dropped ({@code false}). */
+  public void eventStream(boolean connected) {
+    eventStreamConnected.set(connected ? 1 : 0);
+  }
+
+  /** The event stream was re-established after a drop. */
+  public void reconnect() {
+    reconnects.increment();
+  }
+
+  /**
+   * One Docker Engine API request finished.
+   *
+   * @param operation a short fixed name such as {@code container_list}, never an id
+   * @param status the HTTP status, or 0 when no response arrived
+   */
+  public void apiRequest(String operation, int status, Duration duration) {
+    Counter.builder(PREFIX + "docker.api.requests")
+        .description("Docker Engine API requests by operation and HTTP status (0 = no response)")
+        .tags("operation", operation, "status", Integer.toString(status))
+        .register(registry)
+        .increment();
+    Timer.builder(PREFIX + "docker.api.request.duration")
+        .description("Duration of Docker Engine API requests")
+        .tags("operation", operation)
+        .register(registry)
+        .record(duration);
+  }
+
+  /** One webhook delivery finished, e.g. {@code delivered}, {@code failed}, {@code dropped}. */
+  public void webhook(String outcome) {
+    Counter.builder(PREFIX + "webhook.deliveries")
+        .description("Webhook deliveries by outcome")
+        .tags("outcome", outcome)
+        .register(registry)
+        .increment();
+  }
+
+  /** A run succeeded at {@code when}. */
+  public void lastSuccess(Instant when) {
+    lastSuccessSeconds.set(when.toEpochMilli() / 1000.0);
+  }
+
+  /** All metrics in Prometheus text format ({@link #CONTENT_TYPE}). */
+  public String scrape() {
+    return registry.scrape();
+  }
+
+  /**
+   * Writes {@code text} to {@code file} for node_exporter's textfile collector without a reader
+   * ever seeing a partial file: writes a temporary file in the same folder (named so that the
+   * collector, which reads only {@code *.prom}, ignores it), forces it to disk, then renames it
+   * over {@code file} atomically. Blocking: call it off the event loop.
+   *
+   * @throws UncheckedIOException when the file cannot be written; no temporary file is left behind
+   */
+  public static void writeTextfile(Path file, String text) {
+    Path absolute = file.toAbsolutePath();
+    Path dir = absolute.getParent();
+    Path temp = null;
+    try {
+      temp = Files.createTempFile(dir, "." + absolute.getFileName(), ".tmp");
+      try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE)) {
+        ByteBuffer bytes = ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8));
+        while (bytes.hasRemaining()) {
+          channel.write(bytes);
+        }
+        channel.force(true);
+      }
+      try {
+        // createTempFile makes the file 0600; the collector often runs as another user
+        Files.setPosixFilePermissions(temp, PosixFilePermissions.fromString("rw-r--r--"));
+      } catch (UnsupportedOperationException e) {
+        // not a POSIX file system: keep the default permissions
+      }
+      try {
+        Files.move(temp, absolute, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      } catch (AtomicMoveNotSupportedException e) {
+        throw new IOException("cannot replace " + absolute + " atomically", e);
+      }
+      temp = null;
+    } catch (IOException e) {
+      throw new UncheckedIOException("METRICS_TEXTFILE " + absolute + ": " + e.getMessage(), e);
+    } finally {
+      if (temp != null) {
+        try {
+          Files.deleteIfExists(temp);
+        } catch (IOException ignored) {
+          // best effort: the write already failed and is reported
+        }
+      }
+    }
+  }
+
+  /** Unbinds the GC listener. */
+  @Override
+  public void close() {
+    gcMetrics.close();
+    registry.close();
+  }
+
+  private static double nonNegative(long bytes) {
+    return Math.max(0, bytes);
+  }
+
+  /** A gauge registered on its first {@link #set}, holding a double. */
+  private final class DoubleGauge {
+    private final String name;
+    private final String description;
+    private final String[] tags;
+    private final AtomicLong bits = new AtomicLong();
+    private volatile boolean registered;
+
+    DoubleGauge(String name, String description, String... tags) {
+      this.name = name;
+      this.description = description;
+      this.tags = tags;
+    }
+
+    void set(double value) {
+      bits.set(Double.doubleToLongBits(value));
+      if (!registered) {
+        synchronized (this) {
+          if (!registered) {
+            Gauge.builder(name, this, g -> Double.longBitsToDouble(g.bits.get()))
+                .description(description)
+                .tags(tags)
+                .register(registry);
+            registered = true;
+          }
+        }
+      }
+    }
+  }
+}

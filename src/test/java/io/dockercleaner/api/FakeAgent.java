@@ -1,0 +1,78 @@
+package io.dockercleaner.api;
+
+import io.dockercleaner.core.ResourceType;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/** An AgentControl that records every call and answers from fixed data. */
+final class FakeAgent implements AgentControl {
+  /** A planId the fake does not know: startRun fails with 404. */
+  static final String UNKNOWN_PLAN = "plan-unknown";
+  /** A planId that makes startRun fail with a plain exception (a bug in the agent). */
+  static final String BROKEN_PLAN = "plan-broken";
+
+  record PlanCall(OptionalLong targetBytes, Set<ResourceType> types) {}
+
+  final List<RunRequest> startRuns = new CopyOnWriteArrayList<>();
+  final List<PlanCall> planCalls = new CopyOnWriteArrayList<>();
+  volatile boolean daemonReachable = true;
+  volatile boolean eventStreamConnected = true;
+  volatile String notReadyReason = "";
+  final Map<String, JsonObject> runs =
+      Map.of("run-1", new JsonObject().put("id", "run-1").put("outcome", "succeeded"));
+
+  @Override
+  public boolean daemonReachable() {
+    return daemonReachable;
+  }
+
+  @Override
+  public boolean eventStreamConnected() {
+    return eventStreamConnected;
+  }
+
+  @Override
+  public String notReadyReason() {
+    return notReadyReason;
+  }
+
+  @Override
+  public JsonObject status() {
+    return new JsonObject().put("state", "idle").put("runInProgress", false);
+  }
+
+  @Override
+  public Future<JsonObject> plan(OptionalLong targetBytes, Set<ResourceType> types) {
+    planCalls.add(new PlanCall(targetBytes, types));
+    return Future.succeededFuture(new JsonObject().put("id", "plan-1").put("steps", List.of()));
+  }
+
+  @Override
+  public Future<RunTicket> startRun(RunRequest request) {
+    startRuns.add(request);
+    if (request.planId().equals(Optional.of(UNKNOWN_PLAN))) {
+      return Future.failedFuture(ApiException.notFound("planId: no plan with id '" + UNKNOWN_PLAN + "'"));
+    }
+    if (request.planId().equals(Optional.of(BROKEN_PLAN))) {
+      return Future.failedFuture(new IllegalStateException("executor exploded"));
+    }
+    // the first request starts run-2, later ones join it (coalescing as the agent does)
+    return Future.succeededFuture(new RunTicket("run-2", startRuns.size() > 1));
+  }
+
+  @Override
+  public List<JsonObject> recentRuns() {
+    return List.of(runs.get("run-1"));
+  }
+
+  @Override
+  public Optional<JsonObject> run(String id) {
+    return Optional.ofNullable(runs.get(id));
+  }
+}
