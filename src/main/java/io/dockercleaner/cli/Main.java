@@ -169,8 +169,11 @@ public final class Main {
           return refused;
         }
       }
+      Instant startedAt = Instant.now();
       OneShotReport report = await(new OneShotRun(docker, settings, log, Clock.systemUTC(), dryRun).run());
       summary(log, report);
+      OneShotOutputs.metricsTextfile(settings, report, hostname(env), log);
+      OneShotOutputs.notifyWebhooks(vertx, settings, report, hostname(env), startedAt, log);
       return report.exitCode();
     } finally {
       await(docker.close().recover(e -> Future.succeededFuture()));
