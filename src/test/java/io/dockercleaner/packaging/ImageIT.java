@@ -99,6 +99,29 @@ class ImageIT {
   }
 
   @Test
+  void aRealRunRemovesWhatTheOneShotContractSaysAndLogsInTheContractFormat() throws Exception {
+    String stopped = exec(List.of(DOCKER, "create", "--network", "none", "--label", "keep=false",
+        "dc-test/busybox:latest", "true"), 1).stdout.trim();
+    String kept = exec(List.of(DOCKER, "create", "--network", "none", "--label", "keep=true",
+        "dc-test/busybox:latest", "true"), 1).stdout.trim();
+    List<String> command = new ArrayList<>(List.of(DOCKER, "run", "--rm", "--network=none", "--read-only",
+        "--tmpfs", "/tmp", "-e", "PRUNE_FILTER_UNTIL=0", "-e", "CLEANUP_IMAGES=false", "-e", "CLEANUP_BUILD_CACHE=false",
+        socketMount(), IMAGE));
+    Result result = exec(command, 3);
+    try {
+      assertThat(result.exit).as(result.stdout + result.stderr).isZero();
+      assertThat(result.stdout.lines().toList()).isNotEmpty().allMatch(l -> l.matches(
+          "\\[\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}Z] \\[(DEBUG|INFO|WARN|ERROR)] "
+              + "\\[(INIT|CONTAINER|IMAGE|VOLUME|NETWORK|BUILD_CACHE|SUMMARY)] .+"));
+      assertThat(result.stdout).containsPattern("\\[CONTAINER] Removed [1-9][0-9]* stopped containers");
+      String remaining = exec(List.of(DOCKER, "ps", "-aq", "--no-trunc"), 1).stdout;
+      assertThat(remaining).doesNotContain(stopped).contains(kept);
+    } finally {
+      exec(List.of(DOCKER, "rm", "-f", kept), 1);
+    }
+  }
+
+  @Test
   void runsWithAReadOnlyRootFilesystem() throws Exception {
     Result result = dockerRun(List.of("--read-only", "--tmpfs", "/tmp", socketMount(), probeMount()), List.of());
 
