@@ -620,7 +620,7 @@ public final class Agent {
       List<PlanStep> steps = new ArrayList<>();
       for (OperationResult op : report.operations()) {
         for (Candidate c : op.removed()) {
-          PlanStep step = new PlanStep(c.type(), c.id(), c.name(), reasonFor(c.type()),
+          PlanStep step = new PlanStep(c.type(), c.id(), c.name(), Reason.removalOf(c.type()),
               "scheduled sequence (one-shot filters)", Math.max(0, c.sizeBytes()));
           steps.add(step);
           record.add(new ItemResult(step, record.dryRun() ? ItemOutcome.WOULD_REMOVE : ItemOutcome.REMOVED, null, null));
@@ -646,15 +646,6 @@ public final class Agent {
     });
   }
 
-  private static Reason reasonFor(ResourceType t) {
-    return switch (t) {
-      case CONTAINER -> Reason.STOPPED_CONTAINER;
-      case IMAGE -> Reason.UNUSED_IMAGE;
-      case VOLUME -> Reason.UNUSED_VOLUME;
-      case NETWORK -> Reason.UNUSED_NETWORK;
-      case BUILD_CACHE -> Reason.UNUSED_BUILD_CACHE;
-    };
-  }
 
   // ---- planning ------------------------------------------------------------------------------
 

@@ -49,7 +49,7 @@ final class OneShotOutputs {
       metrics.runFinished("oneshot", outcome, report.duration());
       for (OperationResult op : report.operations()) {
         for (Candidate c : op.removed()) {
-          metrics.removed(op.type(), reason(op.type()));
+          metrics.removed(op.type(), Reason.removalOf(op.type()));
         }
         if (op.bytesFreed() > 0 && !report.dryRun()) {
           metrics.reclaimed(op.type(), op.bytesFreed());
@@ -72,15 +72,6 @@ final class OneShotOutputs {
     }
   }
 
-  static Reason reason(ResourceType t) {
-    return switch (t) {
-      case CONTAINER -> Reason.STOPPED_CONTAINER;
-      case IMAGE -> Reason.UNUSED_IMAGE;
-      case VOLUME -> Reason.UNUSED_VOLUME;
-      case NETWORK -> Reason.UNUSED_NETWORK;
-      case BUILD_CACHE -> Reason.UNUSED_BUILD_CACHE;
-    };
-  }
 
   /** One notification at the end of the run, when WEBHOOK_URL is set; waits for delivery (bounded). */
   static void notifyWebhooks(Vertx vertx, Settings settings, OneShotReport report, String host, Instant startedAt,

@@ -35,6 +35,17 @@ public enum Reason {
     this.label = label;
   }
 
+  /** Why an object of this type is removed by the configured (one-shot) sequence. */
+  public static Reason removalOf(ResourceType type) {
+    return switch (type) {
+      case CONTAINER -> STOPPED_CONTAINER;
+      case IMAGE -> UNUSED_IMAGE;
+      case VOLUME -> UNUSED_VOLUME;
+      case NETWORK -> UNUSED_NETWORK;
+      case BUILD_CACHE -> UNUSED_BUILD_CACHE;
+    };
+  }
+
   /** snake_case label used in metrics and payloads. */
   public String label() {
     return label;
