@@ -91,7 +91,7 @@ public final class AgentControlImpl implements AgentControl {
     o.put("eventStream", ev == null ? null : new JsonObject().put("connected", ev.connected())
         .put("reconnects", ev.reconnects()).put("malformed", ev.malformed()).put("events", ev.eventsReceived())
         .put("lastEventAt", ev.lastEventAt() == null ? null : ev.lastEventAt().toString())
-        .put("lastDisconnectReason", ev.lastDisconnectReason()));
+        .put("lastDisconnectReason", ev.connected() ? null : ev.lastDisconnectReason()));
     RunRecord current = agent.currentRun();
     o.put("currentRun", current == null ? null : current.toSummaryJson());
     List<RunRecord> recent = agent.recentRuns();
