@@ -160,10 +160,12 @@ public final class HttpApi {
     router.get("/metrics").handler(this::readGuard).handler(this::metrics);
     router.get("/v1/status").handler(this::readGuard).handler(this::status);
     router.get("/v1/plan").handler(this::writeGuard).handler(this::plan);
-    // Two routes: Vert.x wants the body handler first on its route, and authentication should
-    // come before reading a body. The guard is synchronous, so no body data is lost in between.
-    router.post("/v1/runs").handler(this::writeGuard);
-    router.post("/v1/runs").handler(BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES)).handler(this::startRun);
+    // The body handler must come first on its route (Vert.x 5 enforces it): the body, at most
+    // 64 KiB, is read before authentication, so a connection is never left with an unread body.
+    router.post("/v1/runs")
+        .handler(BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES))
+        .handler(this::writeGuard)
+        .handler(this::startRun);
     router.get("/v1/runs").handler(this::readGuard).handler(this::runs);
     router.get("/v1/runs/:id").handler(this::readGuard).handler(this::run);
     router.route().failureHandler(this::onFailure);

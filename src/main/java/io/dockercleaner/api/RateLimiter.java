@@ -4,39 +4,37 @@ import io.dockercleaner.config.RateLimit;
 import java.util.function.LongSupplier;
 
 /**
- * A token bucket for API_RATE_LIMIT: holds up to {@code permits} tokens, refilled evenly over
- * {@code period}, so at most {@code permits} requests pass in any burst and the long-run rate is
- * {@code permits/period}. Thread-safe. The clock is a parameter so tests need no waiting.
+ * API_RATE_LIMIT as a generic cell rate algorithm (a token bucket in exact integer nanoseconds):
+ * up to {@code permits} requests pass in a burst, and one more each {@code period/permits}.
+ * Thread-safe. The clock is a parameter so tests need no waiting.
  */
 final class RateLimiter {
-  private final double capacity;
-  private final double nanosPerPermit;
+  private final long intervalNanos;
+  private final long burstToleranceNanos;
   private final LongSupplier nanoClock;
-  private double tokens;
-  private long lastNanos;
+  /** When the bucket would be empty again if no request came ("theoretical arrival time"). */
+  private long theoreticalArrivalNanos;
 
   RateLimiter(RateLimit limit, LongSupplier nanoClock) {
-    this.capacity = limit.permits();
-    this.nanosPerPermit = (double) limit.period().toNanos() / limit.permits();
+    this.intervalNanos = limit.period().toNanos() / limit.permits();
+    this.burstToleranceNanos = intervalNanos * (limit.permits() - 1);
     this.nanoClock = nanoClock;
-    this.tokens = capacity;
-    this.lastNanos = nanoClock.getAsLong();
+    this.theoreticalArrivalNanos = nanoClock.getAsLong();
   }
 
   /**
-   * Takes one token.
+   * Takes one permit.
    *
-   * @return 0 when a token was taken, else the whole seconds (at least 1) until one is available
+   * @return 0 when a permit was taken, else the whole seconds (at least 1) until one is available
    */
   synchronized long tryAcquire() {
     long now = nanoClock.getAsLong();
-    tokens = Math.min(capacity, tokens + (now - lastNanos) / nanosPerPermit);
-    lastNanos = now;
-    if (tokens >= 1) {
-      tokens -= 1;
-      return 0;
+    long tat = Math.max(theoreticalArrivalNanos, now);
+    long waitNanos = tat - now - burstToleranceNanos;
+    if (waitNanos > 0) {
+      return Math.max(1, (waitNanos + 999_999_999L) / 1_000_000_000L);
     }
-    double waitNanos = (1 - tokens) * nanosPerPermit;
-    return Math.max(1, (long) Math.ceil(waitNanos / 1_000_000_000.0));
+    theoreticalArrivalNanos = tat + intervalNanos;
+    return 0;
   }
 }

@@ -11,6 +11,8 @@ import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.JsonObject;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /** A small HTTP client for the API under test, on 127.0.0.1. */
 final class ApiClient {
@@ -41,8 +43,17 @@ final class ApiClient {
         .compose(resp -> resp.body().map(b -> new Response(resp.statusCode(), resp.headers(), b.toString())));
   }
 
+  /** Waits for a response; the bound only turns a hang into a failure, it asserts no timing. */
+  static <T> T await(Future<T> future) {
+    try {
+      return future.await(60, TimeUnit.SECONDS);
+    } catch (TimeoutException e) {
+      throw new AssertionError("no response within 60 s", e);
+    }
+  }
+
   Response get(String path, Map<String, String> headers) {
-    return send(HttpMethod.GET, path, headers, null).await();
+    return await(send(HttpMethod.GET, path, headers, null));
   }
 
   Response get(String path) {
@@ -50,8 +61,8 @@ final class ApiClient {
   }
 
   Response postJson(String path, String token, String body) {
-    return send(HttpMethod.POST, path, Map.of("Authorization", "Bearer " + token, "Content-Type", "application/json"), body)
-        .await();
+    return await(
+        send(HttpMethod.POST, path, Map.of("Authorization", "Bearer " + token, "Content-Type", "application/json"), body));
   }
 
   void close() {

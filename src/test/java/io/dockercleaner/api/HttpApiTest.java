@@ -177,7 +177,7 @@ class HttpApiTest {
     Map<String, String> env = new HashMap<>(WITH_TOKEN);
     env.put("DRY_RUN", "true");
     start(env);
-    Response r = client.send(HttpMethod.POST, "/v1/runs", AUTH, null).await();
+    Response r = ApiClient.await(client.send(HttpMethod.POST, "/v1/runs", AUTH, null));
     assertThat(r.status()).isEqualTo(202);
     Response second = client.postJson("/v1/runs", TOKEN, "{\"targetBytes\": 0}");
     assertThat(second.status()).isEqualTo(202);
@@ -247,7 +247,7 @@ class HttpApiTest {
   @Test
   void missingAuthorizationIs401WithBearerChallenge() {
     start(WITH_TOKEN);
-    Response r = client.send(HttpMethod.POST, "/v1/runs", Map.of("Content-Type", "application/json"), "{}").await();
+    Response r = ApiClient.await(client.send(HttpMethod.POST, "/v1/runs", Map.of("Content-Type", "application/json"), "{}"));
     assertThat(r.status()).isEqualTo(401);
     assertThat(r.headers().get("WWW-Authenticate")).startsWith("Bearer");
     assertThat(r.error()).contains("Authorization: Bearer");
@@ -271,9 +271,8 @@ class HttpApiTest {
   void otherAuthorizationSchemeIs401() {
     start(WITH_TOKEN);
     Response r =
-        client
-            .send(HttpMethod.POST, "/v1/runs", Map.of("Authorization", "Basic " + TOKEN, "Content-Type", "application/json"), "{}")
-            .await();
+        ApiClient.await(
+            client.send(HttpMethod.POST, "/v1/runs", Map.of("Authorization", "Basic " + TOKEN, "Content-Type", "application/json"), "{}"));
     assertThat(r.status()).isEqualTo(401);
     assertThat(r.error()).contains("Bearer scheme");
     assertThat(agent.startRuns).isEmpty();
@@ -284,9 +283,8 @@ class HttpApiTest {
     start(WITH_TOKEN);
     assertThat(client.postJson("/v1/runs", TOKEN, "{}").status()).isEqualTo(202);
     Response lower =
-        client
-            .send(HttpMethod.POST, "/v1/runs", Map.of("Authorization", "bearer " + TOKEN, "Content-Type", "application/json"), "{}")
-            .await();
+        ApiClient.await(
+            client.send(HttpMethod.POST, "/v1/runs", Map.of("Authorization", "bearer " + TOKEN, "Content-Type", "application/json"), "{}"));
     assertThat(lower.status()).isEqualTo(202);
     assertThat(agent.startRuns).hasSize(2);
   }
@@ -399,7 +397,7 @@ class HttpApiTest {
     if (contentType != null) {
       headers.put("Content-Type", contentType);
     }
-    Response r = client.send(HttpMethod.valueOf(method), path, headers, body).await();
+    Response r = ApiClient.await(client.send(HttpMethod.valueOf(method), path, headers, body));
     assertThat(r.status()).isEqualTo(status);
     assertThat(r.headers().get("Content-Type")).isEqualTo("application/json");
     assertThat(r.error()).contains(message);
@@ -450,7 +448,7 @@ class HttpApiTest {
               Map.of("Authorization", "Bearer " + TOKEN, "Content-Type", "application/json"),
               "{\"dryRun\": true}"));
     }
-    Future.all(responses).await();
+    ApiClient.await(Future.all(responses));
     List<Response> accepted = responses.stream().map(Future::result).filter(r -> r.status() == 202).toList();
     List<Response> limited = responses.stream().map(Future::result).filter(r -> r.status() == 429).toList();
     assertThat(accepted).hasSize(10);
