@@ -126,7 +126,7 @@ public final class Settings {
     inodeLowWatermarkRatio = r.get("INODE_LOW_WATERMARK", ValueParsers::parsePercentage);
     dockerUsageLimitBytes = r.get("DOCKER_USAGE_LIMIT", ValueParsers::parseByteSize);
     buildCacheLimitBytes = r.get("BUILD_CACHE_LIMIT", ValueParsers::parseByteSize);
-    schedule = r.get("SCHEDULE", (n, v) -> v.isEmpty() ? Optional.empty() : Optional.of(v));
+    schedule = r.get("SCHEDULE", Settings::parseSchedule);
     runOnStart = r.bool("RUN_ON_START", ValueParsers::parseBoolean);
     minRunInterval = r.get("MIN_RUN_INTERVAL", ValueParsers::parseDuration);
     keepImages = r.get("KEEP_IMAGES", ValueParsers::parseGlobList);
@@ -379,7 +379,19 @@ public final class Settings {
     return buildCacheLimitBytes;
   }
 
-  /** SCHEDULE, a cron expression not validated here; empty = no schedule. */
+  private static Optional<String> parseSchedule(String inputName, String value) {
+    if (value.isEmpty()) {
+      return Optional.empty();
+    }
+    try {
+      io.dockercleaner.schedule.CronExpression.parse(inputName, value);
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException(e.getMessage());
+    }
+    return Optional.of(value);
+  }
+
+  /** SCHEDULE, a valid cron expression (5 or 6 fields or a macro); empty = no schedule. */
   public Optional<String> schedule() {
     return schedule;
   }
