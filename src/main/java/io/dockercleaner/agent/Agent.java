@@ -308,6 +308,9 @@ public final class Agent {
     if (!bytesHigh && !inodesHigh) {
       return;
     }
+    // for bench/agent: when the crossing sample was taken (log timestamps have whole seconds only)
+    log.debug("DISK", "Sample above the high watermark: " + describe(s),
+        fields("sample_at", s.at().toString(), "used_ratio", s.usedRatio()));
     String trigger = bytesHigh ? "threshold" : "inode_threshold";
     OptionalLong bytes = bytesHigh ? OptionalLong.of(bytesAboveLowWatermark(s)) : OptionalLong.empty();
     thresholdRequest(trigger, bytes, Set.of());
