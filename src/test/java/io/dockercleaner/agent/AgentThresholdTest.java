@@ -123,6 +123,26 @@ class AgentThresholdTest {
     }
   }
 
+  @Test
+  void aThresholdRunThatStartsUnderTheLowWatermarkRemovesNothing(Vertx vertx) throws Exception {
+    String host = TestDaemons.small();
+    DaemonFixture fixture = new DaemonFixture(host);
+    fixture.reset();
+    String run = UUID.randomUUID().toString().substring(0, 6);
+    String unused = fixture.image("at/unused:" + run, null, "unused " + run);
+    try (AgentHarness h = AgentHarness.start(vertx, host, Map.of("DELETE_CONCURRENCY", "1"))) {
+      // a threshold request coalesced during an earlier run carries the bytes of an old sample;
+      // by the time it runs the disk is (here: always was) under DISK_LOW_WATERMARK
+      RunRecord record = h.runAndWait(TriggerRequest.threshold("threshold", java.util.OptionalLong.of(512 * MIB),
+          java.util.Set.of(), false));
+
+      assertThat(record.diskUsedRatioBefore()).isLessThan(h.agent.settings().diskLowWatermarkRatio());
+      assertThat(record.count(ItemOutcome.REMOVED)).isZero();
+      assertThat(record.outcome()).isEqualTo(RunOutcome.NOTHING_RECLAIMABLE);
+      assertThat(fixture.imageIds()).contains(unused);
+    }
+  }
+
   /** An image FROM the test image with a unique {@value #BLOB_MIB} MiB layer. */
   private static String blobImage(String host, String tag, String label) {
     return TestDaemons.build(host, tag, "FROM " + TestDaemons.TEST_IMAGE + "\nLABEL " + label
