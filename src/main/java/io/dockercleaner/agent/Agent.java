@@ -308,6 +308,9 @@ public final class Agent {
     if (!bytesHigh && !inodesHigh) {
       return;
     }
+    // for bench/agent: when the crossing sample was taken (log timestamps have whole seconds only)
+    log.debug("DISK", "Sample above the high watermark: " + describe(s),
+        fields("sample_at", s.at().toString(), "used_ratio", s.usedRatio()));
     String trigger = bytesHigh ? "threshold" : "inode_threshold";
     OptionalLong bytes = bytesHigh ? OptionalLong.of(bytesAboveLowWatermark(s)) : OptionalLong.empty();
     thresholdRequest(trigger, bytes, Set.of());
@@ -539,8 +542,12 @@ public final class Agent {
           plan = stored;
           record.planned(stored.steps(), stored.estimatedBytes(), req.planId().get());
         } else {
+          // a threshold request may be a coalesced follow-up carrying an old sample's bytes: the
+          // disk as measured now decides (0 when already under the low watermark)
+          long target = req.trigger().equals("threshold") && sampleBefore != null
+              ? Math.min(record.targetBytes(), bytesAboveLowWatermark(sampleBefore)) : record.targetBytes();
           plan = Planner.plan(InventoryLoader.fromDiskUsage(df), history(critical),
-              policy(req.types(), critical, settings.maxDeletionsPerRun()), now, record.targetBytes());
+              policy(req.types(), critical, settings.maxDeletionsPerRun()), now, target);
           steps = plan.steps();
           record.planned(plan.steps(), plan.estimatedBytes(), null);
         }
