@@ -580,7 +580,7 @@ public final class Agent {
     if (disk == null || before == null) {
       return () -> Future.succeededFuture(false);
     }
-    return () -> disk.sample().map(s -> {
+    return () -> disk.sample(req.trigger().equals("inode_threshold")).map(s -> {
       boolean done;
       switch (req.trigger()) {
         case "threshold" -> done = s.usedRatio() <= settings.diskLowWatermarkRatio();

@@ -34,6 +34,12 @@ import org.slf4j.LoggerFactory;
  */
 public final class DiskMonitor {
   /** The command used; exposed for the report of which tools the image needs. */
+  /** How old inode counts may be in an ordinary sample. */
+  public static final Duration INODE_REFRESH = Duration.ofSeconds(60);
+
+  private volatile DiskSample lastInodes;
+  private volatile FileStore cachedStore;
+
   public static final List<String> STAT_COMMAND = List.of("stat", "-f", "--format=%S %b %f %a %c %d");
   private static final Logger LOG = LoggerFactory.getLogger(DiskMonitor.class);
   private static final long STAT_TIMEOUT_SECONDS = 10;
@@ -85,9 +91,18 @@ public final class DiskMonitor {
     return lastSample;
   }
 
-  /** Reads the filesystem now (on a worker thread). Fails if the path cannot be read at all. */
+  /**
+   * Reads the filesystem now (on a worker thread). Fails if the path cannot be read at all. Bytes
+   * are always fresh (one statfs call); inode counts are refreshed at most every
+   * {@link #INODE_REFRESH} because they need a {@code stat -f} process.
+   */
   public Future<DiskSample> sample() {
-    return vertx.<DiskSample>executeBlocking(this::sampleBlocking, false).onSuccess(s -> lastSample = s);
+    return sample(false);
+  }
+
+  /** Like {@link #sample()}, with fresh inode counts when {@code freshInodes} (inode-threshold runs). */
+  public Future<DiskSample> sample(boolean freshInodes) {
+    return vertx.<DiskSample>executeBlocking(() -> sampleBlocking(freshInodes), false).onSuccess(s -> lastSample = s);
   }
 
   /**
@@ -126,10 +141,20 @@ public final class DiskMonitor {
     }
   }
 
-  private DiskSample sampleBlocking() throws IOException {
+  private DiskSample sampleBlocking(boolean freshInodes) throws IOException {
     Instant at = clock.instant();
+    DiskSample inodes = lastInodes;
+    boolean stale = inodes == null || !inodes.at().plus(INODE_REFRESH).isAfter(at);
+    if (!freshInodes && !stale && !warnedFallback.get()) {
+      // an idle agent samples every 10 s: a statfs syscall, not a process, keeps that near-free
+      FileStore store = fileStore();
+      return new DiskSample(at, store.getTotalSpace(), store.getUnallocatedSpace(), store.getUsableSpace(),
+          inodes.totalInodes(), inodes.freeInodes());
+    }
     try {
-      return parseStatOutput(runStat(), at);
+      DiskSample full = parseStatOutput(runStat(), at);
+      lastInodes = full;
+      return full;
     } catch (IOException | RuntimeException e) {
       if (!Files.exists(path)) {
         throw new IOException("cannot sample disk usage: " + path + " does not exist", e);
@@ -141,6 +166,15 @@ public final class DiskMonitor {
       FileStore store = Files.getFileStore(path);
       return new DiskSample(at, store.getTotalSpace(), store.getUnallocatedSpace(), store.getUsableSpace(), 0, 0);
     }
+  }
+
+  private FileStore fileStore() throws IOException {
+    FileStore store = cachedStore;
+    if (store == null) {
+      store = Files.getFileStore(path);
+      cachedStore = store;
+    }
+    return store;
   }
 
   private String runStat() throws IOException {
