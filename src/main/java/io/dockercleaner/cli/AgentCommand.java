@@ -2,9 +2,6 @@ package io.dockercleaner.cli;
 
 import static io.dockercleaner.log.RunLog.fields;
 
-import io.dockercleaner.agent.Agent;
-import io.dockercleaner.agent.AgentControlImpl;
-import io.dockercleaner.api.HttpApi;
 import io.dockercleaner.config.Settings;
 import io.dockercleaner.config.WebhookEvent;
 import io.dockercleaner.core.ItemOutcome;
@@ -17,14 +14,9 @@ import io.dockercleaner.exec.RunRecord;
 import io.dockercleaner.log.RunLog;
 import io.dockercleaner.metrics.CleanerMetrics;
 import io.dockercleaner.notify.RunNotice;
-import io.dockercleaner.notify.WebhookNotifier;
-import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import io.vertx.core.http.HttpServer;
 import java.time.Duration;
 import java.util.EnumMap;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -53,39 +45,20 @@ final class AgentCommand {
     log.info(RunLog.INIT, "Connected to " + (docker.capabilities().podman() ? "Podman " : "Docker ")
         + docker.versionInfo().version() + " at " + docker.host().describe() + " (API " + docker.apiVersion() + ", "
         + docker.transport() + ")", fields());
-    CleanerMetrics metrics = new CleanerMetrics(Main.hostname(env));
-    WebhookNotifier notifier = WebhookNotifier.create(vertx, settings, metrics::webhook);
-    Agent agent = new Agent(vertx, settings, log, java.time.Clock.systemUTC(), docker);
-    AgentControlImpl control = new AgentControlImpl(agent);
-    agent.onRunFinished(r -> {
-      recordMetrics(metrics, r);
-      notifier.notify(notice(r, Main.hostname(env)));
-    });
-    agent.onThresholdCrossed(trigger -> notifier.notify(new RunNotice(WebhookEvent.THRESHOLD_CROSSED,
-        Main.hostname(env), null, trigger, null, Map.of(), 0, RunNotice.UNKNOWN_BYTES,
-        agent.disk() == null || agent.disk().lastSample() == null ? null : agent.disk().lastSample().usedRatio(), null,
-        java.time.Instant.now(), java.time.Instant.now(), List.of(), settings.dryRun())));
-    HttpServer server;
+    AgentRuntime runtime;
     try {
-      Main.await(agent.start());
-      wireWatchMetrics(vertx, agent, metrics, control, settings);
-      server = Main.await(HttpApi.start(vertx, settings, control, metrics));
+      runtime = Main.await(AgentRuntime.start(vertx, settings, env, log, docker, settings.httpListen()));
       log.info(RunLog.INIT, "HTTP API on " + settings.httpListen() + " (GET /healthz /readyz /metrics /v1/status)", fields());
     } catch (RuntimeException e) {
       log.error(RunLog.INIT, "Agent failed to start: " + e.getMessage(), fields("error", String.valueOf(e.getMessage())));
-      Main.await(agent.stop(Duration.ZERO).recover(x -> Future.succeededFuture()));
       Main.await(vertx.close());
       return 2;
     }
     CountDownLatch stopped = new CountDownLatch(1);
     Runnable shutdown = () -> {
       log.info(RunLog.INIT, "Stopping: no new runs; finishing the deletions in flight", fields());
-      Promise<Void> p = Promise.promise();
-      vertx.runOnContext(v -> agent.stop(SHUTDOWN_WAIT).compose(x -> server.close())
-          .compose(x -> notifier.flush(Duration.ofSeconds(1))).compose(x -> notifier.close())
-          .onComplete(x -> p.complete()));
       try {
-        p.future().toCompletionStage().toCompletableFuture().get(9, TimeUnit.SECONDS);
+        runtime.stop(SHUTDOWN_WAIT).toCompletionStage().toCompletableFuture().get(9, TimeUnit.SECONDS);
       } catch (Exception e) {
         log.warn(RunLog.INIT, "Shutdown did not finish cleanly: " + e, fields());
       }
@@ -100,40 +73,6 @@ final class AgentCommand {
     log.info(RunLog.INIT, "Stopped; state saved", fields());
     vertx.close();
     return 0;
-  }
-
-  private static void wireWatchMetrics(Vertx vertx, Agent agent, CleanerMetrics metrics, AgentControlImpl control,
-      Settings settings) {
-    agent.events().onEvent(e -> metrics.event(e.type(), e.baseAction()));
-    agent.events().onStateChange(s -> {
-      metrics.eventStream(s.connected());
-      if (s.connected() && s.reconnect()) {
-        metrics.reconnect();
-      }
-    });
-    metrics.eventStream(agent.events().connected());
-    vertx.setPeriodic(settings.diskCheckInterval().toMillis(), t -> {
-      var sample = agent.disk() == null ? null : agent.disk().lastSample();
-      if (sample != null) {
-        metrics.disk(sample.usedRatio(), sample.availableBytes(), sample.freeInodes());
-      }
-      var df = agent.lastDiskUsage();
-      if (df != null) {
-        metrics.dockerUsage(ResourceType.IMAGE, df.imagesBytes(), reclaimableImages(df));
-        metrics.dockerUsage(ResourceType.CONTAINER, df.containersBytes(), df.containers().stream()
-            .filter(c -> !c.isActive()).mapToLong(c -> Math.max(0, c.sizeRwBytes())).sum());
-        metrics.dockerUsage(ResourceType.VOLUME, df.volumesBytes(), df.volumes().stream()
-            .filter(v -> v.refCount() == 0).mapToLong(v -> Math.max(0, v.sizeBytes())).sum());
-        metrics.dockerUsage(ResourceType.BUILD_CACHE, df.buildCacheBytes(), df.buildCache().stream()
-            .filter(b -> !b.inUse() && !b.shared()).mapToLong(b -> b.sizeBytes()).sum());
-      }
-      agent.docker().ping().onComplete(p -> control.daemonReachable(p.succeeded()));
-    });
-  }
-
-  private static long reclaimableImages(io.dockercleaner.docker.model.DiskUsage df) {
-    return df.images().stream().filter(i -> i.containers() == 0)
-        .mapToLong(i -> i.sharedSizeBytes() > 0 ? i.sizeBytes() - i.sharedSizeBytes() : i.sizeBytes()).sum();
   }
 
   static void recordMetrics(CleanerMetrics metrics, RunRecord r) {

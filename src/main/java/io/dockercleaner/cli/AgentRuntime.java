@@ -1,0 +1,160 @@
+package io.dockercleaner.cli;
+
+import io.dockercleaner.agent.Agent;
+import io.dockercleaner.agent.AgentControlImpl;
+import io.dockercleaner.api.HttpApi;
+import io.dockercleaner.config.HostPort;
+import io.dockercleaner.config.Settings;
+import io.dockercleaner.config.WebhookEvent;
+import io.dockercleaner.core.ResourceType;
+import io.dockercleaner.docker.DockerClient;
+import io.dockercleaner.log.RunLog;
+import io.dockercleaner.metrics.CleanerMetrics;
+import io.dockercleaner.notify.RunNotice;
+import io.dockercleaner.notify.WebhookNotifier;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A started agent with everything {@code docker-cleaner agent} wires around it: the HTTP API,
+ * metrics and webhook notifications. {@link AgentCommand} runs one until SIGTERM; tests start one
+ * in-process on an ephemeral port ({@link #start(Vertx, Settings, Map, RunLog, DockerClient, HostPort)}).
+ */
+public final class AgentRuntime {
+  private final Vertx vertx;
+  private final Agent agent;
+  private final AgentControlImpl control;
+  private final CleanerMetrics metrics;
+  private final WebhookNotifier notifier;
+  private final HttpServer server;
+  private final long metricsTimer;
+
+  private AgentRuntime(Vertx vertx, Agent agent, AgentControlImpl control, CleanerMetrics metrics,
+      WebhookNotifier notifier, HttpServer server, long metricsTimer) {
+    this.vertx = vertx;
+    this.agent = agent;
+    this.control = control;
+    this.metrics = metrics;
+    this.notifier = notifier;
+    this.server = server;
+    this.metricsTimer = metricsTimer;
+  }
+
+  /** Connects to DOCKER_HOST (and its TLS settings) as {@code docker-cleaner agent} does. */
+  public static Future<DockerClient> connect(Vertx vertx, Settings settings, Map<String, String> env) {
+    return Main.connect(vertx, settings, env);
+  }
+
+  /**
+   * Wires and starts the agent on {@code docker}, with the HTTP API on {@code listen} (port 0 = any
+   * free port; {@link #port()} tells which). On failure the agent is stopped again and the future
+   * fails with the cause; the caller closes {@code vertx} and {@code docker}.
+   */
+  public static Future<AgentRuntime> start(Vertx vertx, Settings settings, Map<String, String> env, RunLog log,
+      DockerClient docker, HostPort listen) {
+    String host = Main.hostname(env);
+    CleanerMetrics metrics = new CleanerMetrics(host);
+    WebhookNotifier notifier = WebhookNotifier.create(vertx, settings, metrics::webhook);
+    Agent agent = new Agent(vertx, settings, log, Clock.systemUTC(), docker);
+    AgentControlImpl control = new AgentControlImpl(agent);
+    agent.onRunFinished(r -> {
+      AgentCommand.recordMetrics(metrics, r);
+      notifier.notify(AgentCommand.notice(r, host));
+    });
+    agent.onThresholdCrossed(trigger -> notifier.notify(new RunNotice(WebhookEvent.THRESHOLD_CROSSED,
+        host, null, trigger, null, Map.of(), 0, RunNotice.UNKNOWN_BYTES,
+        agent.disk() == null || agent.disk().lastSample() == null ? null : agent.disk().lastSample().usedRatio(), null,
+        Instant.now(), Instant.now(), List.of(), settings.dryRun())));
+    long[] timer = {-1};
+    return agent.start()
+        .compose(v -> {
+          timer[0] = wireWatchMetrics(vertx, agent, metrics, control, settings);
+          return HttpApi.start(vertx, settings, control, metrics, listen.host(), listen.port());
+        })
+        .map(server -> new AgentRuntime(vertx, agent, control, metrics, notifier, server, timer[0]))
+        .recover(e -> {
+          if (timer[0] >= 0) {
+            vertx.cancelTimer(timer[0]);
+          }
+          return agent.stop(Duration.ZERO).recover(x -> Future.succeededFuture()).compose(x -> Future.failedFuture(e));
+        });
+  }
+
+  public Agent agent() {
+    return agent;
+  }
+
+  public AgentControlImpl control() {
+    return control;
+  }
+
+  public CleanerMetrics metrics() {
+    return metrics;
+  }
+
+  public HttpServer server() {
+    return server;
+  }
+
+  /** The port the HTTP API is bound to (the real one when asked for port 0). */
+  public int port() {
+    return server.actualPort();
+  }
+
+  /**
+   * Graceful stop: no new runs, the deletions in flight get {@code maxWait}, the server closes,
+   * pending notifications get a second. Runs on a Vert.x context; the Vertx instance stays open.
+   */
+  public Future<Void> stop(Duration maxWait) {
+    Promise<Void> stopped = Promise.promise();
+    // the agent's state is touched on a Vert.x context only (see Agent)
+    vertx.runOnContext(v -> {
+      vertx.cancelTimer(metricsTimer);
+      agent.stop(maxWait).compose(x -> server.close())
+          .compose(x -> notifier.flush(Duration.ofSeconds(1))).compose(x -> notifier.close())
+          .onComplete(stopped);
+    });
+    return stopped.future();
+  }
+
+  private static long wireWatchMetrics(Vertx vertx, Agent agent, CleanerMetrics metrics, AgentControlImpl control,
+      Settings settings) {
+    agent.events().onEvent(e -> metrics.event(e.type(), e.baseAction()));
+    agent.events().onStateChange(s -> {
+      metrics.eventStream(s.connected());
+      if (s.connected() && s.reconnect()) {
+        metrics.reconnect();
+      }
+    });
+    metrics.eventStream(agent.events().connected());
+    return vertx.setPeriodic(settings.diskCheckInterval().toMillis(), t -> {
+      var sample = agent.disk() == null ? null : agent.disk().lastSample();
+      if (sample != null) {
+        metrics.disk(sample.usedRatio(), sample.availableBytes(), sample.freeInodes());
+      }
+      var df = agent.lastDiskUsage();
+      if (df != null) {
+        metrics.dockerUsage(ResourceType.IMAGE, df.imagesBytes(), reclaimableImages(df));
+        metrics.dockerUsage(ResourceType.CONTAINER, df.containersBytes(), df.containers().stream()
+            .filter(c -> !c.isActive()).mapToLong(c -> Math.max(0, c.sizeRwBytes())).sum());
+        metrics.dockerUsage(ResourceType.VOLUME, df.volumesBytes(), df.volumes().stream()
+            .filter(v -> v.refCount() == 0).mapToLong(v -> Math.max(0, v.sizeBytes())).sum());
+        metrics.dockerUsage(ResourceType.BUILD_CACHE, df.buildCacheBytes(), df.buildCache().stream()
+            .filter(b -> !b.inUse() && !b.shared()).mapToLong(b -> b.sizeBytes()).sum());
+      }
+      agent.docker().ping().onComplete(p -> control.daemonReachable(p.succeeded()));
+    });
+  }
+
+  private static long reclaimableImages(io.dockercleaner.docker.model.DiskUsage df) {
+    return df.images().stream().filter(i -> i.containers() == 0)
+        .mapToLong(i -> i.sharedSizeBytes() > 0 ? i.sizeBytes() - i.sharedSizeBytes() : i.sizeBytes()).sum();
+  }
+}
