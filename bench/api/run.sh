@@ -3,11 +3,11 @@
 # progress, and the agent's RSS under that load. Not a test: it prints numbers for bench/README.md.
 #   bench/api/run.sh            (as root: it starts the private daemon DAEMON with bin/test-daemon)
 # Environment: DAEMON (private daemon name, default ops), CONTAINERS (stopped containers to create,
-# default 800), PORT (default 18089), DURATION (wrk -d, default 10s), THREADS (2), CONNECTIONS (16).
+# default 2000), PORT (default 18089), DURATION (wrk -d, default 10s), THREADS (2), CONNECTIONS (16).
 set -euo pipefail
 here=$(cd "$(dirname "$0")/../.." && pwd)
 DAEMON=${DAEMON:-ops}
-CONTAINERS=${CONTAINERS:-800}
+CONTAINERS=${CONTAINERS:-2000}
 PORT=${PORT:-18089}
 DURATION=${DURATION:-10s}
 THREADS=${THREADS:-2}
@@ -72,5 +72,5 @@ for path in /metrics /v1/status; do
   echo "   run still in progress after: $(run_state); containers left: $("$DOCKER" ps -aq | wc -l)"
 done
 echo "== RSS: peak VmRSS $(cat "$work/peak" 2>/dev/null || echo ?) kB (sampled every 0.2 s), VmHWM $(rss VmHWM) kB"
-echo "== machine: $(nproc) cores, $(uname -r), $(java -version 2>&1 | head -1), $(date -u +%F)"
+echo "== machine: $(nproc) cores, load average $(cut -d" " -f1-3 /proc/loadavg), $(uname -r), $(java -version 2>&1 | head -1), $(date -u +%F)"
 echo "   agent log: $work/agent.log"
