@@ -93,9 +93,15 @@ make_fixture() {
     done
   fi
   if [ "$networks" -gt 0 ]; then
-    seq 1 "$networks" | xargs -P 4 -I{} curl -sS -o /dev/null --fail --unix-socket "$SOCK" \
-      -H 'Content-Type: application/json' -X POST "$U/networks/create" \
-      -d '{"Name":"dc-bench-{}","Labels":{"keep":"false","dc-bench":"1"}}'
+    # Every dockerd here shares the host's network namespace, and Docker's default address pools
+    # hold only about 30 bridge networks for all of them: give each network its own /28 from the
+    # benchmarking range 198.18.0.0/15 (RFC 2544) and inhibit the bridge's IPv4 address, so
+    # no route is added on the host and no pool is used up.
+    for i in $(seq 0 $(( networks - 1 ))); do
+      echo "$i 198.18.$(( i / 16 )).$(( (i % 16) * 16 ))/28"
+    done | xargs -P 4 -L 1 sh -c 'curl -sS -o /dev/null --fail --unix-socket "$SOCK" \
+      -H "Content-Type: application/json" -X POST "$U/networks/create" \
+      -d "{\"Name\":\"dc-bench-$0\",\"Labels\":{\"keep\":\"false\",\"dc-bench\":\"1\"},\"Options\":{\"com.docker.network.bridge.inhibit_ipv4\":\"true\"},\"IPAM\":{\"Config\":[{\"Subnet\":\"$1\"}]}}"'
   fi
   local c d w
   c=$(left_containers); d=$(left_dangling); w=$(left_networks)
