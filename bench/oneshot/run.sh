@@ -3,6 +3,8 @@
 # calls by curl, and Debian's docker-clean script, on a private daemon (never the host's).
 #
 #   bench/oneshot/run.sh [N ...]        (as root; default N = 0 100 1000)
+#   bench/oneshot/run.sh --trace [N]    every HTTP request of docker-cleaner and of the Go CLI on one
+#                                       fixture of N (default 1000), via trace-proxy.py
 #
 # For each N and each repetition, every tool gets a fresh fixture of N stopped (created, never
 # started) containers, N/10 dangling images and N/20 unused networks; tools alternate within a
@@ -25,6 +27,7 @@ REPS=${REPS:-3}
 TOOLS=${TOOLS:-"cleaner cleaner-c2 cleaner-nocds docker curl docker-clean"}
 OUT=${OUT:-$here/out/$(date -u +%Y%m%dT%H%M%SZ)}
 NS=("$@"); [ ${#NS[@]} -gt 0 ] || NS=(0 100 1000)
+[ "${1:-}" != --trace ] || NS=()
 DOCKER=/usr/bin/docker          # Debian's Go CLI (the newer one earlier on PATH is not Debian's)
 IMAGE=dc-test/busybox:latest
 DANGLING_REPO=dc-bench/dangling
@@ -138,6 +141,26 @@ timed() {  # timed TAG CMD... -> prints "elapsed_s max_rss_kb"
   /usr/bin/time -f '%e %M' -o "$OUT/$tag.time" "$@" >"$OUT/$tag.log" 2>&1 || { log "$tag failed: see $OUT/$tag.log"; }
   tail -1 "$OUT/$tag.time"
 }
+
+# --trace N: one fixture per tool (cleaner, docker), run through bench/oneshot/trace-proxy.py;
+# prints each HTTP request with its start offset and duration (ms). Not a timing run: the proxy
+# adds latency to every call.
+if [ "${1:-}" = --trace ]; then
+  n=${2:-1000}
+  for tool in cleaner docker; do
+    reset_daemon; make_fixture "$n"; sync; sleep 1
+    psock=$OUT/proxy.sock; rm -f "$psock"
+    python3 "$here/trace-proxy.py" "$psock" "$SOCK" "$OUT/trace-n$n-$tool.txt" & ppid=$!
+    for _ in $(seq 50); do [ -S "$psock" ] && break; sleep 0.1; done
+    read -ra cmd <<<"$(tool_cmd "$tool")"
+    DOCKER_HOST=unix://$psock LOG_FORMAT=json timed "trace-n$n-$tool" "${cmd[@]}" >/dev/null
+    kill -TERM "$ppid"; wait "$ppid" || true
+    echo "== $tool, N=$n: start_ms duration_ms connection request"
+    cat "$OUT/trace-n$n-$tool.txt"
+  done
+  reset_daemon
+  exit 0
+fi
 
 # JVM start: `docker-cleaner version` (no daemon contact), default flags and the two variants.
 log "JVM start (docker-cleaner version), $REPS x 3 variants"
