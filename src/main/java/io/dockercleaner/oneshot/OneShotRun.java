@@ -306,12 +306,23 @@ public final class OneShotRun {
 
   private Future<OperationResult> networks() {
     Instant started = clock.instant();
-    return selectNetworks().compose(sel -> {
-      reportSkipped(sel);
+    // a real run needs no per-network inspect: the prune itself skips networks with endpoints
+    // and names what it removed (saves one request per candidate network)
+    Future<Selection> selection = dryRun ? selectNetworks() : docker.listNetworks(Filters.NONE)
+        .map(list -> Selector.networks(list.stream().map(n -> new NetworkSummary(n.id(), n.name(), n.driver(),
+            n.scope(), n.created(), n.labels(), 0)).toList(), settings.labelFilters(), cutoff));
+    return selection.compose(sel -> {
       if (dryRun) {
+        reportSkipped(sel);
         return Future.succeededFuture(finish(sel, sel.candidates(), 0, started, "unused networks"));
       }
       return docker.pruneNetworks(baseFilters(true)).map(report -> {
+        Map<Reason, Integer> skipped = new LinkedHashMap<>(sel.skipped());
+        int inUse = sel.candidates().size() - report.deleted().size();
+        if (inUse > 0) {
+          skipped.merge(Reason.IN_USE, inUse, Integer::sum);
+        }
+        reportSkipped(new Selection(sel.type(), sel.candidates(), skipped));
         Map<String, Candidate> byName = new HashMap<>();
         sel.candidates().forEach(c -> byName.put(c.name(), c));
         List<Candidate> removed = new ArrayList<>();
