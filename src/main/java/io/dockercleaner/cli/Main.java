@@ -88,7 +88,9 @@ public final class Main {
     }
     RunLog log = new RunLog(out, settings.logFormat(), settings.logLevel(), settings.quiet(), hostname(env),
         Clock.systemUTC());
+    // one event loop: the agent is I/O-bound; a 1 s blocked-thread check would be most of its idle CPU
     Vertx vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(true).setEventLoopPoolSize(1)
+        .setBlockedThreadCheckInterval(30_000)
         .setWorkerPoolSize(2).setInternalBlockingPoolSize(2));
     try {
       return switch (loaded.command()) {
