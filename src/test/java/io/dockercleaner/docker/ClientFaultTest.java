@@ -79,6 +79,24 @@ class ClientFaultTest {
   }
 
   @Test
+  void concurrentDiskUsageCallsShareOneRequest() {
+    // Docker 20.10 refuses a second concurrent /system/df ("a disk usage operation is already running")
+    java.util.List<io.vertx.core.http.HttpServerRequest> held = new java.util.concurrent.CopyOnWriteArrayList<>();
+    daemon.on("GET", "/system/df", held::add);
+    DockerClient client = connect(options());
+
+    io.vertx.core.Future<io.dockercleaner.docker.model.DiskUsage> first = client.systemDf();
+    io.vertx.core.Future<io.dockercleaner.docker.model.DiskUsage> second = client.systemDf();
+    await().atMost(Duration.ofSeconds(ClientTests.MAX_WAIT_SECONDS)).until(() -> !held.isEmpty());
+    held.get(0).response().putHeader("Content-Type", "application/json").end("{\"LayersSize\":42}");
+
+    assertThat(ClientTests.await(first).layersSizeBytes()).isEqualTo(42);
+    assertThat(ClientTests.await(second).layersSizeBytes()).isEqualTo(42);
+    assertThat(held).hasSize(1);
+    assertThat(daemon.requests().stream().filter(r -> r.contains("/system/df")).count()).isEqualTo(1);
+  }
+
+  @Test
   void serverErrorCarriesTheDaemonsMessage() {
     daemon.json("GET", "/system/df", 500, "{\"message\":\"error getting disk usage: boom\"}");
     DockerClient client = connect(options());

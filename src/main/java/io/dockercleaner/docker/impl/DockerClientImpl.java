@@ -55,6 +55,8 @@ public final class DockerClientImpl implements DockerClient {
   private final HttpClient http;
   /** The event stream holds its connection for as long as it runs: keep it out of the request pool. */
   private HttpClient eventsHttp;
+  /** The /system/df call in progress, shared by concurrent callers; guarded by this. */
+  private Future<DiskUsage> dfInFlight;
   private ApiVersion apiVersion;
   private PingInfo pingInfo;
   private VersionInfo versionInfo;
@@ -197,7 +199,24 @@ public final class DockerClientImpl implements DockerClient {
 
   @Override
   public Future<DiskUsage> systemDf() {
-    return json("GET /system/df", HttpMethod.GET, "/system/df", true, options.pruneTimeout()).map(DiskUsage::from);
+    // Docker 20.10 answers a second concurrent /system/df with "a disk usage operation is already
+    // running": concurrent callers share the one in flight (it is expensive anyway)
+    synchronized (this) {
+      if (dfInFlight != null) {
+        return dfInFlight;
+      }
+      Future<DiskUsage> f = json("GET /system/df", HttpMethod.GET, "/system/df", true, options.pruneTimeout())
+          .map(DiskUsage::from);
+      dfInFlight = f;
+      f.onComplete(x -> {
+        synchronized (this) {
+          if (dfInFlight == f) {
+            dfInFlight = null;
+          }
+        }
+      });
+      return f;
+    }
   }
 
   @Override
@@ -238,8 +257,10 @@ public final class DockerClientImpl implements DockerClient {
   @Override
   public Future<List<BuildCacheRecord>> listBuildCache() {
     // API >= 1.42 can restrict /system/df to one type, which is much cheaper on big hosts
-    String uri = apiVersion.atLeast(ApiVersion.of(1, 42)) ? "/system/df?type=build-cache" : "/system/df";
-    return json("GET /system/df", HttpMethod.GET, uri, true, options.pruneTimeout())
+    if (!apiVersion.atLeast(ApiVersion.of(1, 42))) {
+      return systemDf().map(DiskUsage::buildCache);
+    }
+    return json("GET /system/df", HttpMethod.GET, "/system/df?type=build-cache", true, options.pruneTimeout())
         .map(n -> list(n.get("BuildCache"), BuildCacheRecord::from));
   }
 
