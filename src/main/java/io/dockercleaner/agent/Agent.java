@@ -30,7 +30,6 @@ import io.dockercleaner.plan.Plan;
 import io.dockercleaner.plan.PlanPolicy;
 import io.dockercleaner.plan.PlanStep;
 import io.dockercleaner.plan.Planner;
-import io.dockercleaner.plan.Skip;
 import io.dockercleaner.plan.UsageHistory;
 import io.dockercleaner.schedule.CronExpression;
 import io.vertx.core.Future;
@@ -186,7 +185,7 @@ public final class Agent {
       state = UsageState.inMemory();
     }
     hadHistoryAtStart = state.hadHistory();
-    executor = new Executor(vertx, docker, clock, new AuditLog(stateDir.orElse(null), clock));
+    executor = new Executor(docker, clock, new AuditLog(stateDir.orElse(null), clock));
     events = new EventSupervisor(vertx, docker, EventSupervisorOptions.defaults(), this::reconcile);
     events.onEvent(state::observe);
     events.onStateChange(s -> {
@@ -760,12 +759,6 @@ public final class Agent {
     return String.format(java.util.Locale.ROOT, "%.1f%%", ratio * 100);
   }
 
-  /** Skips the planner reported, for logs. */
-  static String skippedSummary(List<Skip> skipped) {
-    Map<Reason, Integer> counts = new LinkedHashMap<>();
-    skipped.forEach(s -> counts.merge(s.reason(), 1, Integer::sum));
-    return counts.toString();
-  }
 
   public Instant lastDfAt() {
     return lastDfAt;

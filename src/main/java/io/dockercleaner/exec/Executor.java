@@ -9,7 +9,6 @@ import io.dockercleaner.docker.Filters;
 import io.dockercleaner.plan.PlanStep;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
-import io.vertx.core.Vertx;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -42,13 +41,11 @@ public final class Executor {
     void append(RunRecord run, ItemResult result, long reportedBytes);
   }
 
-  private final Vertx vertx;
   private final DockerClient docker;
   private final Clock clock;
   private final AuditSink audit;
 
-  public Executor(Vertx vertx, DockerClient docker, Clock clock, AuditSink audit) {
-    this.vertx = vertx;
+  public Executor(DockerClient docker, Clock clock, AuditSink audit) {
     this.docker = docker;
     this.clock = clock;
     this.audit = audit;

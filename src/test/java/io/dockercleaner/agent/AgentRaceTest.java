@@ -66,7 +66,7 @@ class AgentRaceTest {
     fixture.stopped("holder-" + run, "at/in-use:" + run);
     try (AgentHarness h = AgentHarness.start(vertx, host, Map.of())) {
       List<ItemResult> audited = new CopyOnWriteArrayList<>();
-      Executor executor = new Executor(vertx, h.docker, Clock.systemUTC(), (r, item, bytes) -> audited.add(item));
+      Executor executor = new Executor(h.docker, Clock.systemUTC(), (r, item, bytes) -> audited.add(item));
       List<PlanStep> steps = List.of(
           new PlanStep(ResourceType.IMAGE, inUse, "at/in-use:" + run, Reason.UNUSED_IMAGE, "test", 1),
           new PlanStep(ResourceType.IMAGE, free, "at/free2:" + run, Reason.UNUSED_IMAGE, "test", 1));
