@@ -122,6 +122,28 @@ class ImageIT {
   }
 
   @Test
+  void theAgentStartsInTheImageAndStopsWithExitZeroOnDockerStop() throws Exception {
+    String name = "dc-agent-it-" + ProcessHandle.current().pid();
+    Result started = exec(List.of(DOCKER, "run", "-d", "--name", name, "--network=none", "--read-only",
+        "--tmpfs", "/tmp", "--tmpfs", "/var/lib/docker-cleaner:uid=1000", socketMount(), IMAGE, "agent"), 2);
+    assertThat(started.exit).as(started.stderr).isZero();
+    try {
+      org.awaitility.Awaitility.await().atMost(java.time.Duration.ofMinutes(2)).until(() ->
+          exec(List.of(DOCKER, "logs", name), 1).stdout.contains("HTTP API on 0.0.0.0:8080"));
+      Result stop = exec(List.of(DOCKER, "stop", "-t", "15", name), 2);
+      assertThat(stop.exit).as(stop.stderr).isZero();
+      String exitCode = exec(List.of(DOCKER, "inspect", "-f", "{{.State.ExitCode}}", name), 1).stdout.trim();
+      String logs = exec(List.of(DOCKER, "logs", name), 1).stdout;
+      assertThat(exitCode).as(logs).isEqualTo("0");
+      assertThat(logs).contains("Agent started").contains("Stopped; state saved");
+      String user = exec(List.of(DOCKER, "logs", name), 1).stderr;
+      assertThat(user).contains("running as cleanup-user (UID 1000");
+    } finally {
+      exec(List.of(DOCKER, "rm", "-f", name), 1);
+    }
+  }
+
+  @Test
   void runsWithAReadOnlyRootFilesystem() throws Exception {
     Result result = dockerRun(List.of("--read-only", "--tmpfs", "/tmp", socketMount(), probeMount()), List.of());
 
