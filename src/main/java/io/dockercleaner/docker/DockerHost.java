@@ -2,7 +2,6 @@ package io.dockercleaner.docker;
 
 import io.vertx.core.net.SocketAddress;
 import java.net.URI;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Map;
@@ -43,8 +42,9 @@ public record DockerHost(
   }
 
   /**
-   * Parses a DOCKER_HOST value. TLS is used when {@code tlsVerify} is true, or when the cert
-   * directory holds client certificates for a tcp:// host (as the CLI does with --tls).
+   * Parses a DOCKER_HOST value. TLS is used for {@code https://} and whenever {@code tlsVerify}
+   * (DOCKER_TLS_VERIFY) is set, with ca.pem, cert.pem and key.pem from {@code certPath}
+   * (DOCKER_CERT_PATH, default ~/.docker), as the docker CLI does.
    *
    * @throws DockerException of kind UNSUPPORTED with a message saying what to do instead
    */
@@ -81,9 +81,7 @@ public record DockerHost(
         if (uri.getPath() != null && !uri.getPath().isEmpty() && !uri.getPath().equals("/")) {
           throw bad(v, "a path after HOST:PORT is not supported");
         }
-        boolean tls = tlsVerify || scheme.equals("https")
-            || (certPath != null && Files.isReadable(certPath.resolve("cert.pem"))
-                && Files.isReadable(certPath.resolve("key.pem")) && tlsVerify);
+        boolean tls = tlsVerify || scheme.equals("https");
         int port = uri.getPort() > 0 ? uri.getPort() : (tls ? DEFAULT_TLS_PORT : DEFAULT_TCP_PORT);
         return new DockerHost(v, null, uri.getHost(), port, tls, tlsVerify, tls ? certPath : null);
       }
