@@ -36,7 +36,9 @@ class TlsTransportTest {
 
   @AfterAll
   static void tearDown() {
-    await(vertx.close());
+    if (vertx != null) {
+      await(vertx.close());
+    }
   }
 
   @Test
