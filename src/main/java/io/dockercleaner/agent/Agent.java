@@ -23,7 +23,6 @@ import io.dockercleaner.exec.ItemResult;
 import io.dockercleaner.exec.RunRecord;
 import io.dockercleaner.log.RunLog;
 import io.dockercleaner.oneshot.Candidate;
-import io.dockercleaner.oneshot.OneShotReport;
 import io.dockercleaner.oneshot.OneShotRun;
 import io.dockercleaner.oneshot.OperationResult;
 import io.dockercleaner.plan.Plan;
@@ -641,12 +640,7 @@ public final class Agent {
         if (after != null) {
           record.diskAfter(after.usedBytes(), after.usedRatio());
         }
-        RunOutcome outcome = switch (report.exitCode()) {
-          case OneShotReport.EXIT_OK -> steps.isEmpty() ? RunOutcome.NOTHING_RECLAIMABLE : RunOutcome.SUCCEEDED;
-          case OneShotReport.EXIT_SOME_FAILED -> RunOutcome.PARTIAL;
-          default -> RunOutcome.FAILED;
-        };
-        record.finish(clock.instant(), outcome);
+        record.finish(clock.instant(), report.outcome());
         return record;
       });
     });

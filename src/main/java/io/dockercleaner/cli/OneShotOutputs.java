@@ -28,15 +28,6 @@ import java.util.stream.Collectors;
 final class OneShotOutputs {
   private OneShotOutputs() {}
 
-  static RunOutcome outcome(OneShotReport report) {
-    return switch (report.exitCode()) {
-      case OneShotReport.EXIT_OK -> report.operations().stream().allMatch(o -> o.removed().isEmpty())
-          ? RunOutcome.NOTHING_RECLAIMABLE : RunOutcome.SUCCEEDED;
-      case OneShotReport.EXIT_SOME_FAILED -> RunOutcome.PARTIAL;
-      default -> RunOutcome.FAILED;
-    };
-  }
-
   /** METRICS_TEXTFILE: the run's docker_cleaner_* series, written atomically (temp file + rename). */
   static void metricsTextfile(Settings settings, OneShotReport report, String host, RunLog log) {
     if (settings.metricsTextfile().isEmpty()) {
@@ -45,7 +36,7 @@ final class OneShotOutputs {
     Path file = settings.metricsTextfile().get();
     CleanerMetrics metrics = new CleanerMetrics(host);
     try {
-      RunOutcome outcome = outcome(report);
+      RunOutcome outcome = report.outcome();
       metrics.runFinished("oneshot", outcome, report.duration());
       for (OperationResult op : report.operations()) {
         for (Candidate c : op.removed()) {
@@ -79,7 +70,7 @@ final class OneShotOutputs {
     if (settings.webhookUrls().isEmpty()) {
       return;
     }
-    RunOutcome outcome = outcome(report);
+    RunOutcome outcome = report.outcome();
     WebhookEvent event = switch (outcome) {
       case FAILED -> WebhookEvent.RUN_FAILED;
       case PARTIAL -> WebhookEvent.RUN_PARTIAL;

@@ -1,5 +1,6 @@
 package io.dockercleaner.oneshot;
 
+import io.dockercleaner.core.RunOutcome;
 import java.time.Duration;
 import java.util.List;
 
@@ -22,6 +23,16 @@ public record OneShotReport(List<OperationResult> operations, boolean dryRun, Du
 
   public long bytesFreed() {
     return operations.stream().mapToLong(OperationResult::bytesFreed).sum();
+  }
+
+  /** The run's outcome in the shared vocabulary (metrics, webhooks, agent run records). */
+  public RunOutcome outcome() {
+    return switch (exitCode()) {
+      case EXIT_OK -> operations.stream().allMatch(o -> o.removed().isEmpty())
+          ? RunOutcome.NOTHING_RECLAIMABLE : RunOutcome.SUCCEEDED;
+      case EXIT_SOME_FAILED -> RunOutcome.PARTIAL;
+      default -> RunOutcome.FAILED;
+    };
   }
 
   /** 0: every enabled operation succeeded; 1: some failed; 2: all failed. */
