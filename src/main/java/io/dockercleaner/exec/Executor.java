@@ -181,16 +181,27 @@ public final class Executor {
         : Future.succeededFuture(report.spaceReclaimedBytes()));
   }
 
+  /**
+   * The skip reason for a deletion the daemon refused because of the object's state (409, 404),
+   * or null when the failure is a real error. Shared by every code path that deletes.
+   */
+  public static Reason skipReason(Throwable err) {
+    if (!(err instanceof DockerException de)) {
+      return null;
+    }
+    return switch (de.kind()) {
+      case CONFLICT_IN_USE -> Reason.IN_USE;
+      case CONFLICT_RUNNING -> Reason.RUNNING;
+      case CONFLICT_REMOVAL_IN_PROGRESS -> Reason.REMOVAL_IN_PROGRESS;
+      case CONFLICT -> Reason.CONFLICT;
+      case NOT_FOUND -> Reason.NOT_FOUND;
+      default -> null;
+    };
+  }
+
   static ItemResult classify(PlanStep step, Throwable err) {
     if (err instanceof DockerException de) {
-      Reason reason = switch (de.kind()) {
-        case CONFLICT_IN_USE -> Reason.IN_USE;
-        case CONFLICT_RUNNING -> Reason.RUNNING;
-        case CONFLICT_REMOVAL_IN_PROGRESS -> Reason.REMOVAL_IN_PROGRESS;
-        case CONFLICT -> Reason.CONFLICT;
-        case NOT_FOUND -> Reason.NOT_FOUND;
-        default -> null;
-      };
+      Reason reason = skipReason(de);
       if (reason != null) {
         return new ItemResult(step, ItemOutcome.SKIPPED, reason, de.daemonMessage());
       }

@@ -200,13 +200,10 @@ public final class OneShotRun {
           return (Void) null;
         })
         .recover(err -> {
-          if (err instanceof DockerException de && (de.isConflict() || de.kind() == DockerException.Kind.NOT_FOUND)) {
-            Reason reason = de.kind() == DockerException.Kind.NOT_FOUND ? Reason.NOT_FOUND
-                : de.kind() == DockerException.Kind.CONFLICT_RUNNING ? Reason.RUNNING
-                : de.kind() == DockerException.Kind.CONFLICT_REMOVAL_IN_PROGRESS ? Reason.REMOVAL_IN_PROGRESS
-                : Reason.IN_USE;
+          Reason reason = io.dockercleaner.exec.Executor.skipReason(err);
+          if (reason != null) {
             log.warn(type.operation(), "Skipped " + type.label().replace('_', ' ') + " " + c.name() + ": "
-                + de.daemonMessage(), fields("id", c.id(), "reason", reason.label(), "dry_run", false));
+                + ((DockerException) err).daemonMessage(), fields("id", c.id(), "reason", reason.label(), "dry_run", false));
           } else {
             errors.add(c.name() + ": " + err.getMessage());
           }
