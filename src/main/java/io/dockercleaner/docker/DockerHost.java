@@ -21,8 +21,12 @@ import java.util.Map;
 public record DockerHost(
     String raw, String unixSocketPath, String host, int port, boolean tls, boolean tlsVerify, Path certPath) {
 
+  /** The daemon's conventional socket path. */
+  public static final String DEFAULT_SOCKET = "/var/run/docker.sock";
   /** The docker CLI's default. */
-  public static final String DEFAULT_HOST = "unix:///var/run/docker.sock";
+  public static final String DEFAULT_HOST = "unix://" + DEFAULT_SOCKET;
+  /** How to give a container the host's socket (in messages). */
+  public static final String SOCKET_MOUNT_HINT = "-v " + DEFAULT_SOCKET + ":" + DEFAULT_SOCKET;
   private static final int DEFAULT_TLS_PORT = 2376;
   private static final int DEFAULT_TCP_PORT = 2375;
 

@@ -1,5 +1,6 @@
 package io.dockercleaner.config;
 
+import io.dockercleaner.docker.DockerHost;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
@@ -48,7 +49,7 @@ class SettingsLoaderTest {
     LoadedConfig loaded = load(List.of(), Map.of());
     Settings s = loaded.settings();
     assertThat(loaded.command()).isEqualTo("run");
-    assertThat(s.dockerHost()).isEqualTo("unix:///var/run/docker.sock");
+    assertThat(s.dockerHost()).isEqualTo(DockerHost.DEFAULT_HOST);
     assertThat(s.pruneAll()).isFalse();
     assertThat(s.volumesEnabled()).isFalse();
     assertThat(s.containersEnabled()).isTrue();
@@ -386,7 +387,7 @@ class SettingsLoaderTest {
         arguments("KEEP_TAGS_PER_REPO", "-1", "expected a whole number from 0 to 10000)"),
         arguments("KEEP_IMAGES", "a,,b", "empty pattern;"),
         arguments("WEBHOOK_URL", "ftp://x.example", "expected comma-separated http or https URLs)"),
-        arguments("DOCKER_HOST", "/var/run/docker.sock", "expected an address with scheme unix, tcp,"),
+        arguments("DOCKER_HOST", DockerHost.DEFAULT_SOCKET, "expected an address with scheme unix, tcp,"),
         arguments("DOCKER_TLS_VERIFY", "sure", "expected a boolean: true/false, also yes/no, on/off, 1/0)"),
         arguments("DISK_CHECK_INTERVAL", "10", "expected a positive duration such as"),
         arguments("WEBHOOK_TIMEOUT", "5 s", "expected a positive duration such as"),

@@ -1,5 +1,6 @@
 package io.dockercleaner.config;
 
+import io.dockercleaner.docker.DockerHost;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.params.provider.Arguments.arguments;
@@ -464,19 +465,19 @@ class ValueParsersTest {
 
   @ParameterizedTest
   @ValueSource(
-      strings = {"unix:///var/run/docker.sock", "tcp://127.0.0.1:2375", "http://localhost:2375",
+      strings = {DockerHost.DEFAULT_HOST, "tcp://127.0.0.1:2375", "http://localhost:2375",
         "https://docker.example:2376", "npipe:////./pipe/docker_engine", "ssh://me@host", "UNIX:///x.sock"})
   void dockerHostAccepts(String raw) {
     assertThat(ValueParsers.parseDockerHost("DOCKER_HOST", raw)).isEqualTo(raw);
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"", "/var/run/docker.sock", "ftp://host", "unix://", "://x", "tcp:127.0.0.1:2375"})
+  @ValueSource(strings = {"", DockerHost.DEFAULT_SOCKET, "ftp://host", "unix://", "://x", "tcp:127.0.0.1:2375"})
   void dockerHostRejects(String raw) {
     assertThatThrownBy(() -> ValueParsers.parseDockerHost("DOCKER_HOST", raw))
         .hasMessage(
             "DOCKER_HOST: invalid value '" + raw + "' (expected an address with scheme unix, tcp, http,"
-                + " https, npipe or ssh, such as unix:///var/run/docker.sock or tcp://127.0.0.1:2375)");
+                + " https, npipe or ssh, such as " + DockerHost.DEFAULT_HOST + " or tcp://127.0.0.1:2375)");
   }
 
   @Test

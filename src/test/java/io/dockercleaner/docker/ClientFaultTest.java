@@ -155,7 +155,7 @@ class ClientFaultTest {
 
       assertThat(e.kind()).isEqualTo(Kind.CONNECTION);
       assertThat(e.getMessage()).contains(dir.resolve("docker.sock") + " does not exist",
-          "-v /var/run/docker.sock:/var/run/docker.sock");
+          DockerHost.SOCKET_MOUNT_HINT);
     } finally {
       Files.deleteIfExists(dir);
     }

@@ -14,20 +14,20 @@ class DockerHostTest {
 
   @Test
   void unixSocket() {
-    DockerHost h = DockerHost.parse("unix:///var/run/docker.sock", false, null);
+    DockerHost h = DockerHost.parse(DockerHost.DEFAULT_HOST, false, null);
 
     assertThat(h.isUnix()).isTrue();
-    assertThat(h.unixSocketPath()).isEqualTo("/var/run/docker.sock");
+    assertThat(h.unixSocketPath()).isEqualTo(DockerHost.DEFAULT_SOCKET);
     assertThat(h.host()).isEqualTo("localhost");
     assertThat(h.tls()).isFalse();
-    assertThat(h.describe()).isEqualTo("unix:///var/run/docker.sock");
+    assertThat(h.describe()).isEqualTo(DockerHost.DEFAULT_HOST);
   }
 
   @Test
   void unsetDockerHostMeansTheDefaultSocket() {
     DockerHost h = DockerHost.fromEnvironment(Map.of());
 
-    assertThat(h.unixSocketPath()).isEqualTo("/var/run/docker.sock");
+    assertThat(h.unixSocketPath()).isEqualTo(DockerHost.DEFAULT_SOCKET);
   }
 
   @ParameterizedTest
@@ -94,7 +94,7 @@ class DockerHostTest {
   @ParameterizedTest
   @CsvSource(delimiter = '|', value = {
       "garbage | expected a URL",
-      "/var/run/docker.sock | expected a URL",
+      DockerHost.DEFAULT_SOCKET + " | expected a URL",
       "unix://relative.sock | absolute path",
       "ftp://host | unsupported scheme 'ftp'",
       "tcp://host:2375/path | a path after HOST:PORT"})

@@ -1,5 +1,6 @@
 package io.dockercleaner.oneshot;
 
+import io.dockercleaner.docker.DockerHost;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.dockercleaner.testsupport.CliRun;
@@ -77,7 +78,7 @@ class OneShotExitCodeTest {
     Path dir = Files.createTempDirectory("dc-nosock");
     CliRun r = CliRun.run(env("unix://" + dir.resolve("docker.sock")));
     assertThat(r.exitCode()).isEqualTo(2);
-    assertThat(r.stdout()).contains("does not exist").contains("-v /var/run/docker.sock:/var/run/docker.sock");
+    assertThat(r.stdout()).contains("does not exist").contains(DockerHost.SOCKET_MOUNT_HINT);
   }
 
   static Stream<Arguments> badInputs() throws Exception {

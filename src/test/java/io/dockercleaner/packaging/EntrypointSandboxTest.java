@@ -1,5 +1,6 @@
 package io.dockercleaner.packaging;
 
+import io.dockercleaner.docker.DockerHost;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
@@ -143,7 +144,7 @@ class EntrypointSandboxTest {
 
     assertThat(result.exit).isEqualTo(2);
     assertThat(result.stderr).containsPattern(ERROR_LINE)
-        .contains("-v /var/run/docker.sock:/var/run/docker.sock");
+        .contains(DockerHost.SOCKET_MOUNT_HINT);
     assertThat(records()).isEmpty();
   }
 

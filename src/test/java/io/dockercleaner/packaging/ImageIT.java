@@ -1,5 +1,6 @@
 package io.dockercleaner.packaging;
 
+import io.dockercleaner.docker.DockerHost;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -41,7 +42,7 @@ class ImageIT {
       Pattern.compile("^\\[\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}Z] \\[(INFO|WARN|ERROR)] \\[INIT] .+");
   private static final Pattern ERROR_LINE =
       Pattern.compile("(?m)^\\[\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}Z] \\[ERROR] \\[INIT] .+");
-  private static final String MOUNT_HINT = "-v /var/run/docker.sock:/var/run/docker.sock";
+  private static final String MOUNT_HINT = DockerHost.SOCKET_MOUNT_HINT;
 
   private static String dockerHost;
   private static Path socket;
@@ -264,7 +265,7 @@ class ImageIT {
   }
 
   private static String socketMount() {
-    return "--volume=" + socket + ":/var/run/docker.sock";
+    return "--volume=" + socket + ":" + DockerHost.DEFAULT_SOCKET;
   }
 
   private static String probeMount() {

@@ -1,5 +1,6 @@
 package io.dockercleaner.testsupport;
 
+import io.dockercleaner.docker.DockerHost;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -68,7 +69,7 @@ public final class TestDaemons {
       throw new IllegalStateException(variable + "=" + host + ": test daemons must be unix sockets started by bin/test-daemon");
     }
     Path socket = socketOf(host);
-    if (socket.toString().equals("/var/run/docker.sock") || socket.toString().equals("/run/docker.sock")) {
+    if (socket.toString().equals(DockerHost.DEFAULT_SOCKET) || socket.toString().equals("/run/docker.sock")) {
       throw new IllegalStateException("refusing to run tests against the machine's own daemon " + socket);
     }
     if (!Files.exists(socket.resolveSibling(MARKER))) {

@@ -565,7 +565,7 @@ public final class DockerClientImpl implements DockerClient {
       if (!Files.exists(socket, LinkOption.NOFOLLOW_LINKS) && !Files.exists(socket)) {
         return new DockerException(op, 0, Kind.CONNECTION, "cannot connect to the Docker daemon: the socket "
             + socket + " does not exist. Is the daemon running? In a container, mount the socket with "
-            + "-v /var/run/docker.sock:/var/run/docker.sock, or set DOCKER_HOST", e);
+            + DockerHost.SOCKET_MOUNT_HINT + ", or set DOCKER_HOST", e);
       }
       String lower = detail.toLowerCase(java.util.Locale.ROOT);
       if (lower.contains("permission denied") || lower.contains("eacces") || !Files.isWritable(socket)) {
