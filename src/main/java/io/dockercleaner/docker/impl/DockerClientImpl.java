@@ -223,7 +223,12 @@ public final class DockerClientImpl implements DockerClient {
   public Future<List<ContainerSummary>> listContainers(boolean all, boolean size, Filters filters) {
     String uri = "/containers/json?all=" + all + "&size=" + size + amp(filters);
     return json("GET /containers/json", HttpMethod.GET, uri, true,
-        size ? options.pruneTimeout() : options.requestTimeout()).map(n -> list(n, ContainerSummary::from));
+        size ? options.pruneTimeout() : options.requestTimeout()).map(n -> list(n, c -> {
+          ContainerSummary s = ContainerSummary.from(c);
+          // the daemon omits SizeRw when it is 0 (omitempty): with size=true, missing means 0
+          return size && s.sizeRwBytes() < 0 ? new ContainerSummary(s.id(), s.names(), s.image(), s.imageId(),
+              s.state(), s.status(), s.createdEpochSeconds(), s.labels(), 0, s.volumeNames()) : s;
+        }));
   }
 
   @Override
