@@ -227,7 +227,7 @@ public final class DockerClientImpl implements DockerClient {
           ContainerSummary s = ContainerSummary.from(c);
           // the daemon omits SizeRw when it is 0 (omitempty): with size=true, missing means 0
           return size && s.sizeRwBytes() < 0 ? new ContainerSummary(s.id(), s.names(), s.image(), s.imageId(),
-              s.state(), s.status(), s.createdEpochSeconds(), s.labels(), 0, s.volumeNames()) : s;
+              s.state(), s.status(), s.createdEpochSeconds(), s.labels(), 0, s.volumeNames(), s.networkNames()) : s;
         }));
   }
 
@@ -297,14 +297,14 @@ public final class DockerClientImpl implements DockerClient {
   @Override
   public Future<Void> removeContainer(String id, boolean force, boolean removeAnonymousVolumes) {
     return json("DELETE /containers/{id}", HttpMethod.DELETE,
-        "/containers/" + enc(id) + "?force=" + force + "&v=" + removeAnonymousVolumes, true, options.pruneTimeout())
+        "/containers/" + enc(id) + "?force=" + force + "&v=" + removeAnonymousVolumes, true, options.deleteTimeout())
         .mapEmpty();
   }
 
   @Override
   public Future<PruneReport> removeImage(String idOrName, boolean force) {
     return json("DELETE /images/{id}", HttpMethod.DELETE, "/images/" + enc(idOrName) + "?force=" + force,
-        true, options.pruneTimeout()).map(DockerClientImpl::imageDeleteReport);
+        true, options.deleteTimeout()).map(DockerClientImpl::imageDeleteReport);
   }
 
   private static PruneReport imageDeleteReport(JsonNode items) {
@@ -325,14 +325,14 @@ public final class DockerClientImpl implements DockerClient {
 
   @Override
   public Future<Void> removeVolume(String name) {
-    return json("DELETE /volumes/{name}", HttpMethod.DELETE, "/volumes/" + enc(name), true, options.pruneTimeout())
+    return json("DELETE /volumes/{name}", HttpMethod.DELETE, "/volumes/" + enc(name), true, options.deleteTimeout())
         .mapEmpty();
   }
 
   @Override
   public Future<Void> removeNetwork(String idOrName) {
     return json("DELETE /networks/{id}", HttpMethod.DELETE, "/networks/" + enc(idOrName), true,
-        options.pruneTimeout()).mapEmpty();
+        options.deleteTimeout()).mapEmpty();
   }
 
   @Override
