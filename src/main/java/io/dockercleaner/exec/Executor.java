@@ -366,7 +366,7 @@ public final class Executor {
   }
 
   private static Filters withUntil(Filters f, Optional<Instant> until) {
-    return until.map(u -> f.with("until", Long.toString(u.getEpochSecond()))).orElse(f);
+    return until.map(u -> f.with("until", PruneModel.daemonUntil(u))).orElse(f);
   }
 
   /** The label filters of the policy in the daemon's form, when the policy carries them. */

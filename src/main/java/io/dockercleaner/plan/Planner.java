@@ -185,9 +185,13 @@ public final class Planner {
       return new Plan(steps, skipped, estimatedBytes, bytesToFree, stopReason != Reason.BUDGET_EXHAUSTED);
     }
 
-    /** True when a sweep's {@code until} filter keeps an object created at {@code createdAt}. */
+    /**
+     * True when a sweep's {@code until} filter keeps an object created at {@code createdAt}: only
+     * objects created strictly before the whole-second cut-off go. The list calls give containers'
+     * and images' creation in whole seconds, and for those "before" is exact only this way.
+     */
     private boolean newerThanUntil(Instant createdAt) {
-      return untilCutoff != null && (createdAt == null || createdAt.isAfter(untilCutoff));
+      return untilCutoff != null && (createdAt == null || !createdAt.isBefore(untilCutoff));
     }
 
     /** Adds a step unless the target is covered or the step budget spent. */

@@ -31,8 +31,16 @@ public final class PruneModel {
   }
 
   /**
+   * The {@code until} value that makes the daemon prune exactly what was created strictly before
+   * {@code cutoff}: the daemon prunes {@code created <= until}, so one nanosecond earlier.
+   */
+  public static String daemonUntil(Instant cutoff) {
+    return (cutoff.getEpochSecond() - 1) + ".999999999";
+  }
+
+  /**
    * Image ids {@code POST /images/prune} removes (dangling only unless {@code imagesAll}): top-level
-   * images created at or before the cut-off, labels matching, not used by a container that stays,
+   * images created before the cut-off (the call carries {@link #daemonUntil}), labels matching, not used by a container that stays,
    * and — conservatively — not the parent of another image (the daemon's result then depends on
    * the order it visits them).
    *
@@ -56,7 +64,7 @@ public final class PruneModel {
     for (ImageInfo i : inventory.images()) {
       boolean candidate = policy.imagesAll() || i.untagged();
       if (candidate && !parents.contains(i.id()) && !used.contains(i.id())
-          && (until.isEmpty() || !i.createdAt().isAfter(until.get()))
+          && (until.isEmpty() || i.createdAt().isBefore(until.get()))
           && policy.labelFilter().test(i.labels())) {
         out.add(i.id());
       }
@@ -76,7 +84,7 @@ public final class PruneModel {
     Set<String> out = new HashSet<>();
     for (NetworkInfo n : inventory.networks()) {
       if (!active.contains(n.name()) && !active.contains(n.id()) && policy.labelFilter().test(n.labels())
-          && (until.isEmpty() || (n.createdAt() != null && !n.createdAt().isAfter(until.get())))) {
+          && (until.isEmpty() || (n.createdAt() != null && n.createdAt().isBefore(until.get())))) {
         out.add(n.id());
       }
     }

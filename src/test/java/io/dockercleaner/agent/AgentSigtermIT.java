@@ -91,6 +91,10 @@ class AgentSigtermIT {
       lines.add(new JsonObject(line)); // every line parses: no torn writes
     }
     Set<String> remaining = fixture.containerIds();
+    // every intent has its outcome, except at most the deletions in flight when the run stopped
+    long intents = lines.stream().filter(o -> "intent".equals(o.getString("phase"))).count();
+    lines.removeIf(o -> "intent".equals(o.getString("phase")));
+    assertThat(intents).as("an intent line before each deletion").isGreaterThanOrEqualTo(lines.size());
     assertThat(lines).isNotEmpty().allSatisfy(o -> {
       assertThat(o.getString("type")).isEqualTo("container");
       assertThat(o.getString("runId")).isNotBlank();

@@ -117,7 +117,7 @@ class AgentThresholdTest {
           .contains(kept, busy, old.get(3), recent);
 
       List<String> audited = Files.readAllLines(stateDir.resolve(AuditLog.FILE_NAME)).stream()
-          .map(JsonObject::new).filter(o -> o.getString("runId").equals(record.id()))
+          .map(JsonObject::new).filter(o -> o.getString("runId").equals(record.id()) && "outcome".equals(o.getString("phase")))
           .map(o -> o.getString("outcome") + " " + o.getString("id")).toList();
       assertThat(audited).containsExactly("removed " + old.get(0), "removed " + old.get(1), "removed " + old.get(2));
     }

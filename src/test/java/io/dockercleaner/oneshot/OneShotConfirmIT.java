@@ -31,7 +31,7 @@ class OneShotConfirmIT {
     String cmd = "java -jar " + jar + " run";
     return TestDaemons.run(List.of("script", "-q", "-e", "-c", cmd, "/dev/null"),
         (answer + "\n").getBytes(StandardCharsets.UTF_8),
-        Map.of("DOCKER_HOST", d.host(), "PRUNE_FORCE", "false", "PRUNE_FILTER_UNTIL", "0", "TERM", "dumb"));
+        Map.of("DOCKER_HOST", d.host(), "PRUNE_FORCE", "false", "PRUNE_FILTER_UNTIL", "0", "MIN_AGE", "0", "TERM", "dumb"));
   }
 
   @Test

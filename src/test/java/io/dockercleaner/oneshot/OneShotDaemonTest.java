@@ -63,6 +63,8 @@ class OneShotDaemonTest {
     env.put("DOCKER_HOST", d.host());
     env.put("LOG_FORMAT", "json");
     env.put("LOG_LEVEL", "DEBUG");
+    // fixtures are seconds old: MIN_AGE (default 1h, applies to every trigger) would keep them all
+    env.put("MIN_AGE", "0");
     for (int i = 0; i < kv.length; i += 2) {
       env.put(kv[i], kv[i + 1]);
     }

@@ -43,6 +43,7 @@ class OneShotExitCodeTest {
     env.put("DOCKER_HOST", host);
     env.put("LOG_FORMAT", "json");
     env.put("PRUNE_FILTER_UNTIL", "0");
+    env.put("MIN_AGE", "0");
     for (int i = 0; i < kv.length; i += 2) {
       env.put(kv[i], kv[i + 1]);
     }

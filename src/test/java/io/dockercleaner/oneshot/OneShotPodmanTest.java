@@ -18,7 +18,7 @@ class OneShotPodmanTest {
         TestDaemons.TEST_IMAGE, "true");
     String kept = TestDaemons.docker(p.host(), "create", "--network", "none", "--label", "keep=true",
         TestDaemons.TEST_IMAGE, "true");
-    CliRun r = CliRun.run(Map.of("DOCKER_HOST", p.host(), "LOG_FORMAT", "json", "PRUNE_FILTER_UNTIL", "0"));
+    CliRun r = CliRun.run(Map.of("DOCKER_HOST", p.host(), "LOG_FORMAT", "json", "PRUNE_FILTER_UNTIL", "0", "MIN_AGE", "0"));
     assertThat(r.exitCode()).as(r.stdout()).isZero();
     assertThat(r.stdout()).contains("Podman");
     assertThat(r.jsonLines()).anySatisfy(n -> {

@@ -150,7 +150,7 @@ class MetricsAndWebhookTest {
   void aOneShotRunNotifiesOnceAndWritesTheMetricsTextfile(@TempDir Path tmp) throws Exception {
     Path textfile = tmp.resolve("x.prom");
     CliRun r = CliRun.run(Map.of("DOCKER_HOST", d.host(), "LOG_FORMAT", "json", "HOSTNAME", "ops-host",
-        "PRUNE_FILTER_UNTIL", "0", "WEBHOOK_URL", hookUrl(), "WEBHOOK_EVENTS", "run_succeeded",
+        "PRUNE_FILTER_UNTIL", "0", "MIN_AGE", "0", "WEBHOOK_URL", hookUrl(), "WEBHOOK_EVENTS", "run_succeeded",
         "METRICS_TEXTFILE", textfile.toString()));
     assertThat(r.exitCode()).as(r.stdout() + r.stderr()).isZero();
 

@@ -106,7 +106,7 @@ class ImageIT {
     String kept = exec(List.of(DOCKER, "create", "--network", "none", "--label", "keep=true",
         "dc-test/busybox:latest", "true"), 1).stdout.trim();
     List<String> command = new ArrayList<>(List.of(DOCKER, "run", "--rm", "--network=none", "--read-only",
-        "--tmpfs", "/tmp", "-e", "PRUNE_FILTER_UNTIL=0", "-e", "CLEANUP_IMAGES=false", "-e", "CLEANUP_BUILD_CACHE=false",
+        "--tmpfs", "/tmp", "-e", "PRUNE_FILTER_UNTIL=0", "-e", "MIN_AGE=0", "-e", "CLEANUP_IMAGES=false", "-e", "CLEANUP_BUILD_CACHE=false",
         socketMount(), IMAGE));
     Result result = exec(command, 3);
     try {
