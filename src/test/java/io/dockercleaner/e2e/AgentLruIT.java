@@ -48,6 +48,8 @@ class AgentLruIT {
    */
   private static final double IMAGES_TO_FREE = 3.5;
   private static final Pattern LAST_USED = Pattern.compile("last used (\\S+)");
+  private static final Pattern CONTAINER_STARTS = Pattern.compile(
+      "(?m)^docker_cleaner_events_total\\{(?=[^}]*action=\"start\")(?=[^}]*type=\"container\")[^}]*\\} (\\S+)$");
 
   @TempDir
   Path stateDir;
@@ -86,6 +88,10 @@ class AgentLruIT {
       agent.awaitReady();
       usedFirstAt = use(agent, host, usedFirst, Instant.EPOCH);
       usedLastAt = use(agent, host, usedLast, usedFirstAt);
+      // the metrics see the same events as the usage state (one listener no longer replaces another)
+      Matcher starts = CONTAINER_STARTS.matcher(agent.get("/metrics").body());
+      assertThat(starts.find()).as("docker_cleaner_events_total for container start in /metrics").isTrue();
+      assertThat(Double.parseDouble(starts.group(1))).isGreaterThanOrEqualTo(2);
 
       // a workload writes to the data root: the disk crosses the high watermark for real
       docker(host, "run", "-d", "--pull", "never", "--network", "none", "--name", filler, TestDaemons.TEST_IMAGE,

@@ -4,11 +4,8 @@ import static org.awaitility.Awaitility.await;
 
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
-import java.io.Writer;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -18,7 +15,6 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -26,7 +22,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
@@ -35,8 +30,8 @@ import java.util.stream.Stream;
  * given environment (plus PATH and HOME), its HTTP API on a free 127.0.0.1 port, driven over HTTP.
  * End-to-end tests (*IT, run by failsafe after {@code package}) use it instead of internal classes.
  *
- * <p>Every stdout/stderr line is kept (and copied to {@link #logFile()}) so that a failure can show
- * what the agent said. {@link #close()} kills what is still running.
+ * <p>Stdout and stderr go to {@link #logFile()}, so that a failure can show what the agent said.
+ * {@link #close()} kills what is still running.
  */
 public final class AgentProcess implements AutoCloseable {
   /** The API token every agent started here gets (unless the caller sets API_TOKEN). */
@@ -58,8 +53,6 @@ public final class AgentProcess implements AutoCloseable {
   private final Process process;
   private final int port;
   private final Path logFile;
-  private final List<String> lines = new CopyOnWriteArrayList<>();
-  private Thread reader;
   private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
       .connectTimeout(Duration.ofSeconds(10)).build();
 
@@ -102,6 +95,15 @@ public final class AgentProcess implements AutoCloseable {
     List<String> cmd = List.of(root.resolve("bin/docker-cleaner").toString(), "agent");
     ProcessBuilder pb = new ProcessBuilder(cmd).directory(root.toFile()).redirectErrorStream(true)
         .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+    Path logFile;
+    try {
+      logFile = Files.createTempFile("dc-agent-", ".log");
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    // a file, not a pipe: the JDK closes a process's pipe under a thread still reading it at exit,
+    // losing the last lines (those a test wants after SIGTERM)
+    pb.redirectOutput(logFile.toFile());
     Map<String, String> childEnv = pb.environment();
     childEnv.clear();
     childEnv.put("PATH", System.getenv().getOrDefault("PATH", "/usr/bin:/bin"));
@@ -110,9 +112,7 @@ public final class AgentProcess implements AutoCloseable {
     childEnv.putAll(env);
     childEnv.put("HTTP_LISTEN", "127.0.0.1:" + port);
     try {
-      Path logFile = Files.createTempFile("dc-agent-", ".log");
       AgentProcess agent = new AgentProcess(pb.start(), port, logFile);
-      agent.drainOutput();
       try {
         agent.awaitHealthy();
       } catch (RuntimeException | AssertionError e) {
@@ -153,12 +153,20 @@ public final class AgentProcess implements AutoCloseable {
     return process.pid();
   }
 
-  /** Everything the agent printed so far. */
+  /** Everything the agent printed so far (stdout and stderr). */
   public String output() {
-    return String.join("\n", lines);
+    return String.join("\n", lines());
   }
 
-  /** Where the output is copied (kept after the test, for post-mortems). */
+  private List<String> lines() {
+    try {
+      return Files.readAllLines(logFile, StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Where the output goes (kept after the test, for post-mortems). */
   public Path logFile() {
     return logFile;
   }
@@ -166,7 +174,7 @@ public final class AgentProcess implements AutoCloseable {
   /** The output lines that are JSON objects (the run log with LOG_FORMAT=json). */
   public List<JsonObject> jsonLines() {
     List<JsonObject> out = new ArrayList<>();
-    for (String line : lines) {
+    for (String line : lines()) {
       if (line.startsWith("{")) {
         out.add(new JsonObject(line));
       }
@@ -303,33 +311,8 @@ public final class AgentProcess implements AutoCloseable {
 
   private void requireAlive() {
     if (!process.isAlive()) {
-      // the reader thread may still be copying the last lines
-      try {
-        reader.join(TimeUnit.SECONDS.toMillis(10));
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
       throw new AssertionError("the agent exited with " + process.exitValue() + "; output:\n" + output());
     }
-  }
-
-  private void drainOutput() {
-    reader = new Thread(() -> {
-      try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
-          Writer copy = Files.newBufferedWriter(logFile, StandardCharsets.UTF_8, StandardOpenOption.APPEND)) {
-        String line;
-        while ((line = in.readLine()) != null) {
-          lines.add(line);
-          copy.write(line);
-          copy.write('\n');
-          copy.flush();
-        }
-      } catch (IOException e) {
-        lines.add("(output reader failed: " + e + ")");
-      }
-    }, "agent-output-" + process.pid());
-    reader.setDaemon(true);
-    reader.start();
   }
 
   private static FileTime lastModified(Path p) {
