@@ -29,7 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
  * so scheduled runs never race a build.
  */
 class AgentScheduleIT {
-  private static final Duration MIN_AGE = Duration.ofSeconds(20);
+  private static final Duration MIN_AGE = Duration.ofSeconds(30);
 
   @TempDir
   Path stateDir;
@@ -66,6 +66,7 @@ class AgentScheduleIT {
           TestDaemons.TEST_IMAGE, "true");
       String young = docker(host, "inspect", "-f", "{{.Id}}", "e2e-young-" + run);
       Instant youngCreated = createdAt(host, young);
+      Instant youngExists = Instant.parse(docker(host, "inspect", "-f", "{{.Created}}", young));
 
       await().alias("the old stopped container and the unprotected image go once older than MIN_AGE")
           .atMost(AgentProcess.WAIT).pollInterval(Duration.ofMillis(200))
@@ -76,9 +77,12 @@ class AgentScheduleIT {
       RemovedBy oldRun = removedBy.get(old);
       assertThat(oldRun).as("a run record lists the old container as removed: %s", removedBy).isNotNull();
       assertThat(oldRun.trigger()).isEqualTo("schedule");
-      assertThat(oldRun.startedAt()).as("precondition: the young container was younger "
-          + "than MIN_AGE when the old one went (else the scheduled run came too late to tell)")
-          .isBefore(youngCreated.plus(MIN_AGE));
+      // preconditions of the claim "young survived while old went": both existed in that run, and
+      // young was younger than MIN_AGE throughout it (it plans after it starts, before it finishes)
+      assertThat(youngExists).as("precondition: the young container existed when the old one went")
+          .isBefore(oldRun.startedAt());
+      assertThat(oldRun.finishedAt()).as("precondition: the young container was younger than MIN_AGE when the old "
+          + "one went (else the scheduled run came too late to tell)").isBefore(youngCreated.plus(MIN_AGE));
       assertThat(removedBy.get(young)).as("the young container was not removed with the old one").isNotEqualTo(oldRun);
       assertThat(fixture.imageIds()).as("the image KEEP_IMAGES matches").contains(kept);
       assertThat(agent.sigterm()).as("exit code after SIGTERM; output in %s", agent.logFile()).isZero();
@@ -87,15 +91,16 @@ class AgentScheduleIT {
 
   /**
    * KEEP_IMAGES and MIN_AGE held in every run so far: {@code kept} was never removed, and each
-   * object in {@code agedFrom} went (if at all) only in a run that started at least MIN_AGE after
-   * the object's creation.
+   * object in {@code agedFrom} went (if at all) only in a run that finished at least MIN_AGE after
+   * the object's creation (a run decides between its start and its end: the end is the bound that
+   * holds for any correct implementation).
    */
   private static void assertHonoured(Map<String, RemovedBy> removedBy, String kept, Map<String, Instant> agedFrom) {
     assertThat(removedBy).as("KEEP_IMAGES protects e2esched/*:release-*; removals: %s", removedBy).doesNotContainKey(kept);
     agedFrom.forEach((id, from) -> {
       RemovedBy run = removedBy.get(id);
       if (run != null) {
-        assertThat(run.startedAt()).as("MIN_AGE %s: %s (created %s) was removed by %s", MIN_AGE, id, from, run)
+        assertThat(run.finishedAt()).as("MIN_AGE %s: %s (created %s) was removed by %s", MIN_AGE, id, from, run)
             .isAfterOrEqualTo(from.plus(MIN_AGE));
       }
     });
@@ -110,7 +115,7 @@ class AgentScheduleIT {
   }
 
   /** The run that removed an object. */
-  private record RemovedBy(String runId, String trigger, Instant startedAt) {}
+  private record RemovedBy(String runId, String trigger, Instant startedAt, Instant finishedAt) {}
 
   /** Every object removed by a run the agent reports, with the run that removed it. */
   private static Map<String, RemovedBy> removals(AgentProcess agent) {
@@ -120,7 +125,7 @@ class AgentScheduleIT {
         continue;
       }
       RemovedBy by = new RemovedBy(summary.getString("id"), summary.getString("trigger"),
-          Instant.parse(summary.getString("startedAt")));
+          Instant.parse(summary.getString("startedAt")), Instant.parse(summary.getString("finishedAt")));
       agent.run(by.runId()).getJsonArray("items").stream().map(JsonObject.class::cast)
           .filter(i -> "removed".equals(i.getString("outcome")))
           .forEach(i -> byId.putIfAbsent(i.getString("id"), by));

@@ -27,14 +27,15 @@ import java.util.stream.Stream;
 
 /**
  * {@code bin/docker-cleaner agent} started as a user starts it: a child process with only the
- * given environment (plus PATH and HOME), its HTTP API on a free 127.0.0.1 port, driven over HTTP.
+ * given environment (plus PATH, HOME and JAVA = this JVM's java), its HTTP API on a free 127.0.0.1
+ * port, driven over HTTP.
  * End-to-end tests (*IT, run by failsafe after {@code package}) use it instead of internal classes.
  *
  * <p>Stdout and stderr go to {@link #logFile()}, so that a failure can show what the agent said.
  * {@link #close()} kills what is still running.
  */
 public final class AgentProcess implements AutoCloseable {
-  /** The API token every agent started here gets (unless the caller sets API_TOKEN). */
+  /** The API token {@link #baseEnv} sets; the HTTP helpers send it. */
   public static final String TOKEN = "e2e-test-token";
   /** Bounds that turn a hang into a failure; no test asserts how long anything takes. */
   public static final Duration WAIT = Duration.ofMinutes(3);
