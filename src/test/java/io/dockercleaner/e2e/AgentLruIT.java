@@ -18,10 +18,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
 import java.util.UUID;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -47,9 +44,6 @@ class AgentLruIT {
    * three images (IMAGES_TO_FREE - CROSS_MARGIN), so the plan always reaches the used ones.
    */
   private static final double IMAGES_TO_FREE = 3.5;
-  private static final Pattern LAST_USED = Pattern.compile("last used (\\S+)");
-  private static final Pattern CONTAINER_STARTS = Pattern.compile(
-      "(?m)^docker_cleaner_events_total\\{(?=[^}]*action=\"start\")(?=[^}]*type=\"container\")[^}]*\\} (\\S+)$");
 
   @TempDir
   Path stateDir;
@@ -89,9 +83,8 @@ class AgentLruIT {
       usedFirstAt = use(agent, host, usedFirst, Instant.EPOCH);
       usedLastAt = use(agent, host, usedLast, usedFirstAt);
       // the metrics see the same events as the usage state (one listener no longer replaces another)
-      Matcher starts = CONTAINER_STARTS.matcher(agent.get("/metrics").body());
-      assertThat(starts.find()).as("docker_cleaner_events_total for container start in /metrics").isTrue();
-      assertThat(Double.parseDouble(starts.group(1))).isGreaterThanOrEqualTo(2);
+      assertThat(agent.metric("docker_cleaner_events_total", "type", "container", "action", "start").orElse(0))
+          .as("container starts counted in /metrics").isGreaterThanOrEqualTo(2);
 
       // a workload writes to the data root: the disk crosses the high watermark for real
       docker(host, "run", "-d", "--pull", "never", "--network", "none", "--name", filler, TestDaemons.TEST_IMAGE,
@@ -133,7 +126,7 @@ class AgentLruIT {
 
     // ... and a new agent on the same STATE_DIR plans with it
     try (AgentProcess restarted = AgentProcess.start(env)) {
-      assertThat(lastUsed(restarted, usedLast)).as("last use of the kept image after the restart").contains(usedLastAt);
+      assertThat(restarted.lastUsedInPlan(usedLast)).as("last use of the kept image after the restart").contains(usedLastAt);
       assertThat(restarted.sigterm()).isZero();
     }
   }
@@ -148,19 +141,10 @@ class AgentLruIT {
     Instant[] seen = new Instant[1];
     await().alias("the agent records the use of " + tag + " from the event stream (GET /v1/plan rule 'last used')")
         .atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(200)).until(() -> {
-          seen[0] = lastUsed(agent, imageId).orElse(null);
+          seen[0] = agent.lastUsedInPlan(imageId).orElse(null);
           return seen[0] != null && seen[0].isAfter(after);
         });
     return seen[0];
-  }
-
-  /** The last use of an image as the agent's plan reports it ("..., last used TIME (LRU)"). */
-  private static Optional<Instant> lastUsed(AgentProcess agent, String imageId) {
-    return agent.plan("types=image").getJsonArray("items").stream().map(JsonObject.class::cast)
-        .filter(i -> i.getString("id").equals(imageId)).findFirst().flatMap(i -> {
-          Matcher m = LAST_USED.matcher(i.getString("rule"));
-          return m.find() ? Optional.of(Instant.parse(m.group(1).replaceAll("[,)]$", ""))) : Optional.empty();
-        });
   }
 
   private static String percent(double ratio) {

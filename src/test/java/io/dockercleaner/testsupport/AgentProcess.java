@@ -17,12 +17,16 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalDouble;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
@@ -50,6 +54,8 @@ public final class AgentProcess implements AutoCloseable {
       }
     }
   }
+
+  private static final Pattern LAST_USED = Pattern.compile("last used ([^\\s,)]+)");
 
   private final Process process;
   private final int port;
@@ -218,6 +224,38 @@ public final class AgentProcess implements AutoCloseable {
       throw new AssertionError("GET /v1/plan?" + query + " -> " + r.status() + " " + r.body());
     }
     return r.json();
+  }
+
+  /**
+   * The last use of an image as {@code GET /v1/plan?types=image} reports it in the item's rule
+   * ({@code "unused, last used TIME (LRU)"}); empty when the image is not planned or never used.
+   */
+  public Optional<Instant> lastUsedInPlan(String imageId) {
+    return plan("types=image").getJsonArray("items").stream().map(JsonObject.class::cast)
+        .filter(i -> i.getString("id").equals(imageId)).findFirst().flatMap(i -> {
+          Matcher m = LAST_USED.matcher(i.getString("rule"));
+          return m.find() ? Optional.of(Instant.parse(m.group(1))) : Optional.empty();
+        });
+  }
+
+  /**
+   * A sample from {@code GET /metrics}: the first line of metric {@code name} that has every
+   * {@code labels} pair ({@code "action", "start", ...}); empty when there is none.
+   */
+  public OptionalDouble metric(String name, String... labels) {
+    for (String line : get("/metrics").body().split("\n")) {
+      if (!line.startsWith(name + "{") && !line.startsWith(name + " ")) {
+        continue;
+      }
+      boolean all = true;
+      for (int i = 0; i < labels.length; i += 2) {
+        all &= line.contains(labels[i] + "=\"" + labels[i + 1] + "\"");
+      }
+      if (all) {
+        return OptionalDouble.of(Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)));
+      }
+    }
+    return OptionalDouble.empty();
   }
 
   /** {@code POST /v1/runs} with the token; asserts 202 and returns the run id. */
