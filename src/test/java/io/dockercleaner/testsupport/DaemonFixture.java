@@ -85,6 +85,21 @@ public final class DaemonFixture {
     return TestDaemons.build(host, tag, dockerfile);
   }
 
+  /**
+   * An image of exactly one new layer ({@code mib} MiB of zeros plus a unique file) over the test
+   * image, labelled keep=false (the base is keep=true). Made with run + commit rather than a build:
+   * a build leaves intermediate images behind (extra candidates of ~0 bytes), this adds exactly one
+   * image. Returns its id ({@code sha256:...}).
+   */
+  public String layerImage(String tag, int mib) {
+    String c = docker(host, "create", "--network", "none", TestDaemons.TEST_IMAGE, "sh", "-c", "echo "
+        + java.util.UUID.randomUUID() + " > /nonce && dd if=/dev/zero of=/blob bs=1M count=" + mib + " 2>/dev/null");
+    docker(host, "start", "-a", c);
+    String id = docker(host, "commit", "--change", "LABEL keep=false", "--change", "CMD [\"sh\"]", c, tag);
+    docker(host, "rm", c);
+    return id;
+  }
+
   /** Builds the same tag twice: the first build's image becomes dangling. Returns the dangling id. */
   public String dangling(String tag, String label) {
     String first = image(tag, label, "first " + System.nanoTime());
