@@ -78,7 +78,11 @@ public final class AgentRuntime {
           timer[0] = wireWatchMetrics(vertx, agent, metrics, control, settings);
           return HttpApi.start(vertx, settings, control, metrics, listen.host(), listen.port());
         })
-        .map(server -> new AgentRuntime(vertx, agent, control, metrics, notifier, server, timer[0]))
+        .map(server -> {
+          // everything is validated and bound: only now may the start run delete
+          agent.fireStartRun();
+          return new AgentRuntime(vertx, agent, control, metrics, notifier, server, timer[0]);
+        })
         .recover(e -> {
           if (timer[0] >= 0) {
             vertx.cancelTimer(timer[0]);
