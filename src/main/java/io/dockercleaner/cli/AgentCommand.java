@@ -88,6 +88,9 @@ final class AgentCommand {
       }
     }
     bytes.forEach(metrics::reclaimed);
+    if (r.auditFailures() > 0) {
+      metrics.auditWriteFailures(r.auditFailures());
+    }
     if (r.measuredFreedBytes() > 0 && !r.dryRun()) {
       metrics.measuredFreed(r.measuredFreedBytes());
     }

@@ -28,6 +28,9 @@ import java.util.Map;
  * in-process on an ephemeral port ({@link #start(Vertx, Settings, Map, RunLog, DockerClient, HostPort)}).
  */
 public final class AgentRuntime {
+  /** A daemon that does not answer a ping within this long counts as unreachable (readiness). */
+  static final Duration PING_DEADLINE = Duration.ofSeconds(3);
+
   private final Vertx vertx;
   private final Agent agent;
   private final AgentControlImpl control;
@@ -153,7 +156,12 @@ public final class AgentRuntime {
         metrics.dockerUsage(ResourceType.BUILD_CACHE, df.buildCacheBytes(), df.buildCache().stream()
             .filter(b -> !b.inUse() && !b.shared()).mapToLong(b -> b.sizeBytes()).sum());
       }
-      agent.docker().ping().onComplete(p -> control.daemonReachable(p.succeeded()));
+      // a frozen daemon answers nothing: readiness must not wait for the 60 s request timeout
+      long unanswered = vertx.setTimer(PING_DEADLINE.toMillis(), x -> control.daemonReachable(false));
+      agent.docker().ping().onComplete(p -> {
+        vertx.cancelTimer(unanswered);
+        control.daemonReachable(p.succeeded());
+      });
     });
   }
 

@@ -169,6 +169,14 @@ public final class CleanerMetrics implements AutoCloseable {
         .increment();
   }
 
+  /** Audit lines that could not be written (the run's outcome says so too). */
+  public void auditWriteFailures(int lines) {
+    Counter.builder(PREFIX + "audit.write.failures")
+        .description("Audit trail lines that could not be written")
+        .register(registry)
+        .increment(Math.max(0, lines));
+  }
+
   /** One object skipped. */
   public void skipped(ResourceType type, Reason reason) {
     Counter.builder(PREFIX + "skipped.objects")
