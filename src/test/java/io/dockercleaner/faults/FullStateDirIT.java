@@ -2,6 +2,7 @@ package io.dockercleaner.faults;
 
 import static io.dockercleaner.faults.FaultRig.sh;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.dockercleaner.testsupport.AgentProcess;
 import io.dockercleaner.testsupport.DaemonFixture;
@@ -44,8 +45,11 @@ class FullStateDirIT {
       try (AgentProcess agent = AgentProcess.start(env)) {
         agent.awaitReady();
         // fill the filesystem to the last block (root may use the reserved ones too: so does the agent)
-        sh("bash", "-c", "dd if=/dev/zero of='" + mount.resolve("fill") + "' bs=4k 2>/dev/null; true");
-        assertThat(sh("stat", "-f", "-c", "%f", mount.toString())).as("free blocks").isEqualTo("0");
+        sh("bash", "-c", "dd if=/dev/zero of='" + mount.resolve("fill") + "' bs=1k 2>/dev/null; true");
+        Path probe = mount.resolve("probe");
+        assertThatThrownBy(() -> Files.writeString(probe, "x")).as("the filesystem is full")
+            .hasMessageContaining("No space left");
+        Files.deleteIfExists(probe);
 
         String id = agent.startRun("{\"types\":[\"container\"]}");
         JsonObject record = agent.awaitRun(id);
