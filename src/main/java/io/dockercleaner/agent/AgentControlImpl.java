@@ -1,5 +1,7 @@
 package io.dockercleaner.agent;
 
+import static io.dockercleaner.log.RunLog.fields;
+
 import io.dockercleaner.agent.watch.DiskSample;
 import io.dockercleaner.api.AgentControl;
 import io.dockercleaner.api.ApiException;
@@ -27,9 +29,25 @@ public final class AgentControlImpl implements AgentControl {
     this.agent = agent;
   }
 
-  /** Records the result of the latest daemon contact (df refresh, reconcile). */
+  /**
+   * Records the result of the latest daemon ping. A change is logged once: readiness flips with
+   * it, and an operator must see why runs fail while the daemon is silent (e.g. frozen).
+   */
   public void daemonReachable(boolean reachable) {
-    this.daemonReachable = reachable;
+    boolean was;
+    synchronized (this) {
+      was = daemonReachable;
+      daemonReachable = reachable;
+    }
+    if (was == reachable || agent.log() == null) {
+      return;
+    }
+    if (reachable) {
+      agent.log().info("DOCKER", "The Docker daemon answers again: ready", fields());
+    } else {
+      agent.log().warn("DOCKER", "The Docker daemon does not answer a ping: not ready (runs cannot delete until it does)",
+          fields());
+    }
   }
 
   @Override

@@ -85,9 +85,15 @@ class DaemonFrozenIT {
           .anyMatch(l -> "ERROR".equals(l.getString("level"))
               && l.getString("message", "").contains("no answer before MAX_RUN_DURATION"));
 
+      // the log says when the daemon stopped answering, and when it answers again (once each)
+      assertThat(agent.jsonLines()).as("log in %s", agent.logFile()).filteredOn(l -> "WARN".equals(l.getString("level"))
+          && l.getString("message", "").contains("does not answer a ping")).hasSize(1);
+
       // thawed: ready again, and a new run removes what is left (the given-up deletion may have
       // completed on the daemon meanwhile; either way it is gone at the end)
       agent.awaitReady();
+      await().atMost(AgentProcess.WAIT).until(() -> agent.jsonLines().stream()
+          .anyMatch(l -> l.getString("message", "").contains("The Docker daemon answers again")));
       Set<String> present = FaultRig.containerIds(host);
       assertThat(present).as("removed items are gone").doesNotContainAnyElementsOf(removed);
       assertThat(present).contains(keep);
