@@ -22,7 +22,10 @@ import io.dockercleaner.plan.PlanStep;
 import io.dockercleaner.plan.Planner;
 import io.dockercleaner.plan.PolicyFromSettings;
 import io.dockercleaner.plan.UsageHistory;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -87,10 +90,12 @@ final class CleanupRun {
       }
       boolean critical = before != null && before.usedRatio() >= settings.diskCriticalWatermarkRatio();
       PlanPolicy policy = policy(req.types(), critical, Integer.MAX_VALUE);
-      return docker.systemDf().compose(df -> {
+      Duration listingLimit = req.maxDuration().orElse(settings.maxRunDuration());
+      return withinRunDeadline(docker.systemDf(), listingLimit).compose(df -> {
         agent.dfRefreshed(df);
         Instant now = clock.instant();
-        return InventoryLoader.load(docker, df, policy.enabled(ResourceType.NETWORK), now).compose(inventory -> {
+        return withinRunDeadline(InventoryLoader.load(docker, df, policy.enabled(ResourceType.NETWORK), now),
+            listingLimit).compose(inventory -> {
           Plan plan = Planner.sweep(inventory, agent.history(critical), policy, now);
           record.planned(plan.steps(), plan.estimatedBytes(), null);
           Duration maxDuration = req.maxDuration().orElse(settings.maxRunDuration());
@@ -106,6 +111,31 @@ final class CleanupRun {
         return record;
       }));
     });
+  }
+
+  /**
+   * The listing before a run, bounded by the run's MAX_RUN_DURATION: a daemon that answers nothing
+   * (frozen) would otherwise hold the run for the client's request timeout, far past its deadline.
+   * The executor's deadline covers the deletions that follow.
+   */
+  private static <T> Future<T> withinRunDeadline(Future<T> listing, Duration maxDuration) {
+    Context context = Vertx.currentContext();
+    if (context == null || maxDuration.compareTo(Duration.ofDays(2)) >= 0) {
+      return listing;
+    }
+    Promise<T> bounded = Promise.promise();
+    long timer = context.owner().setTimer(Math.max(1, maxDuration.toMillis()), t -> bounded.tryFail(
+        "the Docker daemon did not answer the listing before MAX_RUN_DURATION (" + maxDuration
+            + ") ended the run; nothing was deleted"));
+    listing.onComplete(ar -> {
+      context.owner().cancelTimer(timer);
+      if (ar.succeeded()) {
+        bounded.tryComplete(ar.result());
+      } else {
+        bounded.tryFail(ar.cause());
+      }
+    });
+    return bounded.future();
   }
 
   private void logType(Executor.TypeResult t) {
@@ -128,7 +158,7 @@ final class CleanupRun {
         record.diskBefore(sampleBefore.usedBytes(), sampleBefore.usedRatio());
       }
       boolean critical = sampleBefore != null && sampleBefore.usedRatio() >= settings.diskCriticalWatermarkRatio();
-      return docker.systemDf().compose(df -> {
+      return withinRunDeadline(docker.systemDf(), req.maxDuration().orElse(settings.maxRunDuration())).compose(df -> {
         agent.dfRefreshed(df);
         Instant now = clock.instant();
         Inventory inventory = InventoryLoader.fromDiskUsage(df, List.of(), now);

@@ -51,6 +51,9 @@ class DaemonFrozenIT {
             .until(() -> agent.get("/readyz").status() == 503);
         record = agent.awaitRun(id);
         assertThat(agent.get("/readyz").status()).as("still frozen").isEqualTo(503);
+        // the log says once that the daemon stopped answering
+        assertThat(agent.jsonLines()).as("log in %s", agent.logFile()).filteredOn(l -> "WARN".equals(l.getString("level"))
+            && l.getString("message", "").contains("does not answer a ping")).hasSize(1);
       } finally {
         FaultRig.signal("CONT", dockerd);
       }
@@ -85,15 +88,14 @@ class DaemonFrozenIT {
           .anyMatch(l -> "ERROR".equals(l.getString("level"))
               && l.getString("message", "").contains("no answer before MAX_RUN_DURATION"));
 
-      // the log says when the daemon stopped answering, and when it answers again (once each)
-      assertThat(agent.jsonLines()).as("log in %s", agent.logFile()).filteredOn(l -> "WARN".equals(l.getString("level"))
-          && l.getString("message", "").contains("does not answer a ping")).hasSize(1);
-
       // thawed: ready again, and a new run removes what is left (the given-up deletion may have
       // completed on the daemon meanwhile; either way it is gone at the end)
       agent.awaitReady();
+      // and, last, that it answers again (pings sent while it was frozen may still time out
+      // around the thaw: see the report on AgentRuntime's ping deadline)
       await().atMost(AgentProcess.WAIT).until(() -> agent.jsonLines().stream()
-          .anyMatch(l -> l.getString("message", "").contains("The Docker daemon answers again")));
+          .filter(l -> "DOCKER".equals(l.getString("operation"))).reduce((a, b) -> b)
+          .map(l -> l.getString("message", "").contains("The Docker daemon answers again")).orElse(false));
       Set<String> present = FaultRig.containerIds(host);
       assertThat(present).as("removed items are gone").doesNotContainAnyElementsOf(removed);
       assertThat(present).contains(keep);
@@ -104,6 +106,45 @@ class DaemonFrozenIT {
       assertThat(agent.sigterm()).as("exit code after SIGTERM; output in %s", agent.logFile()).isZero();
     } finally {
       FaultRig.signal("CONT", dockerd); // never leave the daemon frozen, whatever failed
+    }
+  }
+
+  @Test
+  void aDaemonFrozenBeforeTheRunEndsItAtItsDeadlineWithNothingDeleted() {
+    String host = TestDaemons.main();
+    DaemonFixture fixture = new DaemonFixture(host);
+    fixture.reset();
+    Set<String> stopped = FaultRig.createdContainers(host, "early", 5);
+    long dockerd = FaultRig.dockerdPid(host);
+
+    Map<String, String> env = AgentProcess.baseEnv(host);
+    env.putAll(Map.of("STATE_DIR", stateDir.toString(), "MIN_AGE", "0s", "QUIET_PERIOD", "0s",
+        "DISK_CHECK_INTERVAL", "1s"));
+    try (AgentProcess agent = AgentProcess.start(env)) {
+      agent.awaitReady();
+      JsonObject record;
+      FaultRig.signal("STOP", dockerd);
+      try {
+        // the run's listing gets no answer: the run ends at its deadline, not at the client's request timeout
+        String id = agent.startRun("{\"types\":[\"container\"],\"maxDuration\":\"5s\"}");
+        record = agent.awaitRun(id);
+        assertThat(agent.get("/readyz").status()).as("ended while the daemon is still frozen").isEqualTo(503);
+      } finally {
+        FaultRig.signal("CONT", dockerd);
+      }
+      String pretty = record.encodePrettily();
+      assertThat(record.getString("outcome")).as(pretty).isEqualTo("failed");
+      assertThat(record.getJsonArray("errors").stream().map(String::valueOf)).as(pretty)
+          .anyMatch(e -> e.contains("MAX_RUN_DURATION"));
+      assertThat(FaultRig.auditLines(stateDir)).as("nothing attempted").isEmpty();
+      agent.awaitReady();
+      assertThat(FaultRig.containerIds(host)).containsAll(stopped);
+      JsonObject after = agent.awaitRun(agent.startRun("{\"types\":[\"container\"]}"));
+      assertThat(after.getString("outcome")).as(after.encodePrettily()).isEqualTo("succeeded");
+      assertThat(FaultRig.itemIds(after, "removed")).isEqualTo(stopped);
+      assertThat(agent.sigterm()).as("exit code after SIGTERM; output in %s", agent.logFile()).isZero();
+    } finally {
+      FaultRig.signal("CONT", dockerd);
     }
   }
 
