@@ -422,7 +422,8 @@ public final class Executor {
       Function<List<PlanStep>, Future<Void>> round, int roundsLeft) {
     List<PlanStep> refused = steps.stream().filter(s -> {
       ItemResult r = results.get(s.id());
-      return r != null && r.outcome() == ItemOutcome.SKIPPED && r.skipReason() == Reason.CONFLICT
+      return r != null && r.outcome() == ItemOutcome.SKIPPED
+          && (r.skipReason() == Reason.CONFLICT || r.skipReason() == Reason.IN_USE)
           && r.error() != null && r.error().contains("child");
     }).toList();
     if (refused.isEmpty() || roundsLeft == 0) {

@@ -17,6 +17,19 @@ import java.util.Set;
 public final class PruneModel {
   private PruneModel() {}
 
+  /** A member no plan has: the prune would untag an image the plan keeps. */
+  static final String UNTAG_RISK = "!would untag a kept image";
+
+  private static int realTags(ImageInfo i) {
+    int n = 0;
+    for (String t : i.repoTags()) {
+      if (!ImageInfo.NONE_TAG.equals(t)) {
+        n++;
+      }
+    }
+    return n;
+  }
+
   /**
    * The {@code until} filter a sweep's prune calls carry: the stricter of PRUNE_FILTER_UNTIL's
    * cut-off and {@code now - MIN_AGE}, in whole seconds; empty when neither applies.
@@ -63,10 +76,13 @@ public final class PruneModel {
     Set<String> out = new HashSet<>();
     for (ImageInfo i : inventory.images()) {
       boolean candidate = policy.imagesAll() || i.untagged();
-      if (candidate && !parents.contains(i.id()) && !used.contains(i.id())
-          && (until.isEmpty() || i.createdAt().isBefore(until.get()))
-          && policy.labelFilter().test(i.labels())) {
+      boolean filtersPass = (until.isEmpty() || i.createdAt().isBefore(until.get())) && policy.labelFilter().test(i.labels());
+      if (candidate && filtersPass && !parents.contains(i.id()) && !used.contains(i.id())) {
         out.add(i.id());
+      } else if (candidate && filtersPass && realTags(i) > 1) {
+        // `image prune -a` removes the references of every image passing its filters one by one,
+        // and only the last one fails for an image that stays: it would untag a kept image
+        out.add(UNTAG_RISK);
       }
     }
     return out;

@@ -99,7 +99,8 @@ class AgentLruIT {
       JsonObject record = agent.run(found[0].getString("id"));
 
       List<JsonObject> audit = Files.readAllLines(stateDir.resolve("audit.jsonl")).stream().map(JsonObject::new)
-          .filter(o -> o.getString("runId").equals(record.getString("id"))).toList();
+          .filter(o -> o.getString("runId").equals(record.getString("id")))
+          .filter(o -> "outcome".equals(o.getString("phase"))).toList(); // intent lines precede each deletion
       List<String> removed = audit.stream().filter(o -> o.getString("outcome").equals("removed"))
           .map(o -> o.getString("id")).toList();
       assertThat(removed).as("removal order in the audit; agent output in %s", agent.logFile()).hasSize(4);
