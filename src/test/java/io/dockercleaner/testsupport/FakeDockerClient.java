@@ -1710,10 +1710,10 @@ public final class FakeDockerClient implements DockerClient {
       return this;
     }
 
-    /** List answers do not count attached containers (-1); inspect does. */
+    /** Like dockerd, the list answer has an empty Containers map (0 here); only inspect counts them. */
     private NetworkSummary summary(boolean inspect) {
       return new NetworkSummary(id, name, driver, "local", created, Map.copyOf(labels),
-          inspect ? (int) activeEndpoints(this) : -1);
+          inspect ? (int) activeEndpoints(this) : 0);
     }
   }
 
