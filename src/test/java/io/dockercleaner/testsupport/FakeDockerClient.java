@@ -74,8 +74,14 @@ import java.util.regex.PatternSyntaxException;
  *       clock; an object created exactly at the cut-off is pruned), {@code label}/{@code label!}
  *       with dockerd's matching ({@code label!} excludes an object only when <em>all</em> its
  *       values match), {@code dangling}, volumes' {@code all} (API ≥ 1.42; before, named volumes
- *       are pruned too), and reject filters the daemon rejects with 400 "invalid filter".
+ *       are pruned too), and reject filters the daemon rejects with 400 "invalid filter"; an image
+ *       prune with {@code dangling=false} tries an image's references in lexical order, so it
+ *       untags all but the last tag of an image a container uses (dockerd does, too).
  * </ul>
+ *
+ * <p>{@code FakeDockerClientContractTest} (tag daemon) runs the same scenarios on a private dockerd
+ * and on the fake and requires equal observations; what it does not cover (until cut-offs at the
+ * exact instant, build cache, parent chains, Podman) follows dockerd's source but is unverified.
  *
  * <p>Faults are injected per call or per object with {@link #fault(Op)}: an HTTP error, a
  * timeout, a delay on a Vert.x timer, a call held until the test releases it, or one that never
@@ -1516,16 +1522,19 @@ public final class FakeDockerClient implements DockerClient {
       return this;
     }
 
+    /** Tags and digests in lexical order, the order dockerd's reference store gives (and prune tries). */
     private List<String> refs() {
       List<String> refs = new ArrayList<>(tags);
       refs.addAll(digests);
+      refs.sort(null);
       return refs;
     }
 
     private ImageSummary summary(boolean df) {
       long users = containers.values().stream().filter(c -> c.image == this).count();
       boolean shared = df || apiVersion.atLeast(ApiVersion.of(1, 42));
-      return new ImageSummary(id, parent == null ? "" : parent.id, List.copyOf(tags), List.copyOf(digests),
+      return new ImageSummary(id, parent == null ? "" : parent.id, tags.stream().sorted().toList(),
+          digests.stream().sorted().toList(),
           created.getEpochSecond(), sizeBytes, shared ? sharedSizeBytes : -1, df ? users : -1, Map.copyOf(labels));
     }
   }

@@ -146,11 +146,17 @@ class FakeDockerClientContractTest {
           world.image("unused");
           world.image("used");
           world.container("user", "used", false, Map.of(), List.of(), null);
+          world.image("used-twice-tagged");
+          world.tag("used-twice-tagged", "ct/alias:1");
+          world.container("user2", "used-twice-tagged", false, Map.of(), List.of(), null);
         },
         (docker, ids) -> List.of(
             pruned(docker.pruneImages(Filters.NONE.with("dangling", "true")), ids),
             pruned(docker.pruneImages(Filters.NONE.with("dangling", "false").with("label!", "keep=true")), ids),
-            pruned(docker.pruneImages(Filters.NONE.with("dangling", "false").with("label", "role=unused")), ids)));
+            pruned(docker.pruneImages(Filters.NONE.with("dangling", "false").with("label", "role=unused")), ids),
+            // label=role: every image but the daemon's test image, which must keep its tag
+            pruned(docker.pruneImages(Filters.NONE.with("dangling", "false").with("label", "role")), ids),
+            "tags left: " + new TreeSet<>(await(docker.inspectImage(ids.get("used-twice-tagged"))).repoTags())));
   }
 
   @Test
