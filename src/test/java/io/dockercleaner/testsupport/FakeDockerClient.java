@@ -89,6 +89,18 @@ import java.util.regex.PatternSyntaxException;
  * tests assert what was deleted ({@link #removals()}), in which order, and how many deletions
  * were in flight at once ({@link #maxDeletionsInFlight()}).
  *
+ * <pre>{@code
+ * MutableClock clock = new MutableClock();
+ * FakeDockerClient docker = new FakeDockerClient(clock);           // or (vertx, clock)
+ * Image app = docker.image("app:1").sizeBytes(50_000_000).created(clock.instant().minus(Duration.ofDays(3)));
+ * docker.container("web", app).running();                          // app is now in use: 409 on removal
+ * docker.fault(Op.REMOVE_IMAGE).on("old:2").once().fail(500, "driver failed");
+ * docker.fault(Op.REMOVE_CONTAINER).held();                        // in flight until docker.releaseHeld()
+ * ... run the code under test ...
+ * assertThat(docker.removedIds(ResourceType.IMAGE)).containsExactly(...);
+ * assertThat(docker.maxDeletionsInFlight()).isLessThanOrEqualTo(4);
+ * }</pre>
+ *
  * <p>Without a {@link Vertx} every call completes synchronously on the caller's thread (unless
  * held); with one, results are delivered on the caller's Vert.x context, as the real client does.
  * Thread-safe: the inventory may be changed by the test while code under test runs. Object ids
