@@ -27,6 +27,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -34,6 +35,7 @@ import org.junit.jupiter.api.Test;
  * with Debian's docker CLI; each test labels what it makes with its own run id, so prunes are
  * scoped to the test's objects, and removes them afterwards.
  */
+@Tag("daemon")
 class DockerClientDaemonTest {
   static final String RUN_LABEL = "dc-client-test";
   static final String KEEP_LABEL = "dc-client-keep";

@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -19,6 +20,7 @@ import org.junit.jupiter.api.Test;
  * ca.pem, cert.pem, key.pem), against the real private daemon that bin/test-daemon started with
  * {@code --tls-port} (loopback only).
  */
+@Tag("daemon")
 class TlsTransportTest {
   private static Vertx vertx;
   private static String tcpHost;

@@ -17,6 +17,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -123,12 +124,14 @@ class CleanerMetricsTest {
   }
 
   @Test
+  @Tag("process") // runs promtool
   void promtoolParsesTheScrapeWithoutErrors() {
     feed();
     PromText.assertParsesAndOwnMetricsLintClean(PromText.promtool(metrics.scrape()));
   }
 
   @Test
+  @Tag("process") // runs promtool
   void promtoolRejectsBrokenText() {
     // guards the check above: promtool really parses what it is given
     PromText.Check check = PromText.promtool("# TYPE x counter\nx{a=\"1\" 2\n");
@@ -137,6 +140,7 @@ class CleanerMetricsTest {
   }
 
   @Test
+  @Tag("process") // runs promtool
   void textfileIsWrittenWithTheScrapeAndParsesWithPromtool(@TempDir Path dir) throws Exception {
     feed();
     Path file = dir.resolve("docker_cleaner.prom");

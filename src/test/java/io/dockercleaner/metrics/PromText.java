@@ -71,6 +71,7 @@ public final class PromText {
 
   /** Runs {@code promtool check metrics} with {@code text} on stdin. */
   public static Check promtool(String text) {
+    io.dockercleaner.testsupport.TestLayers.refuseInUnitLayer("a process (promtool)");
     try {
       Path promtool = findPromtool();
       Process p =

@@ -21,6 +21,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -29,6 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
  * the run records), and webhooks from the agent and from a one-shot run, received by a real
  * HTTP server on 127.0.0.1.
  */
+@Tag("daemon")
 class MetricsAndWebhookTest {
   private static DaemonFixture d;
   private Vertx vertx;

@@ -22,6 +22,7 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -31,6 +32,7 @@ import org.junit.jupiter.api.io.TempDir;
  * program (the DOCKER_CLEANER_CMD test hook) that records its uid, groups and arguments. Needs root
  * (groupadd/usermod, switching users), setpriv, groupadd and usermod; skipped otherwise.
  */
+@Tag("process")
 class EntrypointSandboxTest {
   private static final Path ENTRYPOINT = Path.of("entrypoint.sh").toAbsolutePath();
   private static final int USER_UID = 1000;
@@ -256,6 +258,7 @@ class EntrypointSandboxTest {
   }
 
   private static Result run(List<String> command, Map<String, String> env) throws Exception {
+    io.dockercleaner.testsupport.TestLayers.refuseInUnitLayer("a process (" + command.get(0) + ")");
     ProcessBuilder builder = new ProcessBuilder(command);
     Map<String, String> environment = builder.environment();
     // the test JVM may carry a daemon address or log settings: the sandbox decides alone

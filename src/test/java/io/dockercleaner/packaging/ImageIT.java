@@ -21,6 +21,7 @@ import javax.tools.ToolProvider;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -34,6 +35,7 @@ import org.junit.jupiter.api.Test;
  * <p>A probe script mounted at /probe wraps the program (DOCKER_CLEANER_CMD="/probe
  * /usr/local/bin/docker-cleaner") and prints the uid and groups the program really runs with.
  */
+@Tag("daemon")
 class ImageIT {
   private static final String DOCKER = "/usr/bin/docker";
   private static final String IMAGE = "docker-cleaner:it";

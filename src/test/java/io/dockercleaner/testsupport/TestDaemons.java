@@ -41,6 +41,7 @@ public final class TestDaemons {
 
   /** Checks an address the same way {@link #require} does. */
   public static String requireHost(String host) {
+    TestLayers.refuseInUnitLayer("a private daemon (" + host + ")");
     Path socket = socketOf(host);
     if (!host.startsWith("unix://") || !Files.exists(socket.resolveSibling(MARKER))) {
       throw new IllegalStateException("refusing to use " + host + ": not a daemon started by bin/test-daemon");
@@ -59,6 +60,7 @@ public final class TestDaemons {
    * @throws IllegalStateException when unset or not a private test daemon
    */
   public static String require(String variable) {
+    TestLayers.refuseInUnitLayer("a private daemon (" + variable + ")");
     String host = System.getenv(variable);
     if (host == null || host.isBlank()) {
       throw new IllegalStateException(variable + " is not set: run the tests with bin/test "
@@ -105,6 +107,7 @@ public final class TestDaemons {
 
   /** Runs a command with extra environment; returns the result whatever the exit code. */
   public static Result run(List<String> cmd, byte[] stdin, java.util.Map<String, String> env) {
+    TestLayers.refuseInUnitLayer("a process (" + cmd.get(0) + ")");
     try {
       ProcessBuilder pb = new ProcessBuilder(cmd);
       pb.environment().putAll(env);

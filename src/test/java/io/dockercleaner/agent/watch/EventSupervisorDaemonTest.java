@@ -25,10 +25,12 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /** The supervisor against the real private daemon, reached through a proxy the test can cut. */
+@Tag("daemon")
 @ExtendWith(VertxExtension.class)
 class EventSupervisorDaemonTest {
   private static final Duration WAIT = Duration.ofSeconds(60);
