@@ -103,6 +103,8 @@ public final class Agent {
   private Instant lastThresholdRunEnd;
   private Duration thresholdBackoff;
   private volatile boolean stopping;
+  // false until acceptRuns(): thresholds and the schedule start no run while the start-up may still fail
+  private boolean acceptingRuns;
   private final List<Consumer<RunRecord>> runListeners = new ArrayList<>();
   private final List<Consumer<String>> thresholdListeners = new ArrayList<>();
 
@@ -216,15 +218,31 @@ public final class Agent {
           dfTimer = vertx.setPeriodic(settings.dfInterval().toMillis(), t -> refreshDf());
           saveTimer = vertx.setPeriodic(STATE_SAVE_INTERVAL.toMillis(), t -> saveState());
           armSchedule(ZonedDateTime.now(clock));
-          if (settings.runOnStart()) {
-            request(TriggerRequest.fullSequence("start", settings.dryRun()));
-          }
           log.info("INIT", "Agent started (watermarks " + pct(settings.diskLowWatermarkRatio()) + "–"
               + pct(settings.diskHighWatermarkRatio()) + ", critical " + pct(settings.diskCriticalWatermarkRatio())
               + (schedule != null ? ", schedule " + schedule + ", next " + nextScheduled : "")
               + (settings.dryRun() ? ", DRY RUN: nothing will be deleted" : "") + ")", fields("dry_run", settings.dryRun()));
           return null;
         });
+  }
+
+  /**
+   * Lets runs start, once everything around the agent (HTTP API, token, webhooks) is validated and
+   * bound: a start-up that fails afterwards must have deleted nothing. Fires RUN_ON_START's run and
+   * re-checks the thresholds seen while starting (they were held back until now). Call once, on the
+   * agent's context, after {@link #start()} succeeded.
+   */
+  public void acceptRuns() {
+    acceptingRuns = true;
+    if (settings.runOnStart()) {
+      request(TriggerRequest.fullSequence("start", settings.dryRun()));
+    }
+    if (disk != null && disk.lastSample() != null) {
+      onDiskSample(disk.lastSample());
+    }
+    if (lastDf != null) {
+      checkDockerLimits(lastDf);
+    }
   }
 
   /**
@@ -340,7 +358,7 @@ public final class Agent {
   }
 
   private void thresholdRequest(String trigger, OptionalLong bytes, Set<ResourceType> types) {
-    if (stopping || current != null) {
+    if (stopping || current != null || !acceptingRuns) {
       if (current != null && pending == null && !stopping) {
         pending = TriggerRequest.threshold(trigger, bytes, types, settings.dryRun());
       }
@@ -365,7 +383,9 @@ public final class Agent {
     long delay = Math.max(1, Duration.between(ZonedDateTime.now(clock), nextScheduled).toMillis());
     ZonedDateTime firing = nextScheduled;
     scheduleTimer = vertx.setTimer(delay, t -> {
-      request(TriggerRequest.fullSequence("schedule", settings.dryRun()));
+      if (acceptingRuns) {
+        request(TriggerRequest.fullSequence("schedule", settings.dryRun()));
+      }
       // re-arm from the firing time, not "now", so one firing never counts twice
       armSchedule(firing);
     });
