@@ -148,8 +148,8 @@ final class ConnectionLimits {
     long last = lastRefusalLogNanos.get();
     if (now - last >= REFUSAL_LOG_INTERVAL.toNanos() && lastRefusalLogNanos.compareAndSet(last, now)) {
       long total = refused.get();
-      LOG.warn("HTTP API: {} connections are open, the most allowed; refused {} new connection(s) since the last"
-          + " report (closed at once)", maxConnections, total - refusedLogged.getAndSet(total));
+      LOG.warn("HTTP API: {} connections are open, the most allowed; refused {} more (closed at once; reported at"
+          + " most once a minute)", maxConnections, total - refusedLogged.getAndSet(total));
     }
   }
 }

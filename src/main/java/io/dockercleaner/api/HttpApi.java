@@ -120,7 +120,9 @@ public final class HttpApi {
               HttpApi api = new HttpApi(settings, agent, metrics, token.result(), nanoClock, document.result());
               ConnectionLimits limits = new ConnectionLimits(vertx);
               return vertx
-                  .createHttpServer(new HttpServerOptions().setCompressionSupported(true))
+                  // HTTP/1.1 only: with h2c on, a connection is not handed over (so neither counted nor
+                  // timed) until its first bytes tell HTTP/1 from HTTP/2, and idle sockets pile up
+                  .createHttpServer(new HttpServerOptions().setCompressionSupported(true).setHttp2ClearTextEnabled(false))
                   .connectionHandler(limits::onConnection)
                   .requestHandler(api.router(vertx, limits))
                   .listen(port, host)

@@ -157,7 +157,7 @@ public final class UsageState {
       for (Path orphan : orphans) {
         try {
           Files.deleteIfExists(orphan);
-          LOG.info("removed {}, left by an interrupted save", orphan);
+          LOG.warn("removed {}, left by a save that was interrupted (killed or crashed)", orphan);
         } catch (IOException e) {
           LOG.warn("cannot remove {}, left by an interrupted save: {}", orphan, e.toString());
         }
