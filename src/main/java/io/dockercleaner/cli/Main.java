@@ -2,6 +2,7 @@ package io.dockercleaner.cli;
 
 import static io.dockercleaner.log.RunLog.fields;
 
+import io.dockercleaner.api.AcceptGate;
 import io.dockercleaner.config.ConfigException;
 import io.dockercleaner.config.LoadedConfig;
 import io.dockercleaner.config.LogLevel;
@@ -100,9 +101,10 @@ public final class Main {
     RunLog log = new RunLog(out, settings.logFormat(), settings.logLevel(), settings.quiet(), hostname(env),
         Clock.systemUTC());
     // one event loop: the agent is I/O-bound; a 1 s blocked-thread check would be most of its idle CPU
-    Vertx vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(true).setEventLoopPoolSize(1)
+    // the native transport (when available), with the HTTP API's connection cap applied at accept
+    Vertx vertx = Vertx.builder().with(new VertxOptions().setPreferNativeTransport(true).setEventLoopPoolSize(1)
         .setBlockedThreadCheckInterval(30_000)
-        .setWorkerPoolSize(2).setInternalBlockingPoolSize(2));
+        .setWorkerPoolSize(2).setInternalBlockingPoolSize(2)).withTransport(AcceptGate.transport()).build();
     try {
       return switch (loaded.command()) {
         case "check" -> check(vertx, settings, env, out, err);

@@ -91,9 +91,7 @@ class ConnectionFloodIT {
         String output = agent.output();
         assertThat(output).as("the agent refused connections beyond its cap")
             .contains("connections are open, the most allowed; refused");
-        // a burst can still hit the limit at accept for a moment (Netty then pauses accepting for 1 s):
-        // what must not fail is the agent's own work
-        assertThat(output).doesNotContain("Cannot measure");
+        assertThat(output).doesNotContain("Cannot measure", "Too many open files");
         assertThat(samplesTakenBetween(output, floodStarted, floodClosed))
             .as("disk samples taken during the flood").isPositive();
       } finally {
