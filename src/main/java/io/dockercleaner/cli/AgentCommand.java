@@ -108,7 +108,7 @@ final class AgentCommand {
   }
 
   /** A read API that answers anyone who reaches a non-loopback HTTP_LISTEN is said so at start. */
-  private static void warnIfReadsAreOpen(Settings settings, RunLog log) {
+  static void warnIfReadsAreOpen(Settings settings, RunLog log) {
     if (settings.apiTokenForRead() || StartupChecks.isLoopback(settings.httpListen().host())) {
       return;
     }
