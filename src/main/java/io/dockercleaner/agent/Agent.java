@@ -89,6 +89,8 @@ public final class Agent {
   private Instant lastThresholdRunEnd;
   private Duration thresholdBackoff;
   private volatile boolean stopping;
+  // false until acceptRuns(): thresholds and the schedule start no run while the start-up may still fail
+  private boolean acceptingRuns;
   private final List<Consumer<RunRecord>> runListeners = new ArrayList<>();
   private final List<Consumer<String>> thresholdListeners = new ArrayList<>();
 
@@ -203,13 +205,32 @@ public final class Agent {
           dfTimer = vertx.setPeriodic(settings.dfInterval().toMillis(), t -> refreshDf());
           saveTimer = vertx.setPeriodic(STATE_SAVE_INTERVAL.toMillis(), t -> saveState());
           armSchedule(ZonedDateTime.now(clock));
-          // RUN_ON_START fires from fireStartRun(), once the runtime has validated and bound everything
+          // RUN_ON_START fires from acceptRuns(), once the runtime has validated and bound everything
           log.info("INIT", "Agent started (watermarks " + pct(settings.diskLowWatermarkRatio()) + "–"
               + pct(settings.diskHighWatermarkRatio()) + ", critical " + pct(settings.diskCriticalWatermarkRatio())
               + (schedule != null ? ", schedule " + schedule + ", next " + nextScheduled : "")
               + (settings.dryRun() ? ", DRY RUN: nothing will be deleted" : "") + ")", fields("dry_run", settings.dryRun()));
           return null;
         });
+  }
+
+  /**
+   * Lets runs start, once everything around the agent (HTTP API, token, webhooks) is validated and
+   * bound: a start-up that fails afterwards must have deleted nothing. Fires RUN_ON_START's run and
+   * re-checks the thresholds seen while starting (they were held back until now). Call once, on the
+   * agent's context, after {@link #start()} succeeded.
+   */
+  public void acceptRuns() {
+    acceptingRuns = true;
+    if (settings.runOnStart()) {
+      request(TriggerRequest.fullSequence("start", settings.dryRun()));
+    }
+    if (disk != null && disk.lastSample() != null) {
+      onDiskSample(disk.lastSample());
+    }
+    if (lastDf != null) {
+      checkDockerLimits(lastDf);
+    }
   }
 
   /**
@@ -327,7 +348,7 @@ public final class Agent {
 
   private void thresholdRequest(String trigger, OptionalLong bytes, Set<ResourceType> types) {
     TriggerRequest req = TriggerRequest.threshold(trigger, bytes, types, settings.dryRun());
-    if (stopping || runs.queuedLike(req)) {
+    if (stopping || !acceptingRuns || runs.queuedLike(req)) {
       return;
     }
     if (runs.busy()) {
@@ -354,7 +375,7 @@ public final class Agent {
     ZonedDateTime firing = nextScheduled;
     scheduleTimer = vertx.setTimer(delay, t -> {
       TriggerRequest req = TriggerRequest.fullSequence("schedule", settings.dryRun());
-      if (!runs.queuedLike(req)) {
+      if (acceptingRuns && !runs.queuedLike(req)) {
         request(req);
       }
       // re-arm from the firing time, not "now", so one firing never counts twice
@@ -409,16 +430,6 @@ public final class Agent {
     }
     RunCoordinator.Ticket t = runs.request(req);
     return new Ticket(t.runId(), t.joined(), t.done());
-  }
-
-  /**
-   * Requests the RUN_ON_START run, if configured. Called by the runtime only once everything is
-   * validated and bound: a start-up that fails must delete nothing.
-   */
-  public void fireStartRun() {
-    if (settings.runOnStart() && !stopping) {
-      request(TriggerRequest.fullSequence("start", settings.dryRun()));
-    }
   }
 
   private Void startRun(RunCoordinator.Slot slot, Promise<RunRecord> finished) {

@@ -2,11 +2,13 @@ package io.dockercleaner.cli;
 
 import static io.dockercleaner.log.RunLog.fields;
 
+import io.dockercleaner.api.AcceptGate;
 import io.dockercleaner.config.ConfigException;
 import io.dockercleaner.config.LoadedConfig;
 import io.dockercleaner.config.LogLevel;
 import io.dockercleaner.config.Settings;
 import io.dockercleaner.config.SettingsLoader;
+import io.dockercleaner.config.StartupChecks;
 import io.dockercleaner.core.Bytes;
 import io.dockercleaner.docker.DockerClient;
 import io.dockercleaner.docker.DockerClientOptions;
@@ -68,11 +70,21 @@ public final class Main {
     }
     Settings settings = loaded.settings();
     if (!loaded.command().equals("help") && !loaded.command().equals("version")) {
+      // files, directories, certificates and addresses are checked before connecting: a start-up
+      // that is going to fail must fail before anything can be deleted
+      List<String> problems = new java.util.ArrayList<>();
       try {
-        dockerHost(settings, env); // an unusable DOCKER_HOST is a configuration error: say so before anything runs
+        dockerHost(settings, env).checkCertificates();
       } catch (DockerException e) {
-        err.println("[" + Instant.now().truncatedTo(ChronoUnit.SECONDS) + "] [ERROR] [INIT] Invalid configuration: "
-            + e.daemonMessage().replaceFirst("^", "DOCKER_HOST: "));
+        problems.add(e.operation() + ": " + e.daemonMessage());
+      }
+      problems.addAll(StartupChecks.check(loaded.command(), settings));
+      if (!problems.isEmpty()) {
+        String ts = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
+        for (String line : problems) {
+          err.println("[" + ts + "] [ERROR] [INIT] Invalid configuration: " + line);
+        }
+        err.println("[" + ts + "] [ERROR] [INIT] Nothing was done. See `docker-cleaner --help` for every setting.");
         return OneShotReport.EXIT_FATAL;
       }
     }
@@ -89,9 +101,10 @@ public final class Main {
     RunLog log = new RunLog(out, settings.logFormat(), settings.logLevel(), settings.quiet(), hostname(env),
         Clock.systemUTC());
     // one event loop: the agent is I/O-bound; a 1 s blocked-thread check would be most of its idle CPU
-    Vertx vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(true).setEventLoopPoolSize(1)
+    // the native transport (when available), with the HTTP API's connection cap applied at accept
+    Vertx vertx = Vertx.builder().with(new VertxOptions().setPreferNativeTransport(true).setEventLoopPoolSize(1)
         .setBlockedThreadCheckInterval(30_000)
-        .setWorkerPoolSize(2).setInternalBlockingPoolSize(2));
+        .setWorkerPoolSize(2).setInternalBlockingPoolSize(2)).withTransport(AcceptGate.transport()).build();
     try {
       return switch (loaded.command()) {
         case "check" -> check(vertx, settings, env, out, err);
@@ -113,6 +126,12 @@ public final class Main {
       return Future.failedFuture(e);
     }
     return DockerClient.connect(vertx, DockerClientOptions.of(host));
+  }
+
+  /** The connection failure, naming DOCKER_HOST (masked) as well as the daemon's or transport's message. */
+  static String cannotConnect(Settings settings, DockerException e) {
+    return "Cannot connect to the Docker daemon at DOCKER_HOST=" + settings.effective().get("DOCKER_HOST") + ": "
+        + e.daemonMessage();
   }
 
   static DockerHost dockerHost(Settings settings, Map<String, String> env) {
@@ -140,7 +159,7 @@ public final class Main {
       await(docker.close());
       return 0;
     } catch (DockerException e) {
-      err.println("[" + Instant.now().truncatedTo(ChronoUnit.SECONDS) + "] [ERROR] [INIT] " + e.getMessage());
+      err.println("[" + Instant.now().truncatedTo(ChronoUnit.SECONDS) + "] [ERROR] [INIT] " + cannotConnect(settings, e));
       return OneShotReport.EXIT_FATAL;
     }
   }
@@ -155,8 +174,7 @@ public final class Main {
     try {
       docker = await(connect(vertx, settings, env));
     } catch (DockerException e) {
-      log.error(RunLog.INIT, "Cannot connect to the Docker daemon: " + e.daemonMessage(),
-          fields("error", e.getMessage(), "dry_run", settings.dryRun()));
+      log.error(RunLog.INIT, cannotConnect(settings, e), fields("error", e.getMessage(), "dry_run", settings.dryRun()));
       log.summary(LogLevel.ERROR, "Nothing was done: cannot connect to the Docker daemon", fields("dry_run", settings.dryRun()));
       return OneShotReport.EXIT_FATAL;
     }

@@ -61,6 +61,7 @@ public final class EnvironmentVariables {
     put("API_TOKEN", "");
     put("API_TOKEN_FILE", "");
     put("API_TOKEN_FOR_READ", "false");
+    put("API_OPEN_READ", "false");
     put("API_RATE_LIMIT", "10/min");
     put("METRICS_TEXTFILE", "");
     put("WEBHOOK_URL", "");

@@ -72,6 +72,7 @@ public final class Settings {
   private final Optional<String> apiToken;
   private final Optional<Path> apiTokenFile;
   private final boolean apiTokenForRead;
+  private final boolean apiOpenRead;
   private final RateLimit apiRateLimit;
   private final Optional<Path> metricsTextfile;
   private final List<URI> webhookUrls;
@@ -144,6 +145,7 @@ public final class Settings {
     apiToken = r.get("API_TOKEN", (n, v) -> v.isEmpty() ? Optional.empty() : Optional.of(v));
     apiTokenFile = r.get("API_TOKEN_FILE", ValueParsers::parseOptionalPath);
     apiTokenForRead = r.bool("API_TOKEN_FOR_READ", ValueParsers::parseBoolean);
+    apiOpenRead = r.bool("API_OPEN_READ", ValueParsers::parseBoolean);
     apiRateLimit = r.get("API_RATE_LIMIT", ValueParsers::parseRateLimit);
     metricsTextfile = r.get("METRICS_TEXTFILE", ValueParsers::parseOptionalPath);
     webhookUrls = r.get("WEBHOOK_URL", ValueParsers::parseUrls);
@@ -162,6 +164,10 @@ public final class Settings {
     }
     if (apiTokenForRead && apiToken != null && apiTokenFile != null && apiToken.isEmpty() && apiTokenFile.isEmpty()) {
       errors.add(r.label("API_TOKEN_FOR_READ") + "=true needs API_TOKEN or API_TOKEN_FILE to be set");
+    }
+    if (apiOpenRead && apiTokenForRead) {
+      errors.add(r.label("API_OPEN_READ") + "=true and " + r.label("API_TOKEN_FOR_READ")
+          + "=true contradict each other: the read API is either open or needs the token; set one");
     }
     if (pruneVolumesAll && !(pruneVolumes || cleanupVolumes)) {
       errors.add(
@@ -461,6 +467,14 @@ public final class Settings {
     return apiTokenForRead;
   }
 
+  /**
+   * API_OPEN_READ: the operator accepts that the read endpoints (status, runs, metrics) answer
+   * anyone who can reach HTTP_LISTEN; required for a non-loopback HTTP_LISTEN without a token.
+   */
+  public boolean apiOpenRead() {
+    return apiOpenRead;
+  }
+
   /** API_RATE_LIMIT. */
   public RateLimit apiRateLimit() {
     return apiRateLimit;
@@ -521,7 +535,7 @@ public final class Settings {
         diskCriticalWatermarkRatio, inodeHighWatermarkRatio, inodeLowWatermarkRatio,
         dockerUsageLimitBytes, buildCacheLimitBytes, schedule, runOnStart, minRunInterval,
         keepImages, keepTagsPerRepo, minAge, quietPeriod, maxRunDuration, maxDeletionsPerRun,
-        deleteConcurrency, httpListen, apiToken, apiTokenFile, apiTokenForRead, apiRateLimit,
+        deleteConcurrency, httpListen, apiToken, apiTokenFile, apiTokenForRead, apiOpenRead, apiRateLimit,
         metricsTextfile, webhookUrls, webhookFormat, webhookEvents, webhookTimeout, webhookSecret);
   }
 

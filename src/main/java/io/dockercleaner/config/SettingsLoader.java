@@ -57,7 +57,8 @@ public final class SettingsLoader {
       Set.of(
           "DOCKER_TLS_VERIFY", "PRUNE_ALL", "PRUNE_VOLUMES", "PRUNE_VOLUMES_ALL", "PRUNE_FORCE",
           "CLEANUP_CONTAINERS", "CLEANUP_IMAGES", "CLEANUP_VOLUMES", "CLEANUP_NETWORKS",
-          "CLEANUP_BUILD_CACHE", "QUIET", "DRY_RUN", "RUN_ON_START", "API_TOKEN_FOR_READ");
+          "CLEANUP_BUILD_CACHE", "QUIET", "DRY_RUN", "RUN_ON_START", "API_TOKEN_FOR_READ",
+          "API_OPEN_READ");
 
   /** Comma-separated variables that a config file may also give as a YAML list. */
   static final Set<String> LIST_VARIABLES =

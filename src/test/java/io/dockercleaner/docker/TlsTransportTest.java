@@ -60,13 +60,37 @@ class TlsTransportTest {
   }
 
   @Test
-  void withoutAClientCertificateTheDaemonRefuses() throws Exception {
+  void tlsVerifyWithoutTheClientCertificateIsRefusedBeforeConnecting() throws Exception {
     Path onlyCa = Files.createTempDirectory("dc-ca-only");
     Files.copy(certs.resolve("ca.pem"), onlyCa.resolve("ca.pem"));
     DockerHost host = DockerHost.fromEnvironment(Map.of("DOCKER_HOST", tcpHost, "DOCKER_TLS_VERIFY", "1",
         "DOCKER_CERT_PATH", onlyCa.toString()));
     DockerException e = failure(DockerClient.connect(vertx, DockerClientOptions.of(host)));
+    assertThat(e.kind()).isEqualTo(DockerException.Kind.UNSUPPORTED);
+    assertThat(e.getMessage()).startsWith("DOCKER_CERT_PATH: ").contains("DOCKER_TLS_VERIFY", onlyCa.toString())
+        .endsWith("missing or unreadable: cert.pem, key.pem");
+  }
+
+  @Test
+  void withoutAClientCertificateTheDaemonRefuses() throws Exception {
+    // https:// without DOCKER_TLS_VERIFY: no verification and no client certificate, which the daemon requires
+    Path onlyCa = Files.createTempDirectory("dc-ca-only");
+    Files.copy(certs.resolve("ca.pem"), onlyCa.resolve("ca.pem"));
+    DockerHost host = DockerHost.fromEnvironment(Map.of("DOCKER_HOST", tcpHost.replace("tcp://", "https://"),
+        "DOCKER_CERT_PATH", onlyCa.toString()));
+    assertThat(host.tls()).isTrue();
+    DockerException e = failure(DockerClient.connect(vertx, DockerClientOptions.of(host)));
     assertThat(e.kind()).isEqualTo(DockerException.Kind.CONNECTION);
+  }
+
+  @Test
+  void tlsVerifyWithoutCertificatesIsAConfigurationErrorOfTheCli() throws Exception {
+    Path empty = Files.createTempDirectory("dc-no-certs");
+    CliRun r = CliRun.run(Map.of("DOCKER_HOST", tcpHost, "DOCKER_TLS_VERIFY", "1", "DOCKER_CERT_PATH", empty.toString()),
+        "check");
+    assertThat(r.exitCode()).isEqualTo(2);
+    assertThat(r.stderr()).contains("Invalid configuration: DOCKER_CERT_PATH: DOCKER_TLS_VERIFY is set",
+        "missing or unreadable: ca.pem, cert.pem, key.pem");
   }
 
   @Test

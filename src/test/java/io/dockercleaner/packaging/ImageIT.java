@@ -128,7 +128,9 @@ class ImageIT {
   void theAgentStartsInTheImageAndStopsWithExitZeroOnDockerStop() throws Exception {
     String name = "dc-agent-it-" + ProcessHandle.current().pid();
     Result started = exec(List.of(DOCKER, "run", "-d", "--name", name, "--network=none", "--read-only",
-        "--tmpfs", "/tmp", "--tmpfs", "/var/lib/docker-cleaner:uid=1000", socketMount(), IMAGE, "agent"), 2);
+        "--tmpfs", "/tmp", "--tmpfs", "/var/lib/docker-cleaner:uid=1000", socketMount(),
+        // the image listens on 0.0.0.0:8080, which needs a token (or API_OPEN_READ=true)
+        "-e", "API_TOKEN=image-it-token", IMAGE, "agent"), 2);
     assertThat(started.exit).as(started.stderr).isZero();
     try {
       org.awaitility.Awaitility.await().atMost(java.time.Duration.ofMinutes(2)).until(() ->
