@@ -70,7 +70,6 @@ class AgentFakeTest {
    * the run in progress, not the follow-up that serves it). Fails today; enable with the fix.
    */
   @Test
-  @org.junit.jupiter.api.Disabled("issue #9 item 5: fails until the run queue keeps a dry run apart")
   void aQueuedDryRunNeverDeletes_evenQueuedWithARealRunOfAnotherType(Vertx vertx, @TempDir Path disk)
       throws Exception {
     MutableClock clock = new MutableClock();
@@ -101,6 +100,12 @@ class AgentFakeTest {
 
     assertThat(docker.exists(ResourceType.CONTAINER, exited.id())).as("container only a dry run asked about").isTrue();
     assertThat(docker.removedIds(ResourceType.CONTAINER)).isEmpty();
+    // each caller's ticket names the run that served it
+    assertThat(realImages.runId()).isNotEqualTo(first.runId());
+    assertThat(dryContainers.runId()).isNotIn(first.runId(), realImages.runId());
+    assertThat(dryContainers.done().result().dryRun()).isTrue();
+    assertThat(dryContainers.done().result().id()).isEqualTo(dryContainers.runId());
+    assertThat(realImages.done().result().id()).isEqualTo(realImages.runId());
   }
 
   private static <T> T onContextValue(Context context, Supplier<T> action) throws Exception {

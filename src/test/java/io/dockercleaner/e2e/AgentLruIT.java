@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -29,6 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
  * once the low watermark is reached); a workload crossing the high watermark triggers the run;
  * the last-use times survive SIGTERM and a restart on the same STATE_DIR.
  */
+@Tag("daemon")
 class AgentLruIT {
   private static final long MIB = 1024L * 1024;
   /** Each candidate image adds one layer of this size over the protected base. */

@@ -81,8 +81,8 @@ class ExecutorFakeTest {
     RunRecord run = finished(result);
     assertThat(docker.removedIds(ResourceType.IMAGE)).containsExactly(images.get(0).id(), images.get(1).id());
     assertThat(docker.calls(Op.REMOVE_IMAGE)).hasSize(2);
-    assertThat(skipReasons(run)).containsExactly(Reason.BUDGET_EXHAUSTED, Reason.BUDGET_EXHAUSTED);
-    assertThat(run.errors()).containsExactly("MAX_RUN_DURATION reached after 2 removals");
+    assertThat(skipReasons(run)).containsExactly(Reason.DEADLINE, Reason.DEADLINE);
+    assertThat(run.errors()).containsExactly("MAX_RUN_DURATION (PT5M) reached after 2 removals");
   }
 
   @Test

@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -26,6 +27,7 @@ import org.junit.jupiter.params.provider.EnumSource;
  * with a message naming the variable, and delete nothing: every object of the daemon is still
  * there. The control case (the same start, nothing broken) shows the set-up does delete.
  */
+@Tag("daemon")
 class BrokenSettingAtStartIT {
   private static final int STOPPED_CONTAINERS = 5;
 

@@ -23,6 +23,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -33,6 +34,7 @@ import org.junit.jupiter.api.io.TempDir;
  * threshold run still removes a stopped container made during the flood; once the flood is
  * closed, {@code /healthz} answers.
  */
+@Tag("daemon")
 class ConnectionFloodIT {
   private static final int FD_LIMIT = 1024;
   private static final int FLOOD_CONNECTIONS = 3 * FD_LIMIT;

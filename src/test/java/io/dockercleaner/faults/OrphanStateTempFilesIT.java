@@ -12,6 +12,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -19,6 +20,7 @@ import org.junit.jupiter.api.io.TempDir;
  * Fault: a kill during a state save leaves {@code state.json.*.tmp} in STATE_DIR. The next start
  * removes them (and says so), keeps the state file, and stops with the state saved.
  */
+@Tag("daemon")
 class OrphanStateTempFilesIT {
   @TempDir Path work;
 

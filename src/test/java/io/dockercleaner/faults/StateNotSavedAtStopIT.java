@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.util.Comparator;
 import java.util.Map;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -22,6 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
  * Fault: STATE_DIR cannot be written when the agent stops (here a file took the directory's
  * place). The agent must say that the state was not saved, never "state saved", and exit 1.
  */
+@Tag("daemon")
 class StateNotSavedAtStopIT {
   @TempDir Path work;
 
