@@ -13,6 +13,7 @@ import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * tcp:// with mutual TLS, as the docker CLI does it (DOCKER_TLS_VERIFY, DOCKER_CERT_PATH with
@@ -58,8 +59,7 @@ class TlsTransportTest {
   }
 
   @Test
-  void withoutAClientCertificateTheDaemonRefuses() throws Exception {
-    Path onlyCa = Files.createTempDirectory("dc-ca-only");
+  void withoutAClientCertificateTheDaemonRefuses(@TempDir Path onlyCa) throws Exception {
     Files.copy(certs.resolve("ca.pem"), onlyCa.resolve("ca.pem"));
     DockerHost host = DockerHost.fromEnvironment(Map.of("DOCKER_HOST", tcpHost, "DOCKER_TLS_VERIFY", "1",
         "DOCKER_CERT_PATH", onlyCa.toString()));
