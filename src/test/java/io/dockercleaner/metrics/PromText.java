@@ -89,6 +89,11 @@ public final class PromText {
     }
   }
 
+  /** The promtool binary on PATH (bin/test puts it there). */
+  public static Path promtoolBinary() {
+    return findPromtool();
+  }
+
   private static Path findPromtool() {
     for (String dir : System.getenv().getOrDefault("PATH", "/usr/bin").split(":")) {
       Path candidate = Path.of(dir, "promtool");
@@ -96,7 +101,7 @@ public final class PromText {
         return candidate;
       }
     }
-    throw new AssertionError("promtool not found on PATH: apt-get install -y prometheus");
+    throw new AssertionError("promtool not found on PATH: bin/test unpacks it from Debian's prometheus package");
   }
 
   /**
