@@ -358,7 +358,9 @@ public final class SettingsLoader {
         bestDistance = d;
       }
     }
-    if (best != null && bestDistance <= Math.max(2, given.length() / 3)) {
+    // a short name (--tz) is within two edits of any short typo: only suggest what keeps a letter
+    if (best != null && bestDistance <= Math.max(2, given.length() / 3)
+        && bestDistance < best.replaceFirst("^-+", "").length()) {
       return Optional.of(best);
     }
     for (String candidate : candidates) {
