@@ -138,7 +138,8 @@ final class AgentCommand {
     if (r.measuredFreedBytes() > 0 && !r.dryRun()) {
       metrics.measuredFreed(r.measuredFreedBytes());
     }
-    if (r.outcome() == RunOutcome.SUCCEEDED || r.outcome() == RunOutcome.NOTHING_RECLAIMABLE) {
+    // a dry run deletes nothing: it must not hide that real cleanups stopped succeeding
+    if (!r.dryRun() && (r.outcome() == RunOutcome.SUCCEEDED || r.outcome() == RunOutcome.NOTHING_RECLAIMABLE)) {
       metrics.lastSuccess(r.finishedAt());
     }
   }

@@ -65,6 +65,8 @@ public final class AgentRuntime {
       DockerClient docker, HostPort listen) {
     String host = Main.hostname(env);
     CleanerMetrics metrics = new CleanerMetrics(host);
+    metrics.diskWatermarks(settings.diskLowWatermarkRatio(), settings.diskHighWatermarkRatio(),
+        settings.diskCriticalWatermarkRatio());
     WebhookNotifier notifier = WebhookNotifier.create(vertx, settings, metrics::webhook);
     Agent agent = new Agent(vertx, settings, log, Clock.systemUTC(), docker);
     AgentControlImpl control = new AgentControlImpl(agent);

@@ -14,6 +14,8 @@ import io.dockercleaner.docker.DockerClient;
 import io.dockercleaner.docker.DockerClientOptions;
 import io.dockercleaner.docker.DockerException;
 import io.dockercleaner.docker.DockerHost;
+import io.dockercleaner.log.JsonLines;
+import io.dockercleaner.log.LogSetup;
 import io.dockercleaner.log.RunLog;
 import io.dockercleaner.oneshot.Candidate;
 import io.dockercleaner.oneshot.OneShotReport;
@@ -42,6 +44,9 @@ public final class Main {
   private Main() {}
 
   public static void main(String[] args) {
+    // an exception no code caught: through logback, so it is a JSON line too with LOG_FORMAT=json
+    Thread.setDefaultUncaughtExceptionHandler((thread, e) -> org.slf4j.LoggerFactory.getLogger(Main.class)
+        .error("uncaught exception in thread {}", thread.getName(), e));
     int code = run(Arrays.asList(args), System.getenv(), System.out, System.err);
     System.exit(code);
   }
@@ -61,14 +66,18 @@ public final class Main {
         out.println("docker-cleaner " + version());
         return 0;
       }
-      String ts = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
+      // the settings are invalid: JSON if the environment or a flag asked for it
+      boolean json = jsonRequested(args, env);
       for (String line : e.errors()) {
-        err.println("[" + ts + "] [ERROR] [INIT] Invalid configuration: " + line);
+        initLine(err, json, env, "ERROR", "Invalid configuration: " + line);
       }
-      err.println("[" + ts + "] [ERROR] [INIT] Nothing was done. See `docker-cleaner --help` for every setting.");
+      initLine(err, json, env, "ERROR", "Nothing was done. See `docker-cleaner --help` for every setting.");
       return OneShotReport.EXIT_FATAL;
     }
     Settings settings = loaded.settings();
+    boolean json = settings.logFormat() == io.dockercleaner.config.LogFormat.JSON;
+    // library diagnostics (Vert.x, Netty, logback) in the run log's format and level from here on
+    LogSetup.configure(settings.logFormat(), settings.logLevel(), hostname(env));
     if (!loaded.command().equals("help") && !loaded.command().equals("version")) {
       // files, directories, certificates and addresses are checked before connecting: a start-up
       // that is going to fail must fail before anything can be deleted
@@ -80,11 +89,10 @@ public final class Main {
       }
       problems.addAll(StartupChecks.check(loaded.command(), settings));
       if (!problems.isEmpty()) {
-        String ts = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
         for (String line : problems) {
-          err.println("[" + ts + "] [ERROR] [INIT] Invalid configuration: " + line);
+          initLine(err, json, env, "ERROR", "Invalid configuration: " + line);
         }
-        err.println("[" + ts + "] [ERROR] [INIT] Nothing was done. See `docker-cleaner --help` for every setting.");
+        initLine(err, json, env, "ERROR", "Nothing was done. See `docker-cleaner --help` for every setting.");
         return OneShotReport.EXIT_FATAL;
       }
     }
@@ -144,9 +152,19 @@ public final class Main {
   }
 
   private static int check(Vertx vertx, Settings settings, Map<String, String> env, PrintStream out, PrintStream err) {
+    boolean json = settings.logFormat() == io.dockercleaner.config.LogFormat.JSON;
     try {
       DockerClient docker = await(connect(vertx, settings, env));
       var info = await(docker.info());
+      if (json) {
+        out.println(JsonLines.line(Instant.now(), "INFO", RunLog.INIT,
+            (docker.capabilities().podman() ? "Podman " : "Docker ") + docker.versionInfo().version() + " answers at "
+                + docker.host().describe() + " (API " + docker.apiVersion() + ", " + docker.transport() + ")",
+            hostname(env), fields("api_version", docker.apiVersion(), "storage_driver", info.driver(),
+                "docker_root", info.dockerRootDir(), "build_cache_prune", docker.capabilities().buildCachePrune())));
+        await(docker.close());
+        return 0;
+      }
       out.println("daemon:         " + (docker.capabilities().podman() ? "Podman " : "Docker ") + docker.versionInfo().version()
           + " (" + docker.versionInfo().os() + "/" + docker.versionInfo().arch() + ")");
       out.println("address:        " + docker.host().describe());
@@ -159,9 +177,36 @@ public final class Main {
       await(docker.close());
       return 0;
     } catch (DockerException e) {
-      err.println("[" + Instant.now().truncatedTo(ChronoUnit.SECONDS) + "] [ERROR] [INIT] " + cannotConnect(settings, e));
+      initLine(err, json, env, "ERROR", cannotConnect(settings, e));
       return OneShotReport.EXIT_FATAL;
     }
+  }
+
+  /** A start-up line on stderr before or outside the run log, in its text or JSON shape. */
+  static void initLine(PrintStream err, boolean json, Map<String, String> env, String level, String message) {
+    Instant now = Instant.now();
+    if (json) {
+      err.println(JsonLines.line(now, level, RunLog.INIT, message, hostname(env), null));
+    } else {
+      err.println("[" + now.truncatedTo(ChronoUnit.SECONDS) + "] [" + level + "] [INIT] " + message);
+    }
+  }
+
+  /** LOG_FORMAT=json from a flag or the environment, read without the (invalid) settings. */
+  static boolean jsonRequested(List<String> args, Map<String, String> env) {
+    for (int i = 0; i < args.size(); i++) {
+      String a = args.get(i);
+      if (a.equalsIgnoreCase("--log-format=json")) {
+        return true;
+      }
+      if (a.equals("--log-format") && i + 1 < args.size()) {
+        return args.get(i + 1).trim().equalsIgnoreCase("json");
+      }
+      if (a.startsWith("--log-format=")) {
+        return false;
+      }
+    }
+    return env.getOrDefault("LOG_FORMAT", "").trim().equalsIgnoreCase("json");
   }
 
   private static int oneShot(Vertx vertx, Settings settings, Map<String, String> env, RunLog log) {

@@ -47,6 +47,7 @@ public final class EnvironmentVariables {
     put("DOCKER_USAGE_LIMIT", "");
     put("BUILD_CACHE_LIMIT", "");
     put("SCHEDULE", "");
+    put("TZ", ""); // the zone of SCHEDULE (empty = UTC); also read by the JVM
     put("RUN_ON_START", "false");
     put("MIN_RUN_INTERVAL", "60s");
     put("KEEP_IMAGES", "");

@@ -29,6 +29,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Every client call against the private dockerd (DOCKER_CLEANER_TEST_HOST). Fixtures are made
@@ -342,8 +343,7 @@ class DockerClientDaemonTest {
   }
 
   @Test
-  void buildCacheFromABuildKitBuildIsListedAndPruned() throws Exception {
-    Path dir = Files.createTempDirectory("dc-bk");
+  void buildCacheFromABuildKitBuildIsListedAndPruned(@TempDir Path dir) throws Exception {
     Files.writeString(dir.resolve("Dockerfile"),
         "FROM " + TestDaemons.TEST_IMAGE + "\nRUN echo " + run + " > /content\n");
     cleanups.add(new String[] {"rmi", "-f", run + "-bk:1"});

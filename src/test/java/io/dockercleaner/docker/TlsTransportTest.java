@@ -14,6 +14,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * tcp:// with mutual TLS, as the docker CLI does it (DOCKER_TLS_VERIFY, DOCKER_CERT_PATH with
@@ -60,8 +61,7 @@ class TlsTransportTest {
   }
 
   @Test
-  void tlsVerifyWithoutTheClientCertificateIsRefusedBeforeConnecting() throws Exception {
-    Path onlyCa = Files.createTempDirectory("dc-ca-only");
+  void tlsVerifyWithoutTheClientCertificateIsRefusedBeforeConnecting(@TempDir Path onlyCa) throws Exception {
     Files.copy(certs.resolve("ca.pem"), onlyCa.resolve("ca.pem"));
     DockerHost host = DockerHost.fromEnvironment(Map.of("DOCKER_HOST", tcpHost, "DOCKER_TLS_VERIFY", "1",
         "DOCKER_CERT_PATH", onlyCa.toString()));
@@ -72,9 +72,8 @@ class TlsTransportTest {
   }
 
   @Test
-  void withoutAClientCertificateTheDaemonRefuses() throws Exception {
+  void withoutAClientCertificateTheDaemonRefuses(@TempDir Path onlyCa) throws Exception {
     // https:// without DOCKER_TLS_VERIFY: no verification and no client certificate, which the daemon requires
-    Path onlyCa = Files.createTempDirectory("dc-ca-only");
     Files.copy(certs.resolve("ca.pem"), onlyCa.resolve("ca.pem"));
     DockerHost host = DockerHost.fromEnvironment(Map.of("DOCKER_HOST", tcpHost.replace("tcp://", "https://"),
         "DOCKER_CERT_PATH", onlyCa.toString()));
@@ -84,8 +83,7 @@ class TlsTransportTest {
   }
 
   @Test
-  void tlsVerifyWithoutCertificatesIsAConfigurationErrorOfTheCli() throws Exception {
-    Path empty = Files.createTempDirectory("dc-no-certs");
+  void tlsVerifyWithoutCertificatesIsAConfigurationErrorOfTheCli(@TempDir Path empty) throws Exception {
     CliRun r = CliRun.run(Map.of("DOCKER_HOST", tcpHost, "DOCKER_TLS_VERIFY", "1", "DOCKER_CERT_PATH", empty.toString()),
         "check");
     assertThat(r.exitCode()).isEqualTo(2);

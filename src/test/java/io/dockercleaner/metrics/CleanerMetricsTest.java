@@ -102,6 +102,33 @@ class CleanerMetricsTest {
   }
 
   @Test
+  void buildInfoNamesTheVersionFromTheStart() {
+    Map<Key, Double> s = PromText.parse(metrics.scrape());
+    // tests run from classes, not the jar: no manifest version
+    assertThat(s).containsEntry(key("docker_cleaner_build_info", "version", "dev"), 1.0);
+    assertThat(CleanerMetrics.version()).isEqualTo("dev");
+  }
+
+  @Test
+  void theEventStreamSeriesAppearsOnlyOnceTheStreamIsReported() {
+    // a one-shot never reports it: its textfile must not say "disconnected"
+    assertThat(PromText.parse(metrics.scrape()).keySet()).noneMatch(k -> k.name().equals("docker_cleaner_event_stream_connected"));
+    metrics.eventStream(false);
+    assertThat(PromText.parse(metrics.scrape())).containsEntry(key("docker_cleaner_event_stream_connected"), 0.0);
+  }
+
+  @Test
+  void diskWatermarksAreExposedByLevel() {
+    metrics.diskWatermarks(0.75, 0.85, 0.95);
+    Map<Key, Double> s = PromText.parse(metrics.scrape());
+    assertThat(s)
+        .containsEntry(key("docker_cleaner_disk_watermark_ratio", "level", "low"), 0.75)
+        .containsEntry(key("docker_cleaner_disk_watermark_ratio", "level", "high"), 0.85)
+        .containsEntry(key("docker_cleaner_disk_watermark_ratio", "level", "critical"), 0.95);
+    PromText.assertParsesAndOwnMetricsLintClean(PromText.promtool(metrics.scrape()));
+  }
+
+  @Test
   void everySeriesCarriesTheHostTagAndJvmMetricsArePresent() {
     feed();
     Map<Key, Double> s = PromText.parse(metrics.scrape());

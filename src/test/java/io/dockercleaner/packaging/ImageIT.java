@@ -4,6 +4,7 @@ import io.dockercleaner.docker.DockerHost;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.dockercleaner.testsupport.TestDaemons;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.File;
 import java.io.IOException;
@@ -86,8 +87,7 @@ class ImageIT {
       exec(List.of(DOCKER, "image", "rm", "-f", IMAGE), 2);
     }
     if (probeDir != null) {
-      Files.deleteIfExists(probeDir.resolve("probe"));
-      Files.deleteIfExists(probeDir);
+      TestDaemons.deleteTree(probeDir);
     }
   }
 
@@ -195,28 +195,27 @@ class ImageIT {
   void nettyEpollLoadsWithAReadOnlyRootAndANoexecTmp() throws Exception {
     // a --tmpfs /tmp is noexec: Netty's own extraction there fails; the image ships the library
     Path probeClasses = Files.createTempDirectory("dc-epoll");
-    Files.setPosixFilePermissions(probeClasses, PosixFilePermissions.fromString("rwxr-xr-x"));
-    Path source = probeClasses.resolve("EpollProbe.java");
-    Files.writeString(source, "public class EpollProbe { public static void main(String[] a) {"
-        + " System.out.println(\"epoll=\" + io.netty.channel.epoll.Epoll.isAvailable()); } }");
-    int compiled = ToolProvider.getSystemJavaCompiler().run(null, null, null, "--release", "17",
-        "-cp", BASEDIR.resolve("target/docker-cleaner.jar").toString(), "-d", probeClasses.toString(), source.toString());
-    assertThat(compiled).isZero();
-    Files.setPosixFilePermissions(probeClasses.resolve("EpollProbe.class"), PosixFilePermissions.fromString("rw-r--r--"));
+    try {
+      Files.setPosixFilePermissions(probeClasses, PosixFilePermissions.fromString("rwxr-xr-x"));
+      Path source = probeClasses.resolve("EpollProbe.java");
+      Files.writeString(source, "public class EpollProbe { public static void main(String[] a) {"
+          + " System.out.println(\"epoll=\" + io.netty.channel.epoll.Epoll.isAvailable()); } }");
+      int compiled = ToolProvider.getSystemJavaCompiler().run(null, null, null, "--release", "17",
+          "-cp", BASEDIR.resolve("target/docker-cleaner.jar").toString(), "-d", probeClasses.toString(), source.toString());
+      assertThat(compiled).isZero();
+      Files.setPosixFilePermissions(probeClasses.resolve("EpollProbe.class"), PosixFilePermissions.fromString("rw-r--r--"));
 
-    Result result = exec(List.of(DOCKER, "run", "--rm", "--network=none", "--read-only", "--tmpfs", "/tmp",
-        "--user", "1000", "--volume=" + probeClasses + ":/probe-classes:ro", "--entrypoint", "/opt/java/bin/java",
-        IMAGE, "-Djava.library.path=/app/native", "-cp", "/app/docker-cleaner.jar:/probe-classes", "EpollProbe"), 2);
-    Result launcher = exec(List.of(DOCKER, "run", "--rm", "--network=none", "--entrypoint", "/bin/cat", IMAGE,
-        "/usr/local/bin/docker-cleaner"), 2);
+      Result result = exec(List.of(DOCKER, "run", "--rm", "--network=none", "--read-only", "--tmpfs", "/tmp",
+          "--user", "1000", "--volume=" + probeClasses + ":/probe-classes:ro", "--entrypoint", "/opt/java/bin/java",
+          IMAGE, "-Djava.library.path=/app/native", "-cp", "/app/docker-cleaner.jar:/probe-classes", "EpollProbe"), 2);
+      Result launcher = exec(List.of(DOCKER, "run", "--rm", "--network=none", "--entrypoint", "/bin/cat", IMAGE,
+          "/usr/local/bin/docker-cleaner"), 2);
 
-    for (String file : List.of("EpollProbe.java", "EpollProbe.class")) {
-      Files.deleteIfExists(probeClasses.resolve(file));
+      assertThat(result.stdout).as(result.stderr).contains("epoll=true");
+      assertThat(launcher.stdout).contains("-Djava.library.path=/app/native");
+    } finally {
+      TestDaemons.deleteTree(probeClasses);
     }
-    Files.deleteIfExists(probeClasses);
-
-    assertThat(result.stdout).as(result.stderr).contains("epoll=true");
-    assertThat(launcher.stdout).contains("-Djava.library.path=/app/native");
   }
 
   @Test

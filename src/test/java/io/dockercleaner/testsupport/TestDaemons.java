@@ -113,25 +113,27 @@ public final class TestDaemons {
       pb.environment().putAll(env);
       Path out = Files.createTempFile("dc-out", ".txt");
       Path err = Files.createTempFile("dc-err", ".txt");
-      pb.redirectOutput(out.toFile()).redirectError(err.toFile());
-      if (stdin == null) {
-        pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
-      }
-      Process p = pb.start();
-      if (stdin != null) {
-        try (var os = p.getOutputStream()) {
-          os.write(stdin);
+      try {
+        pb.redirectOutput(out.toFile()).redirectError(err.toFile());
+        if (stdin == null) {
+          pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
         }
+        Process p = pb.start();
+        if (stdin != null) {
+          try (var os = p.getOutputStream()) {
+            os.write(stdin);
+          }
+        }
+        if (!p.waitFor(5, TimeUnit.MINUTES)) {
+          p.destroyForcibly();
+          throw new AssertionError("command timed out: " + cmd);
+        }
+        return new Result(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8),
+            Files.readString(err, StandardCharsets.UTF_8));
+      } finally {
+        Files.deleteIfExists(out);
+        Files.deleteIfExists(err);
       }
-      if (!p.waitFor(5, TimeUnit.MINUTES)) {
-        p.destroyForcibly();
-        throw new AssertionError("command timed out: " + cmd);
-      }
-      Result r = new Result(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8),
-          Files.readString(err, StandardCharsets.UTF_8));
-      Files.deleteIfExists(out);
-      Files.deleteIfExists(err);
-      return r;
     } catch (IOException e) {
       throw new AssertionError("cannot run " + cmd + ": " + e, e);
     } catch (InterruptedException e) {
@@ -147,16 +149,38 @@ public final class TestDaemons {
   public static String build(String host, String tag, String dockerfile) {
     try {
       Path dir = Files.createTempDirectory("dc-build");
-      Files.writeString(dir.resolve("Dockerfile"), dockerfile);
-      List<String> args = new ArrayList<>(List.of("build", "-q"));
-      if (tag != null) {
-        args.add("-t");
-        args.add(tag);
+      try {
+        Files.writeString(dir.resolve("Dockerfile"), dockerfile);
+        List<String> args = new ArrayList<>(List.of("build", "-q"));
+        if (tag != null) {
+          args.add("-t");
+          args.add(tag);
+        }
+        args.add(dir.toString());
+        return docker(host, args.toArray(String[]::new));
+      } finally {
+        deleteTree(dir);
       }
-      args.add(dir.toString());
-      return docker(host, args.toArray(String[]::new));
     } catch (IOException e) {
       throw new AssertionError(e);
+    }
+  }
+
+  /**
+   * Deletes a folder a test created, with everything in it (a missing folder is fine): tests leave
+   * nothing behind in the temporary directory.
+   */
+  public static void deleteTree(Path dir) {
+    if (dir == null || !Files.exists(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+      return;
+    }
+    try (var paths = Files.walk(dir)) {
+      // deepest first, so each folder is empty when its turn comes
+      for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(p);
+      }
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException("cannot delete test folder " + dir, e);
     }
   }
 }

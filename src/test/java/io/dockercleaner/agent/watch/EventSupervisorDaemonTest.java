@@ -42,6 +42,7 @@ class EventSupervisorDaemonTest {
   private final AtomicInteger reconciles = new AtomicInteger();
   private final UsageState usage = UsageState.inMemory();
   private UnixProxy proxy;
+  private Path dir;
   private DockerClient client;
   private EventSupervisor supervisor;
 
@@ -51,7 +52,7 @@ class EventSupervisorDaemonTest {
 
   @BeforeEach
   void setUp(Vertx vertx) throws Exception {
-    Path dir = Files.createTempDirectory(Path.of("/tmp"), "dcw");
+    dir = Files.createTempDirectory(Path.of("/tmp"), "dcw");
     proxy = new UnixProxy(vertx, dir.resolve("p.sock"),
         SocketAddress.domainSocketAddress(TestDaemons.socketOf(host).toString()));
     get(proxy.start());
@@ -80,6 +81,7 @@ class EventSupervisorDaemonTest {
   void tearDown() throws Exception {
     get(supervisor.stop());
     get(proxy.cut());
+    TestDaemons.deleteTree(dir);
   }
 
   private Optional<DockerEvent> find(String type, String action, String attribute, String value) {
