@@ -21,6 +21,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -29,6 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
  * check rules} and their unit tests ({@code promtool test rules}); the Grafana dashboard's queries
  * are valid PromQL, name only metrics docker-cleaner exports, and show every docker_cleaner_ metric.
  */
+@Tag("process")
 class ObservabilityAssetsTest {
   private static final Path DIR = Path.of("conf/observability").toAbsolutePath();
   private static final Path RULES = DIR.resolve("prometheus-alerts.yml");

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -20,6 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
  * no services, and an installed Docker engine is kept. The install helpers (bin/lib/packages.sh)
  * run here against a fake apt-get on PATH and a policy-rc.d path inside a temporary folder.
  */
+@Tag("process")
 class TestCommandSafetyTest {
   private static final Path LIB = Path.of("bin/lib/packages.sh").toAbsolutePath();
 
