@@ -159,6 +159,35 @@ class ImageIT {
   }
 
   @Test
+  void withJsonLogsEveryLineTheContainerWritesIsAJsonObject() throws Exception {
+    // the entrypoint fails (no socket); then a run whose webhook fails (no network: refused)
+    Result failed = dockerRun(List.of("-e", "LOG_FORMAT=json"), List.of());
+    Result ran = dockerRun(List.of("-e", "LOG_FORMAT=json", "-e", "WEBHOOK_URL=http://127.0.0.1:9/hook",
+        "-e", "WEBHOOK_EVENTS=run_succeeded", "-e", "WEBHOOK_TIMEOUT=1s", "--read-only", "--tmpfs", "/tmp",
+        socketMount()), List.of());
+
+    assertThat(failed.exit).as(failed.stderr).isEqualTo(2);
+    assertThat(ran.exit).as(ran.stderr).isZero();
+    ObjectMapper mapper = new ObjectMapper();
+    List<JsonNode> lines = new ArrayList<>();
+    for (String line : (failed.stdout + failed.stderr + ran.stdout + ran.stderr).lines()
+        .filter(l -> !l.isBlank()).toList()) {
+      try {
+        lines.add(mapper.readTree(line));
+      } catch (IOException e) {
+        throw new AssertionError("not a JSON line: " + line);
+      }
+    }
+    assertThat(lines).allSatisfy(n -> {
+      assertThat(n.fieldNames()).toIterable().startsWith("timestamp", "level", "operation", "message", "hostname");
+      assertThat(n.get("timestamp").asText()).matches("\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}\\.\\d{3}Z");
+    });
+    assertThat(lines).anySatisfy(n -> assertThat(n.get("message").asText()).contains(MOUNT_HINT))
+        .anySatisfy(n -> assertThat(n.get("operation").asText()).isEqualTo("SUMMARY"))
+        .anySatisfy(n -> assertThat(n.path("logger").asText()).isEqualTo("io.dockercleaner.notify.WebhookNotifier"));
+  }
+
+  @Test
   void withoutTheSocketMountExitsTwoWithTheMountHint() throws Exception {
     Result result = dockerRun(List.of(probeMount()), List.of());
 
