@@ -118,6 +118,7 @@ class CleanerMetricsTest {
   }
 
   @Test
+  @Tag("process")
   void diskWatermarksAreExposedByLevel() {
     metrics.diskWatermarks(0.75, 0.85, 0.95);
     Map<Key, Double> s = PromText.parse(metrics.scrape());
