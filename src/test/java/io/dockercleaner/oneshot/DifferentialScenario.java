@@ -17,7 +17,8 @@ import java.util.stream.Collectors;
 
 /**
  * A small random Docker scenario made from a seed (for {@link OneShotDifferentialIT}): images
- * (tagged, dangling, used by containers; labels set or inherited from the base image), containers
+ * (tagged, dangling, used by containers, parent and child; labels set or inherited from the base
+ * or parent image), containers
  * (running, exited, created; labels set or inherited only from their image), named and anonymous
  * volumes (used or not), user-defined networks (used or not), each created in phase 1 or phase 2
  * of the build, on either side of an {@code until} instant.
@@ -35,12 +36,21 @@ final class DifferentialScenario {
 
   enum State { RUNNING, EXITED, CREATED }
 
-  /** An image built FROM the test image with one LABEL line; {@code supersedes}: the image whose tag it takes. */
-  record ImageSpec(String name, int phase, Map<String, String> labels, String tag, String supersedes) {
+  /**
+   * An image built with one LABEL line FROM the test image or, when {@code parent} is set, FROM
+   * another scenario image (it inherits that image's labels); {@code supersedes}: the image whose
+   * tag it takes (leaving that one dangling).
+   */
+  record ImageSpec(String name, int phase, Map<String, String> labels, String tag, String supersedes, String parent) {
+    /** Built in the second step of its phase: after the first builds it depends on. */
+    boolean secondStep() {
+      return supersedes != null || parent != null;
+    }
+
     @Override
     public String toString() {
-      return name + "[image, phase " + phase + ", labels " + labels
-          + (labels.containsKey("keep") ? "" : " + keep=true inherited from the base image")
+      return name + "[image, phase " + phase + (parent == null ? "" : ", FROM " + parent) + ", labels " + labels
+          + (labels.containsKey("keep") ? "" : " + keep inherited from " + (parent == null ? "the base image (true)" : parent))
           + (supersedes == null ? ", tag " + tag : ", retags " + tag + " (makes " + supersedes + " dangling)") + "]";
     }
   }
@@ -93,12 +103,21 @@ final class DifferentialScenario {
     DifferentialScenario s = new DifferentialScenario(seed);
     int imageCount = 4 + r.nextInt(3);
     for (int i = 0; i < imageCount; i++) {
-      s.images.add(new ImageSpec("img" + i, phase(r), imageLabels(r), "dct/img" + i + ":1", null));
+      s.images.add(new ImageSpec("img" + i, phase(r), imageLabels(r), "dct/img" + i + ":1", null, null));
     }
-    for (ImageSpec first : List.copyOf(s.images)) {
+    List<ImageSpec> firstBuilds = List.copyOf(s.images);
+    int childCount = r.nextInt(3);
+    for (int i = 0; i < childCount; i++) {
+      // a chain: its parent may end up dangling (retagged) or pruned while the child stays
+      ImageSpec parent = firstBuilds.get(r.nextInt(firstBuilds.size()));
+      int phase = Math.max(parent.phase(), phase(r));
+      String name = "img" + (imageCount + i);
+      s.images.add(new ImageSpec(name, phase, imageLabels(r), "dct/" + name + ":1", null, parent.name()));
+    }
+    for (ImageSpec first : firstBuilds) {
       if (r.nextInt(100) < 45) {
         int phase = Math.max(first.phase(), phase(r));
-        s.images.add(new ImageSpec(first.name() + "-new", phase, imageLabels(r), first.tag(), first.name()));
+        s.images.add(new ImageSpec(first.name() + "-new", phase, imageLabels(r), first.tag(), first.name(), null));
       }
     }
     int networkCount = 2 + r.nextInt(3);
@@ -117,7 +136,7 @@ final class DifferentialScenario {
       State state = st < 30 ? State.RUNNING : st < 75 ? State.EXITED : State.CREATED;
       // images a container can use: built before it (supersedes run after the phase's containers)
       List<ImageSpec> usable = s.images.stream()
-          .filter(im -> im.phase() < phase || (im.phase() == phase && im.supersedes() == null)).toList();
+          .filter(im -> im.phase() < phase || (im.phase() == phase && !im.secondStep())).toList();
       String image = usable.isEmpty() || r.nextInt(100) < 25 ? null : usable.get(r.nextInt(usable.size())).name();
       LabelSource source = r.nextInt(100) < 35 ? LabelSource.IMAGE_ONLY : LabelSource.EXPLICIT;
       Map<String, String> labels = source == LabelSource.EXPLICIT ? imageLabelsExplicitKeep(r) : Map.of();
@@ -229,9 +248,9 @@ final class DifferentialScenario {
     final Map<String, String> volumeNames = new ConcurrentHashMap<>();
     final String baseImageId;
 
-    Built(String host) {
+    Built(String host, String baseImageId) {
       this.host = host;
-      this.baseImageId = TestDaemons.docker(host, "image", "inspect", "-f", "{{.Id}}", TestDaemons.TEST_IMAGE);
+      this.baseImageId = baseImageId;
     }
   }
 
@@ -261,7 +280,7 @@ final class DifferentialScenario {
       String nonce = UUID.randomUUID().toString();
       for (ImageSpec im : images) {
         if (im.phase() == phase) {
-          (im.supersedes() == null ? first : second).add(() -> buildImage(b, im, nonce));
+          (im.secondStep() ? second : first).add(() -> buildImage(b, im, nonce));
         }
       }
       volumes.stream().filter(v -> v.phase() == phase).forEach(v -> first.add(() -> createVolume(b, v)));
@@ -288,7 +307,8 @@ final class DifferentialScenario {
     StringBuilder label = new StringBuilder("LABEL " + NAME_LABEL + "=" + im.name() + " dct.nonce=" + nonce);
     im.labels().forEach((k, v) -> label.append(' ').append(k).append('=').append(v));
     // the nonce keeps the classic builder from answering with a cached image of an earlier build
-    String dockerfile = "FROM " + TestDaemons.TEST_IMAGE + "\n" + label + "\n";
+    String from = im.parent() == null ? TestDaemons.TEST_IMAGE : b.imageIds.get(im.parent());
+    String dockerfile = "FROM " + from + "\n" + label + "\n";
     TestDaemons.Result r = TestDaemons.dockerResult(b.host, dockerfile.getBytes(java.nio.charset.StandardCharsets.UTF_8),
         "build", "-q", "-t", im.tag(), "-");
     if (r.exitCode() != 0) {

@@ -7,6 +7,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.dockercleaner.testsupport.DaemonFixture;
 import io.dockercleaner.testsupport.TestDaemons;
 import java.io.IOException;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -53,8 +56,9 @@ import org.junit.jupiter.params.provider.MethodSource;
  * when the variant has an {@code until} instant.
  *
  * <p>Runs in failsafe (after {@code package}) so the launcher runs the jar just built. Seeds:
- * {@code -Ddifftest.seeds=1,2,3} replaces the default ones; a failure names seed, variant and
- * every differing object.
+ * {@code -Ddifftest.seeds=1,2,3} replaces the default ones, {@code -Ddifftest.variants=LABEL_NOT_K}
+ * picks variants; a failure names seed, variant and every differing object, and prints the
+ * scenario to replay it.
  */
 class OneShotDifferentialIT {
   private static final long[] DEFAULT_SEEDS = {1L, 2L, 3L, 4L, 5L};
@@ -159,8 +163,10 @@ class OneShotDifferentialIT {
     String property = System.getProperty("difftest.seeds", "");
     long[] seeds = property.isBlank() ? DEFAULT_SEEDS
         : Arrays.stream(property.split(",")).map(String::trim).mapToLong(Long::parseLong).toArray();
-    return Arrays.stream(seeds).boxed()
-        .flatMap(seed -> Arrays.stream(Variant.values()).map(v -> Arguments.of(seed, v)));
+    String variantProperty = System.getProperty("difftest.variants", "");
+    List<Variant> variants = variantProperty.isBlank() ? List.of(Variant.values())
+        : Arrays.stream(variantProperty.split(",")).map(String::trim).map(Variant::valueOf).toList();
+    return Arrays.stream(seeds).boxed().flatMap(seed -> variants.stream().map(v -> Arguments.of(seed, v)));
   }
 
   @ParameterizedTest(name = "seed {0}, {1}")
@@ -170,8 +176,8 @@ class OneShotDifferentialIT {
     long t0 = System.nanoTime();
     parallel(() -> prepare(cliSide), () -> prepare(cleanerSide));
     long t1 = System.nanoTime();
-    DifferentialScenario.Built builtA = new DifferentialScenario.Built(cliSide.host());
-    DifferentialScenario.Built builtB = new DifferentialScenario.Built(cleanerSide.host());
+    DifferentialScenario.Built builtA = new DifferentialScenario.Built(cliSide.host(), baseImageId(cliSide.host()));
+    DifferentialScenario.Built builtB = new DifferentialScenario.Built(cleanerSide.host(), baseImageId(cleanerSide.host()));
     Instant until = scenario.build(List.of(builtA, builtB), pool, OneShotDifferentialIT::awaitNextSecond);
     long t2 = System.nanoTime();
 
@@ -220,6 +226,8 @@ class OneShotDifferentialIT {
     Map<String, Set<String>> removedByCleaner = beforeB.removed(cleaner.afterReal);
     Map<String, Set<String>> listedByDryRun = cleaner.dryListed(beforeB);
 
+    System.out.printf("seed %d, %s: %d objects; the CLI removed %s; expected of docker-cleaner %s%n", seed, variant,
+        beforeA.byType().values().stream().mapToInt(Map::size).sum(), removedByCli, expected);
     for (String type : TYPES) {
       compare(problems, scenario, type, "real run vs docker CLI", "docker CLI removed (expected)",
           expected.get(type), "docker-cleaner removed", removedByCleaner.get(type));
@@ -387,34 +395,44 @@ class OneShotDifferentialIT {
 
   /** What exists on one daemon: type → (daemon id → scenario name). */
   record Snapshot(Map<String, Map<String, String>> byType) {
+    /** Reads the daemon's lists over its socket (no CLI process: this runs five times per case). */
     static Snapshot of(DifferentialScenario.Built b) {
       Map<String, Map<String, String>> m = new TreeMap<>();
       Map<String, String> containers = new TreeMap<>();
-      for (String line : lines(TestDaemons.docker(b.host, "ps", "-a", "--no-trunc", "--format", "{{.ID}} {{.Names}}"))) {
-        String[] p = line.split(" ", 2);
-        containers.put(p[0], p[1]);
+      for (JsonNode c : engineGet(b.host, "/containers/json?all=1")) {
+        containers.put(c.get("Id").asText(), c.get("Names").get(0).asText().substring(1));
       }
       m.put("container", containers);
       Map<String, String> imageNames = new java.util.HashMap<>();
       b.imageIds.forEach((name, id) -> imageNames.put(id, name));
       imageNames.put(b.baseImageId, "base:" + TestDaemons.TEST_IMAGE);
       Map<String, String> images = new TreeMap<>();
-      for (String id : lines(TestDaemons.docker(b.host, "images", "-a", "-q", "--no-trunc"))) {
+      Map<String, String> tagged = new TreeMap<>();
+      for (JsonNode i : engineGet(b.host, "/images/json?all=1")) {
+        String id = i.get("Id").asText();
         images.put(id, imageNames.getOrDefault(id, "unknown-image:" + id));
+        boolean hasTag = false;
+        for (JsonNode t : i.path("RepoTags")) {
+          hasTag |= !t.asText().equals("<none>:<none>");
+        }
+        if (hasTag) {
+          tagged.put(id, images.get(id));
+        }
       }
       m.put("image", images);
+      m.put("tagged-image", tagged);
       Map<String, String> volumeNames = new java.util.HashMap<>();
       b.volumeNames.forEach((name, actual) -> volumeNames.put(actual, name));
       Map<String, String> volumes = new TreeMap<>();
-      for (String v : lines(TestDaemons.docker(b.host, "volume", "ls", "-q"))) {
-        volumes.put(v, volumeNames.getOrDefault(v, "unknown-volume:" + v));
+      for (JsonNode v : engineGet(b.host, "/volumes").path("Volumes")) {
+        String name = v.get("Name").asText();
+        volumes.put(name, volumeNames.getOrDefault(name, "unknown-volume:" + name));
       }
       m.put("volume", volumes);
       Map<String, String> networks = new TreeMap<>();
-      for (String line : lines(TestDaemons.docker(b.host, "network", "ls", "--no-trunc", "--format", "{{.ID}} {{.Name}}"))) {
-        String[] p = line.split(" ", 2);
-        if (!PREDEFINED_NETWORKS.contains(p[1])) {
-          networks.put(p[0], p[1]);
+      for (JsonNode n : engineGet(b.host, "/networks")) {
+        if (!PREDEFINED_NETWORKS.contains(n.get("Name").asText())) {
+          networks.put(n.get("Id").asText(), n.get("Name").asText());
         }
       }
       m.put("network", networks);
@@ -425,7 +443,10 @@ class OneShotDifferentialIT {
       return new TreeSet<>(byType.get(type).values());
     }
 
-    /** type → scenario names present here and gone in {@code after}. */
+    /**
+     * type → scenario names present here and gone in {@code after}. An image the prune only
+     * untagged (it stays as the parent of another image) counts as {@code NAME (untagged only)}.
+     */
     Map<String, Set<String>> removed(Snapshot after) {
       Map<String, Set<String>> out = new TreeMap<>();
       for (String type : TYPES) {
@@ -433,6 +454,9 @@ class OneShotDifferentialIT {
         byType.get(type).forEach((id, name) -> {
           if (!after.byType.get(type).containsKey(id)) {
             gone.add(name);
+          } else if (type.equals("image") && byType.get("tagged-image").containsKey(id)
+              && !after.byType.get("tagged-image").containsKey(id)) {
+            gone.add(name + " (untagged only)");
           }
         });
         out.put(type, gone);
@@ -459,28 +483,68 @@ class OneShotDifferentialIT {
    */
   private static void prepare(DaemonFixture d) {
     String host = d.host();
-    List<String> containers = lines(TestDaemons.docker(host, "ps", "-aq"));
+    List<String> containers = new ArrayList<>();
+    engineGet(host, "/containers/json?all=1").forEach(c -> containers.add(c.get("Id").asText()));
     if (!containers.isEmpty()) {
       TestDaemons.docker(host, concat(List.of("rm", "-f", "-v"), containers).toArray(String[]::new));
     }
-    String base = TestDaemons.dockerResult(host, null, "image", "inspect", "-f", "{{.Id}}", TestDaemons.TEST_IMAGE).out();
-    List<String> images = lines(TestDaemons.docker(host, "images", "-aq", "--no-trunc")).stream()
-        .filter(id -> !id.equals(base)).distinct().toList();
+    List<String> images = new ArrayList<>();
+    boolean baseThere = false;
+    for (JsonNode i : engineGet(host, "/images/json?all=1")) {
+      boolean base = false;
+      for (JsonNode tag : i.path("RepoTags")) {
+        base |= tag.asText().equals(TestDaemons.TEST_IMAGE);
+      }
+      baseThere |= base;
+      if (!base) {
+        images.add(i.get("Id").asText());
+      }
+    }
     if (!images.isEmpty()) {
       // a leftover chain of parents may refuse some deletions: what stays shows up as unknown-image
       TestDaemons.dockerResult(host, null, concat(List.of("rmi", "-f"), images).toArray(String[]::new));
     }
-    List<String> volumes = lines(TestDaemons.docker(host, "volume", "ls", "-q"));
+    List<String> volumes = new ArrayList<>();
+    engineGet(host, "/volumes").path("Volumes").forEach(v -> volumes.add(v.get("Name").asText()));
     if (!volumes.isEmpty()) {
       TestDaemons.docker(host, concat(List.of("volume", "rm", "-f"), volumes).toArray(String[]::new));
     }
-    List<String> networks = lines(TestDaemons.docker(host, "network", "ls", "--format", "{{.Name}}")).stream()
-        .filter(n -> !PREDEFINED_NETWORKS.contains(n)).toList();
+    List<String> networks = new ArrayList<>();
+    for (JsonNode n : engineGet(host, "/networks")) {
+      if (!PREDEFINED_NETWORKS.contains(n.get("Name").asText())) {
+        networks.add(n.get("Name").asText());
+      }
+    }
     if (!networks.isEmpty()) {
       TestDaemons.docker(host, concat(List.of("network", "rm"), networks).toArray(String[]::new));
     }
-    if (TestDaemons.dockerResult(d.host(), null, "image", "inspect", TestDaemons.TEST_IMAGE).exitCode() != 0) {
-      TestDaemons.docker(d.host(), "load", "-q", "-i", baseImageTar.toString());
+    if (!baseThere) {
+      TestDaemons.docker(host, "load", "-q", "-i", baseImageTar.toString());
+    }
+  }
+
+  private static String baseImageId(String host) {
+    return engineGet(host, "/images/" + TestDaemons.TEST_IMAGE + "/json").get("Id").asText();
+  }
+
+  /** GET on the daemon's unix socket (HTTP/1.0: the daemon closes after one unchunked answer). */
+  static JsonNode engineGet(String host, String path) {
+    try (SocketChannel ch = SocketChannel.open(UnixDomainSocketAddress.of(TestDaemons.socketOf(TestDaemons.requireHost(host))))) {
+      ch.write(ByteBuffer.wrap(("GET " + path + " HTTP/1.0\r\nHost: localhost\r\n\r\n").getBytes(StandardCharsets.US_ASCII)));
+      java.io.ByteArrayOutputStream response = new java.io.ByteArrayOutputStream();
+      ByteBuffer buf = ByteBuffer.allocate(64 * 1024);
+      while (ch.read(buf) >= 0) {
+        response.write(buf.array(), 0, buf.position());
+        buf.clear();
+      }
+      String text = response.toString(StandardCharsets.UTF_8);
+      int body = text.indexOf("\r\n\r\n");
+      if (!text.startsWith("HTTP/1.0 200") && !text.startsWith("HTTP/1.1 200") || body < 0) {
+        throw new AssertionError("GET " + path + " on " + host + ": " + text.lines().findFirst().orElse("no answer"));
+      }
+      return MAPPER.readTree(text.substring(body + 4));
+    } catch (IOException e) {
+      throw new AssertionError("GET " + path + " on " + host + ": " + e, e);
     }
   }
 
@@ -509,9 +573,5 @@ class OneShotDifferentialIT {
       out.addAll(p);
     }
     return out;
-  }
-
-  private static List<String> lines(String out) {
-    return out.lines().map(String::strip).filter(s -> !s.isBlank()).toList();
   }
 }
