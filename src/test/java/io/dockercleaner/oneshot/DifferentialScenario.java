@@ -42,9 +42,9 @@ final class DifferentialScenario {
    * tag it takes (leaving that one dangling).
    */
   record ImageSpec(String name, int phase, Map<String, String> labels, String tag, String supersedes, String parent) {
-    /** Built in the second step of its phase: after the first builds it depends on. */
-    boolean secondStep() {
-      return supersedes != null || parent != null;
+    /** Step of its phase: 1 first builds, 2 children (FROM a step-1 image), 3 retagging builds. */
+    int step() {
+      return supersedes != null ? 3 : parent != null ? 2 : 1;
     }
 
     @Override
@@ -101,7 +101,7 @@ final class DifferentialScenario {
   static DifferentialScenario generate(long seed) {
     Random r = new Random(seed);
     DifferentialScenario s = new DifferentialScenario(seed);
-    int imageCount = 4 + r.nextInt(3);
+    int imageCount = 3 + r.nextInt(3);
     for (int i = 0; i < imageCount; i++) {
       s.images.add(new ImageSpec("img" + i, phase(r), imageLabels(r), "dct/img" + i + ":1", null, null));
     }
@@ -114,29 +114,29 @@ final class DifferentialScenario {
       String name = "img" + (imageCount + i);
       s.images.add(new ImageSpec(name, phase, imageLabels(r), "dct/" + name + ":1", null, parent.name()));
     }
-    for (ImageSpec first : firstBuilds) {
-      if (r.nextInt(100) < 45) {
+    for (ImageSpec first : List.copyOf(s.images)) {
+      if (r.nextInt(100) < 40) {
         int phase = Math.max(first.phase(), phase(r));
         s.images.add(new ImageSpec(first.name() + "-new", phase, imageLabels(r), first.tag(), first.name(), null));
       }
     }
-    int networkCount = 2 + r.nextInt(3);
+    int networkCount = 2 + r.nextInt(2);
     for (int i = 0; i < networkCount; i++) {
       s.networks.add(new NetworkSpec("dct-net" + i, phase(r), otherLabels(r)));
     }
-    int volumeCount = 3 + r.nextInt(3);
+    int volumeCount = 2 + r.nextInt(3);
     for (int i = 0; i < volumeCount; i++) {
       boolean anonymous = r.nextBoolean();
       s.volumes.add(new VolumeSpec((anonymous ? "anon-vol" : "dct-vol") + i, phase(r), anonymous, otherLabels(r)));
     }
-    int containerCount = 6 + r.nextInt(4);
+    int containerCount = 6 + r.nextInt(3);
     for (int i = 0; i < containerCount; i++) {
       int phase = phase(r);
       int st = r.nextInt(100);
       State state = st < 30 ? State.RUNNING : st < 75 ? State.EXITED : State.CREATED;
-      // images a container can use: built before it (supersedes run after the phase's containers)
+      // images a container can use: built before it (retagging builds run with the phase's containers)
       List<ImageSpec> usable = s.images.stream()
-          .filter(im -> im.phase() < phase || (im.phase() == phase && !im.secondStep())).toList();
+          .filter(im -> im.phase() < phase || (im.phase() == phase && im.supersedes() == null)).toList();
       String image = usable.isEmpty() || r.nextInt(100) < 25 ? null : usable.get(r.nextInt(usable.size())).name();
       LabelSource source = r.nextInt(100) < 35 ? LabelSource.IMAGE_ONLY : LabelSource.EXPLICIT;
       Map<String, String> labels = source == LabelSource.EXPLICIT ? imageLabelsExplicitKeep(r) : Map.of();
@@ -272,23 +272,26 @@ final class DifferentialScenario {
   }
 
   private void buildPhase(int phase, List<Built> targets, ExecutorService pool) {
-    // step 1: first builds of images, volumes, networks; step 2: containers (they use step 1's
-    // objects and earlier phases') and the builds that retag an image (leaving it dangling)
+    // step 1: first builds of images, volumes, networks; step 2: child images (FROM step 1's);
+    // step 3: containers (they use what steps 1-2 and earlier phases made) and the builds that
+    // retag an image (leaving it dangling)
     List<Runnable> first = new ArrayList<>();
     List<Runnable> second = new ArrayList<>();
+    List<Runnable> third = new ArrayList<>();
     for (Built b : targets) {
       String nonce = UUID.randomUUID().toString();
       for (ImageSpec im : images) {
         if (im.phase() == phase) {
-          (im.secondStep() ? second : first).add(() -> buildImage(b, im, nonce));
+          (im.step() == 1 ? first : im.step() == 2 ? second : third).add(() -> buildImage(b, im, nonce));
         }
       }
       volumes.stream().filter(v -> v.phase() == phase).forEach(v -> first.add(() -> createVolume(b, v)));
       networks.stream().filter(n -> n.phase() == phase).forEach(n -> first.add(() -> createNetwork(b, n)));
-      containers.stream().filter(c -> c.phase() == phase).forEach(c -> second.add(() -> createContainer(b, c)));
+      containers.stream().filter(c -> c.phase() == phase).forEach(c -> third.add(() -> createContainer(b, c)));
     }
     runAll(first, pool);
     runAll(second, pool);
+    runAll(third, pool);
   }
 
   private static void runAll(List<Runnable> tasks, ExecutorService pool) {
