@@ -234,7 +234,7 @@ class OneShotDifferentialIT {
     Map<String, Set<String>> listedByDryRun = cleaner.dryListed(beforeB);
 
     System.out.printf("seed %d, %s: %d objects; the CLI removed %s; expected of docker-cleaner %s%n", seed, variant,
-        beforeA.byType().values().stream().mapToInt(Map::size).sum(), removedByCli, expected);
+        TYPES.stream().mapToInt(t -> beforeA.byType().get(t).size()).sum(), removedByCli, expected);
     for (String type : TYPES) {
       compare(problems, scenario, type, "real run vs docker CLI", "docker CLI removed (expected)",
           expected.get(type), "docker-cleaner removed", removedByCleaner.get(type));
