@@ -7,11 +7,9 @@ import io.dockercleaner.agent.watch.DiskSample;
 import io.dockercleaner.agent.watch.EventSupervisor;
 import io.dockercleaner.agent.watch.EventSupervisorOptions;
 import io.dockercleaner.agent.watch.UsageState;
-import io.dockercleaner.config.LabelFilter;
 import io.dockercleaner.config.Settings;
 import io.dockercleaner.core.Bytes;
 import io.dockercleaner.core.ItemOutcome;
-import io.dockercleaner.core.Reason;
 import io.dockercleaner.core.ResourceType;
 import io.dockercleaner.core.RunOutcome;
 import io.dockercleaner.docker.DockerClient;
@@ -19,15 +17,10 @@ import io.dockercleaner.docker.Filters;
 import io.dockercleaner.docker.model.DiskUsage;
 import io.dockercleaner.exec.AuditLog;
 import io.dockercleaner.exec.Executor;
-import io.dockercleaner.exec.ItemResult;
 import io.dockercleaner.exec.RunRecord;
 import io.dockercleaner.log.RunLog;
-import io.dockercleaner.oneshot.Candidate;
-import io.dockercleaner.oneshot.OneShotRun;
-import io.dockercleaner.oneshot.OperationResult;
 import io.dockercleaner.plan.Plan;
 import io.dockercleaner.plan.PlanPolicy;
-import io.dockercleaner.plan.PlanStep;
 import io.dockercleaner.plan.Planner;
 import io.dockercleaner.plan.UsageHistory;
 import io.dockercleaner.schedule.CronExpression;
@@ -44,18 +37,12 @@ import java.time.ZonedDateTime;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
-import java.util.EnumSet;
-import java.util.HashMap;
-import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
-import java.util.UUID;
 import java.util.function.Consumer;
-import java.util.function.Supplier;
 
 /**
  * The long-running agent: follows the daemon's events (last use), watches the disk, and when a
@@ -95,14 +82,15 @@ public final class Agent {
   private volatile Instant lastDfAt;
 
   // run coordination (agent context only)
-  private RunRecord current;
-  private TriggerRequest pending;
-  private Promise<RunRecord> currentDone;
+  private final RunCoordinator runs = new RunCoordinator(this::startRun);
+  private CleanupRun cleanup;
   private final Deque<RunRecord> recent = new ArrayDeque<>();
-  private final Map<String, Plan> plans = new LinkedHashMap<>();
+  private final PlanStore plans = new PlanStore(RECENT_PLANS);
   private Instant lastThresholdRunEnd;
   private Duration thresholdBackoff;
   private volatile boolean stopping;
+  // false until acceptRuns(): thresholds and the schedule start no run while the start-up may still fail
+  private boolean acceptingRuns;
   private final List<Consumer<RunRecord>> runListeners = new ArrayList<>();
   private final List<Consumer<String>> thresholdListeners = new ArrayList<>();
 
@@ -184,7 +172,8 @@ public final class Agent {
       state = UsageState.inMemory();
     }
     hadHistoryAtStart = state.hadHistory();
-    executor = new Executor(docker, clock, new AuditLog(stateDir.orElse(null), clock));
+    executor = new Executor(docker, clock, new AuditLog(stateDir.orElse(null), clock), log);
+    cleanup = new CleanupRun(this, executor);
     events = new EventSupervisor(vertx, docker, EventSupervisorOptions.defaults(), this::reconcile);
     events.onEvent(state::observe);
     events.onStateChange(s -> {
@@ -216,9 +205,7 @@ public final class Agent {
           dfTimer = vertx.setPeriodic(settings.dfInterval().toMillis(), t -> refreshDf());
           saveTimer = vertx.setPeriodic(STATE_SAVE_INTERVAL.toMillis(), t -> saveState());
           armSchedule(ZonedDateTime.now(clock));
-          if (settings.runOnStart()) {
-            request(TriggerRequest.fullSequence("start", settings.dryRun()));
-          }
+          // RUN_ON_START fires from acceptRuns(), once the runtime has validated and bound everything
           log.info("INIT", "Agent started (watermarks " + pct(settings.diskLowWatermarkRatio()) + "–"
               + pct(settings.diskHighWatermarkRatio()) + ", critical " + pct(settings.diskCriticalWatermarkRatio())
               + (schedule != null ? ", schedule " + schedule + ", next " + nextScheduled : "")
@@ -228,12 +215,31 @@ public final class Agent {
   }
 
   /**
+   * Lets runs start, once everything around the agent (HTTP API, token, webhooks) is validated and
+   * bound: a start-up that fails afterwards must have deleted nothing. Fires RUN_ON_START's run and
+   * re-checks the thresholds seen while starting (they were held back until now). Call once, on the
+   * agent's context, after {@link #start()} succeeded.
+   */
+  public void acceptRuns() {
+    acceptingRuns = true;
+    if (settings.runOnStart()) {
+      request(TriggerRequest.fullSequence("start", settings.dryRun()));
+    }
+    if (disk != null && disk.lastSample() != null) {
+      onDiskSample(disk.lastSample());
+    }
+    if (lastDf != null) {
+      checkDockerLimits(lastDf);
+    }
+  }
+
+  /**
    * Graceful stop: no new triggers, the deletions in flight finish (not the whole plan), state is
    * saved. Completes within about {@code maxWait}.
    */
   public Future<Void> stop(Duration maxWait) {
     stopping = true;
-    pending = null;
+    runs.clear("the agent is shutting down");
     if (scheduleTimer >= 0) {
       vertx.cancelTimer(scheduleTimer);
     }
@@ -247,7 +253,8 @@ public final class Agent {
       disk.stop();
     }
     Promise<Void> waited = Promise.promise();
-    Future<RunRecord> running = currentDone == null ? Future.succeededFuture() : currentDone.future();
+    RunCoordinator.Slot slot = runs.current();
+    Future<RunRecord> running = slot == null ? Future.succeededFuture() : slot.done.future();
     long timer = vertx.setTimer(Math.max(1, maxWait.toMillis()), t -> waited.tryComplete());
     running.onComplete(r -> {
       vertx.cancelTimer(timer);
@@ -282,7 +289,7 @@ public final class Agent {
         }));
   }
 
-  private Future<Void> refreshDf() {
+  Future<Void> refreshDf() {
     return docker.systemDf().map(df -> {
       lastDf = df;
       lastDfAt = clock.instant();
@@ -314,7 +321,7 @@ public final class Agent {
     thresholdRequest(trigger, bytes, Set.of());
   }
 
-  private long bytesAboveLowWatermark(DiskSample s) {
+  long bytesAboveLowWatermark(DiskSample s) {
     long base = s.usedBytes() + s.availableBytes();
     return Math.max(0, s.usedBytes() - (long) (settings.diskLowWatermarkRatio() * base));
   }
@@ -340,10 +347,12 @@ public final class Agent {
   }
 
   private void thresholdRequest(String trigger, OptionalLong bytes, Set<ResourceType> types) {
-    if (stopping || current != null) {
-      if (current != null && pending == null && !stopping) {
-        pending = TriggerRequest.threshold(trigger, bytes, types, settings.dryRun());
-      }
+    TriggerRequest req = TriggerRequest.threshold(trigger, bytes, types, settings.dryRun());
+    if (stopping || !acceptingRuns || runs.queuedLike(req)) {
+      return;
+    }
+    if (runs.busy()) {
+      request(req); // queued behind the current run, at most once per kind
       return;
     }
     Instant now = clock.instant();
@@ -365,7 +374,10 @@ public final class Agent {
     long delay = Math.max(1, Duration.between(ZonedDateTime.now(clock), nextScheduled).toMillis());
     ZonedDateTime firing = nextScheduled;
     scheduleTimer = vertx.setTimer(delay, t -> {
-      request(TriggerRequest.fullSequence("schedule", settings.dryRun()));
+      TriggerRequest req = TriggerRequest.fullSequence("schedule", settings.dryRun());
+      if (acceptingRuns && !runs.queuedLike(req)) {
+        request(req);
+      }
       // re-arm from the firing time, not "now", so one firing never counts twice
       armSchedule(firing);
     });
@@ -375,7 +387,8 @@ public final class Agent {
 
   /** The run in progress, or null. */
   public RunRecord currentRun() {
-    return current;
+    RunCoordinator.Slot slot = runs.current();
+    return slot == null ? null : slot.record;
   }
 
   public List<RunRecord> recentRuns() {
@@ -385,7 +398,7 @@ public final class Agent {
   }
 
   public Optional<RunRecord> run(String id) {
-    RunRecord c = current;
+    RunRecord c = currentRun();
     if (c != null && c.id().equals(id)) {
       return Optional.of(c);
     }
@@ -394,54 +407,43 @@ public final class Agent {
     }
   }
 
-  /** Result of {@link #request}: the run that serves the request, and whether it was joined. */
-  public record Ticket(RunRecord run, boolean joined, Future<RunRecord> done) {}
+  /** Whether a run with this id is queued (not started yet). */
+  public boolean queued(String id) {
+    return runs.queuedIds().contains(id);
+  }
 
   /**
-   * Starts a run, or joins the one in progress (the request then becomes the single follow-up,
-   * merged with any earlier pending one).
+   * Result of {@link #request}: the run that serves the request (its id is final even while
+   * queued), whether it joined a queued request of the same kind, and its completion.
+   */
+  public record Ticket(String runId, boolean joined, Future<RunRecord> done) {}
+
+  /**
+   * Starts a run, or queues the request behind the current one (merged only with a queued request
+   * of the same kind; see {@link RunCoordinator}).
+   *
+   * @throws IllegalStateException when the agent is shutting down or the queue is full
    */
   public Ticket request(TriggerRequest req) {
     if (stopping) {
       throw new IllegalStateException("the agent is shutting down");
     }
-    if (current != null) {
-      pending = pending == null ? req : merge(pending, req);
-      return new Ticket(current, true, currentDone.future());
-    }
-    return startRun(req);
+    RunCoordinator.Ticket t = runs.request(req);
+    return new Ticket(t.runId(), t.joined(), t.done());
   }
 
-  private static TriggerRequest merge(TriggerRequest a, TriggerRequest b) {
-    // the follow-up serves both: the bigger target, full sequence if either asked for it
-    OptionalLong target = a.targetBytes().isPresent() && b.targetBytes().isPresent()
-        ? OptionalLong.of(Math.max(a.targetBytes().getAsLong(), b.targetBytes().getAsLong()))
-        : a.targetBytes().isPresent() ? a.targetBytes() : b.targetBytes();
-    Set<ResourceType> types = a.types().isEmpty() || b.types().isEmpty() ? Set.of() : union(a.types(), b.types());
-    return new TriggerRequest(b.trigger(), a.fullSequence() || b.fullSequence(), a.dryRun() && b.dryRun(), types,
-        target, b.maxDuration().or(a::maxDuration), Optional.empty());
-  }
-
-  private static Set<ResourceType> union(Set<ResourceType> a, Set<ResourceType> b) {
-    Set<ResourceType> s = EnumSet.noneOf(ResourceType.class);
-    s.addAll(a);
-    s.addAll(b);
-    return s;
-  }
-
-  private Ticket startRun(TriggerRequest req) {
-    String id = "r-" + UUID.randomUUID().toString().substring(0, 8);
+  private Void startRun(RunCoordinator.Slot slot, Promise<RunRecord> finished) {
+    TriggerRequest req = slot.request;
     long target = req.targetBytes().isPresent() ? req.targetBytes().getAsLong() : Planner.UNLIMITED;
-    RunRecord record = new RunRecord(id, req.trigger(), req.dryRun() || settings.dryRun(), clock.instant(), target);
-    current = record;
-    currentDone = Promise.promise();
-    Promise<RunRecord> done = currentDone;
-    log.info("RUN", "Run " + id + " started (trigger " + req.trigger() + (record.dryRun() ? ", dry run" : "")
+    RunRecord record = new RunRecord(slot.runId, req.trigger(), req.dryRun() || settings.dryRun(), clock.instant(), target);
+    slot.record = record;
+    log.info("RUN", "Run " + record.id() + " started (trigger " + req.trigger() + (record.dryRun() ? ", dry run" : "")
+        + (req.fullSequence() ? ", full sequence" : "")
         + (req.targetBytes().isPresent() ? ", target " + Bytes.human(target) : "") + ")",
-        fields("run_id", id, "trigger", req.trigger(), "dry_run", record.dryRun()));
+        fields("run_id", record.id(), "trigger", req.trigger(), "dry_run", record.dryRun()));
     Future<RunRecord> work;
     try {
-      work = req.fullSequence() ? fullSequence(record) : budgeted(record, req);
+      work = cleanup.run(record, req);
     } catch (RuntimeException e) {
       work = Future.failedFuture(e);
     }
@@ -449,8 +451,8 @@ public final class Agent {
       record.error(String.valueOf(err.getMessage()));
       record.finish(clock.instant(), RunOutcome.FAILED);
       return Future.succeededFuture(record);
-    }).onComplete(r -> finished(record, req, done));
-    return new Ticket(record, false, done.future());
+    }).onComplete(r -> finished(record, req, finished));
+    return null;
   }
 
   private void finished(RunRecord record, TriggerRequest req, Promise<RunRecord> done) {
@@ -473,9 +475,10 @@ public final class Agent {
         + record.count(ItemOutcome.REMOVED) + (record.dryRun() ? " (dry run: would remove " + record.count(ItemOutcome.WOULD_REMOVE) + ")" : "")
         + ", skipped " + record.count(ItemOutcome.SKIPPED) + ", failed " + record.count(ItemOutcome.FAILED)
         + "; " + Bytes.human(record.reportedBytes()) + " reported"
-        + (record.measuredFreedBytes() >= 0 ? ", " + Bytes.human(record.measuredFreedBytes()) + " measured" : ""),
+        + (record.measuredFreedBytes() >= 0 ? ", " + Bytes.human(record.measuredFreedBytes()) + " measured" : "")
+        + (record.auditFailures() > 0 ? "; AUDIT INCOMPLETE: " + record.auditFailures() + " lines could not be written" : ""),
         fields("run_id", record.id(), "outcome", record.outcome().label(), "space_freed_bytes", record.reportedBytes(),
-            "dry_run", record.dryRun()));
+            "dry_run", record.dryRun(), "audit_failures", record.auditFailures()));
     for (Consumer<RunRecord> l : runListeners) {
       try {
         l.accept(record);
@@ -483,226 +486,43 @@ public final class Agent {
         log.warn("RUN", "run listener failed: " + e, fields());
       }
     }
-    current = null;
-    currentDone = null;
-    done.complete(record);
     refreshDf();
     saveState();
-    if (pending != null && !stopping) {
-      TriggerRequest next = pending;
-      pending = null;
-      startRun(next);
-    }
+    // completes the slot: the coordinator then starts the next queued request, if any
+    done.complete(record);
   }
 
   private static Duration min(Duration a, Duration b) {
     return a.compareTo(b) <= 0 ? a : b;
   }
 
-  /** The budgeted run: inventory → pure plan → executor. */
-  private Future<RunRecord> budgeted(RunRecord record, TriggerRequest req) {
-    Future<DiskSample> before = sampleOrNull();
-    return before.compose(sampleBefore -> {
-      if (sampleBefore != null) {
-        record.diskBefore(sampleBefore.usedBytes(), sampleBefore.usedRatio());
-      }
-      boolean critical = sampleBefore != null && sampleBefore.usedRatio() >= settings.diskCriticalWatermarkRatio();
-      return docker.systemDf().compose(df -> {
-        lastDf = df;
-        lastDfAt = clock.instant();
-        Instant now = clock.instant();
-        List<PlanStep> steps;
-        Plan plan;
-        if (req.planId().isPresent()) {
-          Plan stored;
-          synchronized (plans) {
-            stored = plans.get(req.planId().get());
-          }
-          if (stored == null) {
-            return Future.failedFuture(new IllegalArgumentException("unknown plan " + req.planId().get()));
-          }
-          // re-check every item against a fresh, unlimited plan: only still-eligible items go
-          Plan fresh = Planner.plan(InventoryLoader.fromDiskUsage(df), history(critical), policy(Set.of(), critical,
-              PlanPolicy.UNLIMITED_DELETIONS), now, Planner.UNLIMITED);
-          Set<String> eligible = new HashSet<>();
-          fresh.steps().forEach(s -> eligible.add(s.type() + "/" + s.id()));
-          Map<String, Reason> skipReasons = new HashMap<>();
-          fresh.skipped().forEach(s -> skipReasons.put(s.type() + "/" + s.id(), s.reason()));
-          steps = new ArrayList<>();
-          for (PlanStep s : stored.steps()) {
-            if (eligible.contains(s.type() + "/" + s.id())) {
-              steps.add(s);
-            } else {
-              record.add(new ItemResult(s, ItemOutcome.SKIPPED,
-                  skipReasons.getOrDefault(s.type() + "/" + s.id(), Reason.NOT_FOUND), "no longer eligible"));
-            }
-          }
-          plan = stored;
-          record.planned(stored.steps(), stored.estimatedBytes(), req.planId().get());
-        } else {
-          // a threshold request may be a coalesced follow-up carrying an old sample's bytes: the
-          // disk as measured now decides (0 when already under the low watermark)
-          long target = req.trigger().equals("threshold") && sampleBefore != null
-              ? Math.min(record.targetBytes(), bytesAboveLowWatermark(sampleBefore)) : record.targetBytes();
-          plan = Planner.plan(InventoryLoader.fromDiskUsage(df), history(critical),
-              policy(req.types(), critical, settings.maxDeletionsPerRun()), now, target);
-          steps = plan.steps();
-          record.planned(plan.steps(), plan.estimatedBytes(), null);
-        }
-        if (steps.isEmpty()) {
-          record.finish(clock.instant(), RunOutcome.NOTHING_RECLAIMABLE);
-          return Future.succeededFuture(record);
-        }
-        Duration maxDuration = req.maxDuration().orElse(settings.maxRunDuration());
-        Executor.Budget budget = new Executor.Budget(maxDuration, settings.maxDeletionsPerRun(),
-            settings.deleteConcurrency());
-        boolean[] reached = {false};
-        Supplier<Future<Boolean>> measure = targetCheck(req, record, sampleBefore, reached);
-        return executor.execute(record, steps, budget, record.dryRun(), measure, () -> stopping)
-            .compose(r -> sampleOrNull().map(after -> {
-              if (after != null) {
-                record.diskAfter(after.usedBytes(), after.usedRatio());
-                if (!reached[0] && req.trigger().equals("threshold")) {
-                  reached[0] = after.usedRatio() <= settings.diskLowWatermarkRatio();
-                }
-              }
-              record.finish(clock.instant(), outcome(record, req, plan, reached[0]));
-              return record;
-            }));
-      });
-    });
-  }
-
-  private Supplier<Future<Boolean>> targetCheck(TriggerRequest req, RunRecord record, DiskSample before,
-      boolean[] reached) {
-    if (disk == null || before == null) {
-      return () -> Future.succeededFuture(false);
-    }
-    return () -> disk.sample(req.trigger().equals("inode_threshold")).map(s -> {
-      boolean done;
-      switch (req.trigger()) {
-        case "threshold" -> done = s.usedRatio() <= settings.diskLowWatermarkRatio();
-        case "inode_threshold" -> done = s.hasInodes() && s.inodeUsedRatio() <= settings.inodeLowWatermarkRatio();
-        default -> done = record.targetBytes() != Planner.UNLIMITED && req.trigger().equals("http")
-            && before.usedBytes() - s.usedBytes() >= record.targetBytes();
-      }
-      reached[0] = reached[0] || done;
-      return done;
-    }).otherwise(false);
-  }
-
-  private RunOutcome outcome(RunRecord record, TriggerRequest req, Plan plan, boolean reached) {
-    long removed = record.count(ItemOutcome.REMOVED) + record.count(ItemOutcome.WOULD_REMOVE);
-    long failed = record.count(ItemOutcome.FAILED);
-    if (failed > 0) {
-      return removed == 0 ? RunOutcome.FAILED : RunOutcome.PARTIAL;
-    }
-    if (removed == 0) {
-      return RunOutcome.NOTHING_RECLAIMABLE;
-    }
-    boolean measuredTarget = req.trigger().equals("threshold") || req.trigger().equals("inode_threshold");
-    if (measuredTarget && !reached && !record.dryRun()) {
-      return RunOutcome.TARGET_NOT_REACHED;
-    }
-    if (!measuredTarget && record.targetBytes() != Planner.UNLIMITED && !plan.targetCovered() && !reached) {
-      return RunOutcome.TARGET_NOT_REACHED;
-    }
-    return RunOutcome.SUCCEEDED;
-  }
-
-  private Future<DiskSample> sampleOrNull() {
+  Future<DiskSample> sampleOrNull() {
     return disk == null ? Future.succeededFuture(null) : disk.sample().otherwise((DiskSample) null);
   }
 
-  /** The scheduled / start run: the configured one-shot sequence, recorded like any run. */
-  private Future<RunRecord> fullSequence(RunRecord record) {
-    return sampleOrNull().compose(before -> {
-      if (before != null) {
-        record.diskBefore(before.usedBytes(), before.usedRatio());
-      }
-      return new OneShotRun(docker, settings, log, clock, record.dryRun()).run();
-    }).compose(report -> {
-      List<PlanStep> steps = new ArrayList<>();
-      for (OperationResult op : report.operations()) {
-        for (Candidate c : op.removed()) {
-          PlanStep step = new PlanStep(c.type(), c.id(), c.name(), Reason.removalOf(c.type()),
-              "scheduled sequence (one-shot filters)", Math.max(0, c.sizeBytes()));
-          steps.add(step);
-          record.add(new ItemResult(step, record.dryRun() ? ItemOutcome.WOULD_REMOVE : ItemOutcome.REMOVED, null, null));
-        }
-        if (op.status() == OperationResult.Status.FAILED) {
-          record.error(op.type().label() + ": " + op.error());
-        }
-        record.reported(op.bytesFreed());
-      }
-      record.planned(steps, steps.stream().mapToLong(PlanStep::estimatedBytes).sum(), null);
-      return sampleOrNull().map(after -> {
-        if (after != null) {
-          record.diskAfter(after.usedBytes(), after.usedRatio());
-        }
-        record.finish(clock.instant(), report.outcome());
-        return record;
-      });
-    });
+  void dfRefreshed(DiskUsage df) {
+    lastDf = df;
+    lastDfAt = clock.instant();
   }
-
 
   // ---- planning ------------------------------------------------------------------------------
 
   /** A plan for the API ({@code GET /v1/plan}): computed, stored under an id, nothing deleted. */
   public Future<Map.Entry<String, Plan>> plan(OptionalLong targetBytes, Set<ResourceType> types) {
-    return sampleOrNull().compose(sample -> docker.systemDf().map(df -> {
-      boolean critical = sample != null && sample.usedRatio() >= settings.diskCriticalWatermarkRatio();
-      Plan plan = Planner.plan(InventoryLoader.fromDiskUsage(df), history(critical),
-          policy(types, critical, settings.maxDeletionsPerRun()), clock.instant(),
-          targetBytes.isPresent() ? targetBytes.getAsLong() : Planner.UNLIMITED);
-      String id = "p-" + UUID.randomUUID().toString().substring(0, 8);
-      synchronized (plans) {
-        plans.put(id, plan);
-        while (plans.size() > RECENT_PLANS) {
-          plans.remove(plans.keySet().iterator().next());
-        }
-      }
-      return Map.entry(id, plan);
-    }));
+    return cleanup.plan(targetBytes, types).map(plan -> Map.entry(plans.put(plan), plan));
   }
 
   /** Whether a stored plan exists. */
   public boolean hasPlan(String id) {
-    synchronized (plans) {
-      return plans.containsKey(id);
-    }
+    return plans.contains(id);
+  }
+
+  PlanStore plans() {
+    return plans;
   }
 
   PlanPolicy policy(Set<ResourceType> requested, boolean critical, int maxDeletions) {
-    Set<ResourceType> enabled = EnumSet.noneOf(ResourceType.class);
-    if (settings.containersEnabled()) {
-      enabled.add(ResourceType.CONTAINER);
-    }
-    if (settings.imagesEnabled()) {
-      enabled.add(ResourceType.IMAGE);
-    }
-    if (settings.volumesEnabled()) {
-      enabled.add(ResourceType.VOLUME);
-    }
-    if (settings.buildCacheEnabled() && docker.capabilities().buildCachePrune()) {
-      enabled.add(ResourceType.BUILD_CACHE);
-    }
-    if (!requested.isEmpty()) {
-      enabled.retainAll(requested);
-    }
-    List<LabelFilter> labels = settings.labelFilters();
-    return PlanPolicy.builder(startedAt)
-        .labelFilter(l -> labels.stream().allMatch(f -> f.matches(l)))
-        .keepImagePatterns(settings.keepImages())
-        .keepTagsPerRepo(settings.keepTagsPerRepo())
-        .minAge(settings.minAge())
-        .quietPeriod(settings.quietPeriod())
-        .enabledTypes(enabled)
-        .volumesAll(settings.pruneVolumesAll())
-        .maxDeletions(Math.max(1, maxDeletions))
-        .critical(critical)
-        .build();
+    return cleanup.policy(requested, critical, maxDeletions);
   }
 
   /**
@@ -760,5 +580,13 @@ public final class Agent {
 
   public Settings settings() {
     return settings;
+  }
+
+  Clock clock() {
+    return clock;
+  }
+
+  RunLog log() {
+    return log;
   }
 }

@@ -128,8 +128,14 @@ public final class AgentControlImpl implements AgentControl {
     }
     TriggerRequest t = new TriggerRequest("http", false, request.dryRun(), request.types(), request.targetBytes(),
         request.maxDuration(), request.planId());
-    Agent.Ticket ticket = agent.request(t);
-    return Future.succeededFuture(new RunTicket(ticket.run().id(), ticket.joined()));
+    try {
+      Agent.Ticket ticket = agent.request(t);
+      return Future.succeededFuture(new RunTicket(ticket.runId(), ticket.joined()));
+    } catch (RunCoordinator.QueueFullException e) {
+      return Future.failedFuture(new ApiException(429, e.getMessage()));
+    } catch (IllegalStateException e) {
+      return Future.failedFuture(new ApiException(503, e.getMessage()));
+    }
   }
 
   @Override
@@ -145,6 +151,10 @@ public final class AgentControlImpl implements AgentControl {
 
   @Override
   public Optional<JsonObject> run(String id) {
-    return agent.run(id).map(RunRecord::toJson);
+    Optional<JsonObject> run = agent.run(id).map(RunRecord::toJson);
+    if (run.isEmpty() && agent.queued(id)) {
+      return Optional.of(new JsonObject().put("id", id).put("outcome", "queued"));
+    }
+    return run;
   }
 }

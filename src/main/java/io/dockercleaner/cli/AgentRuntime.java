@@ -21,6 +21,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * A started agent with everything {@code docker-cleaner agent} wires around it: the HTTP API,
@@ -28,6 +29,9 @@ import java.util.Map;
  * in-process on an ephemeral port ({@link #start(Vertx, Settings, Map, RunLog, DockerClient, HostPort)}).
  */
 public final class AgentRuntime {
+  /** A daemon that does not answer a ping within this long counts as unreachable (readiness). */
+  static final Duration PING_DEADLINE = Duration.ofSeconds(3);
+
   private final Vertx vertx;
   private final Agent agent;
   private final AgentControlImpl control;
@@ -61,6 +65,8 @@ public final class AgentRuntime {
       DockerClient docker, HostPort listen) {
     String host = Main.hostname(env);
     CleanerMetrics metrics = new CleanerMetrics(host);
+    metrics.diskWatermarks(settings.diskLowWatermarkRatio(), settings.diskHighWatermarkRatio(),
+        settings.diskCriticalWatermarkRatio());
     WebhookNotifier notifier = WebhookNotifier.create(vertx, settings, metrics::webhook);
     Agent agent = new Agent(vertx, settings, log, Clock.systemUTC(), docker);
     AgentControlImpl control = new AgentControlImpl(agent);
@@ -78,7 +84,11 @@ public final class AgentRuntime {
           timer[0] = wireWatchMetrics(vertx, agent, metrics, control, settings);
           return HttpApi.start(vertx, settings, control, metrics, listen.host(), listen.port());
         })
-        .map(server -> new AgentRuntime(vertx, agent, control, metrics, notifier, server, timer[0]))
+        .map(server -> {
+          // everything is validated and bound: only now may a run (RUN_ON_START, thresholds) delete
+          agent.acceptRuns();
+          return new AgentRuntime(vertx, agent, control, metrics, notifier, server, timer[0]);
+        })
         .recover(e -> {
           if (timer[0] >= 0) {
             vertx.cancelTimer(timer[0]);
@@ -106,6 +116,19 @@ public final class AgentRuntime {
   /** The port the HTTP API is bound to (the real one when asked for port 0). */
   public int port() {
     return server.actualPort();
+  }
+
+  /**
+   * Why the agent's state was not saved at the last save (after {@link #stop}: the shutdown save),
+   * or empty when it was saved or there is no STATE_DIR ({@link #persistsState()}).
+   */
+  public Optional<String> stateSaveFailure() {
+    return agent.state() == null ? Optional.empty() : agent.state().lastSaveFailure();
+  }
+
+  /** Whether the agent keeps its state in STATE_DIR (false: in memory only). */
+  public boolean persistsState() {
+    return agent.state() != null && agent.state().dir() != null;
   }
 
   /**
@@ -149,7 +172,12 @@ public final class AgentRuntime {
         metrics.dockerUsage(ResourceType.BUILD_CACHE, df.buildCacheBytes(), df.buildCache().stream()
             .filter(b -> !b.inUse() && !b.shared()).mapToLong(b -> b.sizeBytes()).sum());
       }
-      agent.docker().ping().onComplete(p -> control.daemonReachable(p.succeeded()));
+      // a frozen daemon answers nothing: readiness must not wait for the 60 s request timeout
+      long unanswered = vertx.setTimer(PING_DEADLINE.toMillis(), x -> control.daemonReachable(false));
+      agent.docker().ping().onComplete(p -> {
+        vertx.cancelTimer(unanswered);
+        control.daemonReachable(p.succeeded());
+      });
     });
   }
 

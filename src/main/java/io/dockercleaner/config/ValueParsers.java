@@ -4,7 +4,6 @@ import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.net.URI;
 import java.net.URISyntaxException;
-import java.nio.file.FileSystems;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.DateTimeException;
@@ -24,7 +23,6 @@ import java.util.OptionalLong;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.regex.PatternSyntaxException;
 
 /**
  * Parsers for single configuration values. Each takes the name of the input as the user wrote it
@@ -52,11 +50,12 @@ public final class ValueParsers {
       "expected host:port such as 127.0.0.1:8080 or [::1]:8080, port from 1 to 65535";
   static final String RATE_EXPECTED = "expected a rate such as 10/min, 5/s or 100/h";
   static final String URL_EXPECTED = "expected comma-separated http or https URLs";
+  static final String URL_PORT_EXPECTED = "a port must be from 1 to 65535";
   static final String DOCKER_HOST_EXPECTED =
       "expected an address with scheme unix, tcp, http, https, npipe or ssh,"
           + " such as unix:///var/run/docker.sock or tcp://127.0.0.1:2375";
   static final String GLOB_EXPECTED =
-      "expected comma-separated image patterns such as nginx:*, myrepo/*, *:keep";
+      "expected comma-separated image patterns such as nginx:*, myrepo/*, app:v[0-9]*, **:keep";
 
   private static final Set<String> DOCKER_HOST_SCHEMES =
       Set.of("unix", "tcp", "http", "https", "npipe", "ssh");
@@ -425,9 +424,9 @@ public final class ValueParsers {
   }
 
   /**
-   * KEEP_IMAGES: comma-separated glob patterns ({@code *}, {@code ?}, {@code [..]}, {@code
-   * {a,b}} not supported because comma separates patterns), each non-empty and without
-   * whitespace; empty = none.
+   * KEEP_IMAGES: comma-separated image patterns in {@link io.dockercleaner.plan.ImagePattern}'s
+   * grammar ({@code *}, {@code **}, {@code ?}, {@code [a-z]}; no {@code {a,b}}), each validated by
+   * the code that matches it; empty = none.
    */
   public static List<String> parseGlobList(String name, String raw) {
     if (raw.isEmpty()) {
@@ -443,9 +442,10 @@ public final class ValueParsers {
         throw invalid(name, raw, "pattern '" + p + "' contains whitespace; " + GLOB_EXPECTED);
       }
       try {
-        FileSystems.getDefault().getPathMatcher("glob:" + p);
-      } catch (PatternSyntaxException e) {
-        throw invalid(name, raw, "pattern '" + p + "' is not a valid glob; " + GLOB_EXPECTED);
+        // validated by the very code that matches it (one grammar, see ImagePattern)
+        io.dockercleaner.plan.ImagePattern.compile(p);
+      } catch (IllegalArgumentException e) {
+        throw invalid(name, raw, e.getMessage() + "; " + GLOB_EXPECTED);
       }
       patterns.add(p);
     }
@@ -453,7 +453,8 @@ public final class ValueParsers {
   }
 
   /**
-   * WEBHOOK_URL: comma-separated absolute http/https URLs with a host; empty = none. Error
+   * WEBHOOK_URL: comma-separated absolute http/https URLs with a host and, when given, a port from
+   * 1 to 65535; empty = none. Error
    * messages show the value with credentials masked.
    */
   public static List<URI> parseUrls(String name, String raw) {
@@ -472,6 +473,10 @@ public final class ValueParsers {
       String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
       if (!(scheme.equals("http") || scheme.equals("https")) || uri.getHost() == null) {
         throw invalid(name, Secrets.maskUrls(raw), URL_EXPECTED);
+      }
+      // java.net.URI takes any number of digits as a port; 0 and > 65535 would only fail at delivery
+      if (uri.getPort() == 0 || uri.getPort() > 65535) {
+        throw invalid(name, Secrets.maskUrls(raw), URL_EXPECTED + "; " + URL_PORT_EXPECTED + ", got " + uri.getPort());
       }
       urls.add(uri);
     }

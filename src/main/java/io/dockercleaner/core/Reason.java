@@ -25,6 +25,8 @@ public enum Reason {
   CONFLICT("conflict"),
   NOT_FOUND("not_found"),
   BUDGET_EXHAUSTED("budget_exhausted"),
+  SHUTDOWN("shutdown"),
+  DEADLINE("deadline"),
   TARGET_REACHED("target_reached"),
   UNSUPPORTED("unsupported"),
   DRY_RUN("dry_run");

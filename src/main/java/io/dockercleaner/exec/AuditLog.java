@@ -1,7 +1,9 @@
 package io.dockercleaner.exec;
 
 import io.vertx.core.json.JsonObject;
+import io.dockercleaner.plan.PlanStep;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -11,8 +13,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The audit trail: one JSON line per deletion attempt (object, reason, rule, bytes, outcome, run id)
- * appended to {@code STATE_DIR/audit.jsonl}. Lines are small and written with one append each.
+ * The audit trail in {@code STATE_DIR/audit.jsonl}: for every deletion an intent line ({@code
+ * "phase":"intent"}, written before the request goes out) and an outcome line ({@code
+ * "phase":"outcome"}: object, reason, rule, bytes, outcome, run id). After a crash, an intent
+ * without its outcome names a deletion that may or may not have happened. Lines are small and
+ * written with one append each; a failed write throws, and the executor marks the run.
  */
 public final class AuditLog implements Executor.AuditSink {
   private static final Logger LOG = LoggerFactory.getLogger(AuditLog.class);
@@ -31,18 +36,33 @@ public final class AuditLog implements Executor.AuditSink {
   }
 
   @Override
-  public synchronized void append(RunRecord run, ItemResult r, long reportedBytes) {
+  public void append(RunRecord run, ItemResult r, long reportedBytes) {
     if (file == null) {
       return;
     }
-    JsonObject line = r.toJson().put("time", clock.instant().toString()).put("runId", run.id())
-        .put("trigger", run.trigger()).put("reportedBytes", reportedBytes);
+    write(r.toJson().put("phase", "outcome").put("time", clock.instant().toString()).put("runId", run.id())
+        .put("trigger", run.trigger()).put("dryRun", run.dryRun()).put("reportedBytes", reportedBytes));
+  }
+
+  @Override
+  public void intent(RunRecord run, PlanStep step, String method) {
+    if (file == null) {
+      return;
+    }
+    write(new JsonObject().put("phase", "intent").put("time", clock.instant().toString()).put("runId", run.id())
+        .put("trigger", run.trigger()).put("type", step.type().label()).put("id", step.id()).put("name", step.name())
+        .put("reason", step.reason().label()).put("rule", step.rule()).put("estimatedBytes", step.estimatedBytes())
+        .put("method", method).put("outcome", "pending"));
+  }
+
+  private synchronized void write(JsonObject line) {
     try {
-      // one short append per deletion; deletions are the slow part, not this write
+      // one short append per line; deletions are the slow part, not this write
       Files.write(file, (line.encode() + "\n").getBytes(StandardCharsets.UTF_8), StandardOpenOption.CREATE,
           StandardOpenOption.APPEND, StandardOpenOption.WRITE);
     } catch (IOException e) {
       LOG.warn("cannot append to the audit file {}: {}", file, e.getMessage());
+      throw new UncheckedIOException("cannot append to " + file + ": " + e.getMessage(), e);
     }
   }
 }

@@ -1,58 +1,130 @@
 package io.dockercleaner.exec;
 
+import static io.dockercleaner.log.RunLog.fields;
+
+import io.dockercleaner.core.Bytes;
 import io.dockercleaner.core.ItemOutcome;
 import io.dockercleaner.core.Reason;
 import io.dockercleaner.core.ResourceType;
 import io.dockercleaner.docker.DockerClient;
 import io.dockercleaner.docker.DockerException;
 import io.dockercleaner.docker.Filters;
+import io.dockercleaner.docker.model.PruneReport;
+import io.dockercleaner.log.RunLog;
+import io.dockercleaner.plan.DaemonLabelFilters;
+import io.dockercleaner.plan.Inventory;
+import io.dockercleaner.plan.Plan;
+import io.dockercleaner.plan.PlanPolicy;
 import io.dockercleaner.plan.PlanStep;
+import io.dockercleaner.plan.PruneModel;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import java.util.function.BooleanSupplier;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
- * The only code that deletes: executes a plan object by object, a chunk of
- * {@code concurrency} deletions at a time (bounded, so running builds are not starved),
- * re-measuring after each chunk and stopping as soon as the target is reached — the measurement
- * wins over estimates. A 409 (in use, running, removal in progress) or 404 is a skip with its
- * reason, not a failure. Always reports what it freed, even when it stops part-way (budget,
- * deadline, shutdown).
+ * The only code that deletes, and the code that decides <em>how</em>: object by object with
+ * bounded concurrency, or — in a sweep, for images, networks and build cache — one daemon prune
+ * call when the planned set of that type is exactly what the prune would remove ({@link
+ * PruneModel}); otherwise object by object. A 409 (in use, running, removal in progress) or 404 is
+ * a skip with its reason, not a failure. Every deletion writes an audit intent line before and an
+ * outcome line after; an audit write that fails is counted on the run. Every run stops between
+ * deletions on shutdown, at its deadline (deletions still in flight then are given up and
+ * reported as failed) and at its item budget.
  */
 public final class Executor {
 
   /**
    * Limits of one run.
    *
-   * @param maxDuration no new deletion starts after this much time
+   * @param maxDuration no deletion is waited for after this much time
    * @param maxDeletions no more than this many objects removed
    * @param concurrency deletions in flight at once (also the chunk size between measurements)
    */
-  public record Budget(Duration maxDuration, int maxDeletions, int concurrency) {}
-
-  /** Appends one line per deletion attempt to the audit trail. */
-  public interface AuditSink {
-    void append(RunRecord run, ItemResult result, long reportedBytes);
+  public record Budget(Duration maxDuration, int maxDeletions, int concurrency) {
+    /** A sweep's budget: no item limit, a day at most. */
+    public static Budget unlimited(int concurrency) {
+      return new Budget(Duration.ofDays(1), Integer.MAX_VALUE, concurrency);
+    }
   }
+
+  /** The audit trail: one intent line before each deletion, one outcome line after it. */
+  public interface AuditSink {
+    /**
+     * Appends the outcome of one deletion attempt.
+     *
+     * @throws java.io.UncheckedIOException when the line could not be written
+     */
+    void append(RunRecord run, ItemResult result, long reportedBytes);
+
+    /**
+     * Appends the intent to delete, before the request goes out, so that a crash leaves a trace.
+     *
+     * @throws java.io.UncheckedIOException when the line could not be written
+     */
+    default void intent(RunRecord run, PlanStep step, String method) {}
+  }
+
+  /**
+   * What happened to one type of a sweep.
+   *
+   * @param items every planned item of the type with its outcome, in plan order
+   * @param reportedBytes bytes freed as the daemon reports them (prune calls) or as estimated for
+   *     removed objects (per-object deletes, which answer no byte counts)
+   * @param method {@code prune} (one daemon prune call) or {@code per-object}
+   * @param operationError a failure of the type as a whole (a prune call refused), else null
+   */
+  public record TypeResult(ResourceType type, List<ItemResult> items, long reportedBytes, String method,
+      String operationError, Duration duration) {
+
+    /** Items with this outcome. */
+    public List<ItemResult> with(ItemOutcome outcome) {
+      return items.stream().filter(i -> i.outcome() == outcome).toList();
+    }
+  }
+
+  /** Sweep order: the one-shot's v1 order. */
+  public static final List<ResourceType> SWEEP_ORDER = List.of(ResourceType.CONTAINER, ResourceType.IMAGE,
+      ResourceType.VOLUME, ResourceType.NETWORK, ResourceType.BUILD_CACHE);
+
+  private static final int MAX_CHILD_RETRY_ROUNDS = 5;
 
   private final DockerClient docker;
   private final Clock clock;
   private final AuditSink audit;
+  private final RunLog log;
 
   public Executor(DockerClient docker, Clock clock, AuditSink audit) {
+    this(docker, clock, audit, null);
+  }
+
+  /** With per-item log lines on {@code log} (null: none). */
+  public Executor(DockerClient docker, Clock clock, AuditSink audit, RunLog log) {
     this.docker = docker;
     this.clock = clock;
     this.audit = audit;
+    this.log = log;
   }
 
+  // ---- budgeted (targeted) runs --------------------------------------------------------------
+
   /**
-   * Executes {@code steps} in order.
+   * Executes {@code steps} in order, a chunk at a time, re-measuring after each chunk.
    *
    * @param targetReached re-measures and says whether to stop (called after every chunk)
    * @param stopRequested true once shutdown began: in-flight deletions finish, nothing new starts
@@ -60,29 +132,20 @@ public final class Executor {
    */
   public Future<RunRecord> execute(RunRecord record, List<PlanStep> steps, Budget budget, boolean dryRun,
       Supplier<Future<Boolean>> targetReached, BooleanSupplier stopRequested) {
-    Instant deadline = clock.instant().plus(budget.maxDuration());
+    Deadline deadline = new Deadline(clock, budget.maxDuration());
     Promise<RunRecord> done = Promise.promise();
     nextChunk(record, steps, 0, budget, dryRun, deadline, targetReached, stopRequested, new int[] {0}, done);
-    return done.future();
+    return done.future().onComplete(r -> deadline.cancel());
   }
 
   private void nextChunk(RunRecord record, List<PlanStep> steps, int from, Budget budget, boolean dryRun,
-      Instant deadline, Supplier<Future<Boolean>> targetReached, BooleanSupplier stopRequested, int[] removed,
+      Deadline deadline, Supplier<Future<Boolean>> targetReached, BooleanSupplier stopRequested, int[] removed,
       Promise<RunRecord> done) {
     if (from >= steps.size()) {
       done.complete(record);
       return;
     }
-    Reason stopReason = null;
-    if (stopRequested.getAsBoolean()) {
-      stopReason = Reason.BUDGET_EXHAUSTED;
-    } else if (!clock.instant().isBefore(deadline)) {
-      stopReason = Reason.BUDGET_EXHAUSTED;
-      record.error("MAX_RUN_DURATION reached after " + removed[0] + " removals");
-    } else if (removed[0] >= budget.maxDeletions()) {
-      stopReason = Reason.BUDGET_EXHAUSTED;
-      record.error("MAX_DELETIONS_PER_RUN (" + budget.maxDeletions() + ") reached");
-    }
+    Reason stopReason = stopReason(record, stopRequested, deadline, removed[0], budget);
     if (stopReason != null) {
       skipRest(record, steps, from, stopReason);
       done.complete(record);
@@ -98,8 +161,7 @@ public final class Executor {
     List<Future<ItemResult>> chunk = new ArrayList<>();
     for (int i = from; i < to; i++) {
       PlanStep step = steps.get(i);
-      chunk.add(dryRun ? Future.succeededFuture(new ItemResult(step, ItemOutcome.WOULD_REMOVE, Reason.DRY_RUN, null))
-          : delete(record, step));
+      chunk.add(dryRun ? Future.succeededFuture(wouldRemove(step)) : delete(record, step, deadline));
     }
     int end = to;
     Future.join(chunk).onComplete(ignored -> {
@@ -125,31 +187,363 @@ public final class Executor {
     });
   }
 
+  /** Why no further deletion may start, or null. Records the reason on the run once. */
+  private Reason stopReason(RunRecord record, BooleanSupplier stopRequested, Deadline deadline, int removed,
+      Budget budget) {
+    if (stopRequested.getAsBoolean()) {
+      record.errorOnce("stopped: the agent is shutting down; the rest of the plan was not started");
+      return Reason.SHUTDOWN;
+    }
+    if (deadline.passed(clock)) {
+      record.errorOnce("MAX_RUN_DURATION (" + deadline.maxDuration + ") reached after " + removed + " removals");
+      return Reason.DEADLINE;
+    }
+    if (removed >= budget.maxDeletions()) {
+      record.errorOnce("MAX_DELETIONS_PER_RUN (" + budget.maxDeletions() + ") reached");
+      return Reason.BUDGET_EXHAUSTED;
+    }
+    return null;
+  }
+
   private static void skipRest(RunRecord record, List<PlanStep> steps, int from, Reason reason) {
     for (int i = from; i < steps.size(); i++) {
       record.add(new ItemResult(steps.get(i), ItemOutcome.SKIPPED, reason, null));
     }
   }
 
-  /** Deletes one object; the Future always succeeds with the item's outcome. */
-  private Future<ItemResult> delete(RunRecord record, PlanStep step) {
-    Future<Long> deletion = switch (step.type()) {
-      case CONTAINER -> docker.removeContainer(step.id(), false, false).map(v -> step.estimatedBytes());
-      case IMAGE -> removeImage(step).map(v -> step.estimatedBytes());
-      case VOLUME -> docker.removeVolume(step.id()).map(v -> step.estimatedBytes());
-      case NETWORK -> docker.removeNetwork(step.id()).map(v -> 0L);
-      case BUILD_CACHE -> removeBuildCache(step);
+  // ---- sweeps --------------------------------------------------------------------------------
+
+  /**
+   * Executes a sweep plan type by type in {@link #SWEEP_ORDER}. For images, networks and build
+   * cache, one prune call when {@code usePruneCalls} and the planned set equals the set the prune
+   * would remove; otherwise, and always for containers and volumes, per object with {@code
+   * budget.concurrency()} in flight.
+   *
+   * @param inventory what the plan was made from (to model the prune calls)
+   * @param onType called once per type that has steps or is enabled, after it is done
+   * @return the record (never a failed Future); every type's result went to {@code onType}
+   */
+  public Future<RunRecord> sweep(RunRecord record, Plan plan, Inventory inventory, PlanPolicy policy, Instant now,
+      Budget budget, boolean dryRun, boolean usePruneCalls, BooleanSupplier stopRequested,
+      java.util.function.Consumer<TypeResult> onType) {
+    Deadline deadline = new Deadline(clock, budget.maxDuration());
+    Map<ResourceType, List<PlanStep>> byType = new LinkedHashMap<>();
+    for (PlanStep s : plan.steps()) {
+      byType.computeIfAbsent(s.type(), t -> new ArrayList<>()).add(s);
+    }
+    Set<String> plannedContainers = new HashSet<>();
+    byType.getOrDefault(ResourceType.CONTAINER, List.of()).forEach(s -> plannedContainers.add(s.id()));
+    Future<Void> chain = Future.succeededFuture();
+    int[] removed = {0};
+    for (ResourceType type : SWEEP_ORDER) {
+      if (!policy.enabled(type)) {
+        continue;
+      }
+      List<PlanStep> steps = byType.getOrDefault(type, List.of());
+      chain = chain.compose(v -> {
+        Instant started = clock.instant();
+        Future<TypeResult> typeDone;
+        Reason stop = steps.isEmpty() ? null : stopReason(record, stopRequested, deadline, removed[0], budget);
+        if (stop != null) {
+          List<ItemResult> skipped = steps.stream().map(s -> new ItemResult(s, ItemOutcome.SKIPPED, stop, null)).toList();
+          typeDone = Future.succeededFuture(new TypeResult(type, skipped, 0, "none", null, Duration.ZERO));
+        } else if (dryRun) {
+          typeDone = Future.succeededFuture(new TypeResult(type, steps.stream().map(this::wouldRemove).toList(),
+              steps.stream().mapToLong(PlanStep::estimatedBytes).sum(), "dry-run", null, Duration.ZERO));
+        } else if (usePruneCalls && !steps.isEmpty() && pruneEquivalent(type, steps, inventory, policy, now,
+            plannedContainers)) {
+          typeDone = pruneType(record, type, steps, policy, now, deadline);
+        } else {
+          typeDone = perObject(record, type, steps, budget, deadline, stopRequested, removed);
+        }
+        return typeDone.map(result -> {
+          TypeResult timed = new TypeResult(result.type(), result.items(), result.reportedBytes(), result.method(),
+              result.operationError(), Duration.between(started, clock.instant()));
+          for (ItemResult i : timed.items()) {
+            record.add(i);
+            if (i.outcome() == ItemOutcome.REMOVED) {
+              removed[0]++;
+            }
+          }
+          record.reported(timed.reportedBytes() < 0 ? 0 : dryRun ? 0 : timed.reportedBytes());
+          if (timed.operationError() != null) {
+            record.error(type.label() + ": " + timed.operationError());
+          }
+          onType.accept(timed);
+          return (Void) null;
+        });
+      });
+    }
+    return chain.map(v -> record).otherwise(err -> {
+      record.error(String.valueOf(err.getMessage()));
+      return record;
+    }).onComplete(r -> deadline.cancel());
+  }
+
+  private static boolean pruneEquivalent(ResourceType type, List<PlanStep> steps, Inventory inventory,
+      PlanPolicy policy, Instant now, Set<String> plannedContainers) {
+    if (!(policy.labelFilter() instanceof DaemonLabelFilters)) {
+      return false; // a predicate the daemon cannot be told: a prune call would ignore it
+    }
+    Set<String> planned = new HashSet<>();
+    steps.forEach(s -> planned.add(s.id()));
+    Set<String> model = switch (type) {
+      case IMAGE -> {
+        Set<String> remaining = new HashSet<>();
+        inventory.containers().forEach(c -> {
+          if (!plannedContainers.contains(c.id())) {
+            remaining.add(c.id());
+          }
+        });
+        yield PruneModel.images(inventory, policy, now, remaining);
+      }
+      case NETWORK -> PruneModel.networks(inventory, policy, now);
+      case BUILD_CACHE -> PruneModel.buildCache(inventory, policy, now);
+      default -> null; // containers and volumes: always per object (exact set, faster, volume rules)
     };
-    return deletion.map(bytes -> {
+    return planned.equals(model);
+  }
+
+  /** One prune call for a type whose planned set is exactly what it removes. */
+  private Future<TypeResult> pruneType(RunRecord record, ResourceType type, List<PlanStep> steps, PlanPolicy policy,
+      Instant now, Deadline deadline) {
+    for (PlanStep s : steps) {
+      auditIntent(record, s, "prune");
+    }
+    Optional<Instant> until = PruneModel.pruneUntil(policy, now);
+    Filters labels = Filters.NONE;
+    for (String[] kv : labelFilters(policy)) {
+      labels = labels.with(kv[0], kv[1]);
+    }
+    Filters filters = labels;
+    Future<PruneReport> call = switch (type) {
+      case IMAGE -> docker.pruneImages(withUntil(filters, until).with("dangling", policy.imagesAll() ? "false" : "true"));
+      case NETWORK -> docker.pruneNetworks(withUntil(filters, until));
+      case BUILD_CACHE -> {
+        // BuildKit reads `until` as a duration (keep records used more recently than this); no labels
+        Filters f = until.map(u -> Filters.NONE.with("until", Math.max(0, Duration.between(u, now).toSeconds()) + "s"))
+            .orElse(Filters.NONE);
+        yield docker.pruneBuildCache(f, policy.buildCacheAll());
+      }
+      default -> Future.failedFuture(new IllegalStateException("no prune call for " + type));
+    };
+    return call.map(report -> {
+      Set<String> deleted = new HashSet<>(report.deleted());
+      Set<String> untagged = new HashSet<>(report.untagged());
+      List<ItemResult> items = new ArrayList<>();
+      for (PlanStep s : steps) {
+        boolean gone = deleted.contains(s.id()) || deleted.contains(s.name()) || untagged.contains(s.name());
+        ItemResult r = gone ? new ItemResult(s, ItemOutcome.REMOVED, null, null)
+            : new ItemResult(s, ItemOutcome.SKIPPED, Reason.CONFLICT, "the daemon's prune left it (in use or changed)");
+        items.add(r);
+        logItem(r);
+        auditOutcome(record, r, gone ? s.estimatedBytes() : 0);
+      }
+      Set<String> plannedIds = new HashSet<>();
+      steps.forEach(s -> {
+        plannedIds.add(s.id());
+        plannedIds.add(s.name());
+      });
+      for (String extra : report.deleted()) {
+        if (!plannedIds.contains(extra) && type != ResourceType.IMAGE && log != null) {
+          // only possible when an object became eligible between listing and the call (no age filter)
+          log.warn(type.operation(), "The daemon's prune also removed " + shortId(extra) + ", which was not listed",
+              fields("id", extra));
+        }
+      }
+      long bytes = type == ResourceType.NETWORK ? 0 : report.spaceReclaimedBytes();
+      return new TypeResult(type, items, bytes, "prune", null, Duration.ZERO);
+    }).recover(err -> {
+      String message = err instanceof DockerException de ? de.getMessage() : String.valueOf(err);
+      List<ItemResult> items = new ArrayList<>();
+      for (PlanStep s : steps) {
+        ItemResult r = new ItemResult(s, ItemOutcome.FAILED, null, message);
+        items.add(r);
+        auditOutcome(record, r, 0);
+      }
+      return Future.succeededFuture(new TypeResult(type, items, 0, "prune", message, Duration.ZERO));
+    });
+  }
+
+  private static Filters withUntil(Filters f, Optional<Instant> until) {
+    return until.map(u -> f.with("until", PruneModel.daemonUntil(u))).orElse(f);
+  }
+
+  /** The label filters of the policy in the daemon's form, when the policy carries them. */
+  private static List<String[]> labelFilters(PlanPolicy policy) {
+    return policy.labelFilter() instanceof DaemonLabelFilters d ? d.daemonFilters() : List.of();
+  }
+
+  /** Per object, {@code budget.concurrency()} lanes; images retry parents refused for their children. */
+  private Future<TypeResult> perObject(RunRecord record, ResourceType type, List<PlanStep> steps, Budget budget,
+      Deadline deadline, BooleanSupplier stopRequested, int[] removedBefore) {
+    Map<String, ItemResult> results = Collections.synchronizedMap(new HashMap<>());
+    int[] removedHere = {0};
+    Function<List<PlanStep>, Future<Void>> round = todo -> lanes(todo, Math.max(1, budget.concurrency()), step -> {
+      Reason stop = stopReason(record, stopRequested, deadline, removedBefore[0] + removedHere[0], budget);
+      if (stop != null) {
+        results.put(step.id(), new ItemResult(step, ItemOutcome.SKIPPED, stop, null));
+        return Future.succeededFuture();
+      }
+      return delete(record, step, deadline).map(r -> {
+        if (r.outcome() == ItemOutcome.REMOVED) {
+          removedHere[0]++;
+        }
+        results.put(step.id(), r);
+        return (Void) null;
+      });
+    });
+    Future<Void> all = round.apply(steps);
+    if (type == ResourceType.IMAGE) {
+      all = all.compose(v -> retryParents(steps, results, round, MAX_CHILD_RETRY_ROUNDS));
+    }
+    return all.map(v -> {
+      List<ItemResult> items = new ArrayList<>();
+      long bytes = 0;
+      for (PlanStep s : steps) {
+        ItemResult r = results.get(s.id());
+        if (r == null) {
+          r = new ItemResult(s, ItemOutcome.FAILED, null, "not attempted");
+        }
+        if (r.outcome() == ItemOutcome.REMOVED) {
+          bytes += s.estimatedBytes();
+        }
+        items.add(r);
+      }
+      return new TypeResult(type, items, bytes, "per-object", null, Duration.ZERO);
+    });
+  }
+
+  /**
+   * Parents deleted in parallel with their children are refused (409 "has dependent child
+   * images"); once the children are gone they go. Retried while a round makes progress.
+   */
+  private Future<Void> retryParents(List<PlanStep> steps, Map<String, ItemResult> results,
+      Function<List<PlanStep>, Future<Void>> round, int roundsLeft) {
+    List<PlanStep> refused = steps.stream().filter(s -> {
+      ItemResult r = results.get(s.id());
+      return r != null && r.outcome() == ItemOutcome.SKIPPED
+          && (r.skipReason() == Reason.CONFLICT || r.skipReason() == Reason.IN_USE)
+          && r.error() != null && r.error().contains("child");
+    }).toList();
+    if (refused.isEmpty() || roundsLeft == 0) {
+      return Future.succeededFuture();
+    }
+    long removedBefore = results.values().stream().filter(r -> r.outcome() == ItemOutcome.REMOVED).count();
+    return round.apply(refused).compose(v -> {
+      long removedAfter = results.values().stream().filter(r -> r.outcome() == ItemOutcome.REMOVED).count();
+      return removedAfter > removedBefore ? retryParents(steps, results, round, roundsLeft - 1) : Future.succeededFuture();
+    });
+  }
+
+  /** Runs {@code action} over {@code items} with at most {@code concurrency} in flight; never fails. */
+  static <T> Future<Void> lanes(List<T> items, int concurrency, Function<T, Future<Void>> action) {
+    if (items.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger();
+    List<Future<Void>> lanes = new ArrayList<>();
+    for (int i = 0; i < Math.min(concurrency, items.size()); i++) {
+      lanes.add(lane(items, next, action));
+    }
+    return Future.join(lanes).mapEmpty();
+  }
+
+  private static <T> Future<Void> lane(List<T> items, java.util.concurrent.atomic.AtomicInteger next,
+      Function<T, Future<Void>> action) {
+    int i = next.getAndIncrement();
+    if (i >= items.size()) {
+      return Future.succeededFuture();
+    }
+    Future<Void> f;
+    try {
+      f = action.apply(items.get(i));
+    } catch (RuntimeException e) {
+      f = Future.failedFuture(e);
+    }
+    return f.recover(e -> Future.succeededFuture()).compose(v -> lane(items, next, action));
+  }
+
+  // ---- one deletion --------------------------------------------------------------------------
+
+  private ItemResult wouldRemove(PlanStep step) {
+    ItemResult r = new ItemResult(step, ItemOutcome.WOULD_REMOVE, Reason.DRY_RUN, null);
+    logItem(r);
+    return r;
+  }
+
+  /** Deletes one object; the Future always succeeds with the item's outcome. */
+  private Future<ItemResult> delete(RunRecord record, PlanStep step, Deadline deadline) {
+    auditIntent(record, step, "delete");
+    Future<Long> deletion;
+    try {
+      deletion = switch (step.type()) {
+        case CONTAINER -> docker.removeContainer(step.id(), false, false).map(v -> step.estimatedBytes());
+        case IMAGE -> removeImage(step).map(v -> step.estimatedBytes());
+        case VOLUME -> docker.removeVolume(step.id()).map(v -> step.estimatedBytes());
+        case NETWORK -> docker.removeNetwork(step.id()).map(v -> 0L);
+        case BUILD_CACHE -> removeBuildCache(step);
+      };
+    } catch (RuntimeException e) {
+      deletion = Future.failedFuture(e);
+    }
+    return deadline.bound(deletion).map(bytes -> {
       ItemResult r = new ItemResult(step, ItemOutcome.REMOVED, null, null);
-      record.reported(bytes);
-      audit.append(record, r, bytes);
+      logItem(r);
+      auditOutcome(record, r, bytes);
       return r;
     }).otherwise(err -> {
       ItemResult r = classify(step, err);
-      audit.append(record, r, 0);
+      logItem(r);
+      auditOutcome(record, r, 0);
       return r;
     });
+  }
+
+  private void auditIntent(RunRecord record, PlanStep step, String method) {
+    try {
+      audit.intent(record, step, method);
+    } catch (RuntimeException e) {
+      record.auditFailed(e.getMessage());
+    }
+  }
+
+  private void auditOutcome(RunRecord record, ItemResult r, long bytes) {
+    try {
+      audit.append(record, r, bytes);
+    } catch (RuntimeException e) {
+      record.auditFailed(e.getMessage());
+    }
+  }
+
+  private void logItem(ItemResult r) {
+    if (log == null) {
+      return;
+    }
+    PlanStep s = r.step();
+    String what = s.type().label().replace('_', ' ');
+    String size = s.estimatedBytes() > 0 ? ", " + Bytes.human(s.estimatedBytes()) : "";
+    Map<String, Object> f = fields("type", s.type().label(), "id", s.id(), "name", s.name(),
+        "size_bytes", s.estimatedBytes(), "reason", r.skipReason() != null ? r.skipReason().label() : s.reason().label(),
+        "dry_run", r.outcome() == ItemOutcome.WOULD_REMOVE);
+    switch (r.outcome()) {
+      // a dry run lists every item at INFO: that listing is its purpose
+      case WOULD_REMOVE -> log.info(s.type().operation(), "Would remove " + what + " " + shortId(s.id()) + " ("
+          + s.name() + size + "): " + s.rule(), f);
+      case REMOVED -> log.debug(s.type().operation(), "Removed " + what + " " + s.id() + " (" + s.name() + size + ")", f);
+      case SKIPPED -> log.warn(s.type().operation(), "Skipped " + what + " " + s.name() + ": "
+          + (r.error() != null ? r.error() : r.skipReason().label()), f);
+      case FAILED -> {
+        f.put("error", r.error());
+        log.error(s.type().operation(), "Failed to remove " + what + " " + s.name() + ": " + r.error(), f);
+      }
+    }
+  }
+
+  /** Docker ids shortened to 12 hex digits as the CLI shows them; names unchanged. */
+  public static String shortId(String id) {
+    String hex = id.startsWith("sha256:") ? id.substring(7) : id;
+    return hex.length() > 12 && hex.matches("[0-9a-f]+") ? hex.substring(0, 12) : hex;
   }
 
   /**
@@ -208,5 +602,50 @@ public final class Executor {
       return new ItemResult(step, ItemOutcome.FAILED, null, de.getMessage());
     }
     return new ItemResult(step, ItemOutcome.FAILED, null, String.valueOf(err));
+  }
+
+  /**
+   * The run's deadline. On a Vert.x context it also bounds deletions in flight: when it passes,
+   * they are given up (reported failed: the daemon may still complete them) so a hung daemon
+   * cannot hold the run.
+   */
+  private static final class Deadline {
+    final Instant at;
+    final Duration maxDuration;
+    final Context context = Vertx.currentContext();
+    final Promise<Void> passed = Promise.promise();
+    long timer = -1;
+
+    Deadline(Clock clock, Duration maxDuration) {
+      this.at = clock.instant().plus(maxDuration);
+      this.maxDuration = maxDuration;
+      if (context != null) {
+        long delay = Math.max(1, maxDuration.toMillis());
+        if (maxDuration.compareTo(Duration.ofDays(2)) < 0) {
+          timer = context.owner().setTimer(delay, t -> passed.tryComplete());
+        }
+      }
+    }
+
+    boolean passed(Clock clock) {
+      return passed.future().isComplete() || !clock.instant().isBefore(at);
+    }
+
+    <T> Future<T> bound(Future<T> f) {
+      if (context == null) {
+        return f;
+      }
+      Promise<T> p = Promise.promise();
+      f.onComplete(ar -> { if (ar.succeeded()) { p.tryComplete(ar.result()); } else { p.tryFail(ar.cause()); } });
+      passed.future().onComplete(v -> p.tryFail(new DockerException("DELETE", 0, DockerException.Kind.TIMEOUT,
+          "no answer before MAX_RUN_DURATION (" + maxDuration + ") ended the run; the daemon may still complete it")));
+      return p.future();
+    }
+
+    void cancel() {
+      if (timer >= 0) {
+        context.owner().cancelTimer(timer);
+      }
+    }
   }
 }

@@ -10,6 +10,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.EnumMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -36,6 +37,9 @@ public final class RunRecord {
   private Double diskUsedRatioBefore;
   private Double diskUsedRatioAfter;
   private String planId;
+  private int auditFailures;
+  /** Failed items listed by {@link #errors()}; the rest are counted. */
+  public static final int MAX_LISTED_FAILURES = 20;
 
   public RunRecord(String id, String trigger, boolean dryRun, Instant startedAt, long targetBytes) {
     this.id = id;
@@ -95,8 +99,58 @@ public final class RunRecord {
     errors.add(message);
   }
 
+  /** Records a run-level error unless the same message is already there. */
+  public synchronized void errorOnce(String message) {
+    if (!errors.contains(message)) {
+      errors.add(message);
+    }
+  }
+
+  /** An audit line could not be written: counted, and the first message kept. */
+  public synchronized void auditFailed(String message) {
+    if (auditFailures++ == 0) {
+      errors.add("audit trail incomplete: " + message);
+    }
+  }
+
+  /** Audit lines that could not be written during this run. */
+  public synchronized int auditFailures() {
+    return auditFailures;
+  }
+
+  /**
+   * Run-level errors, then the failed items (at most {@value #MAX_LISTED_FAILURES}, then how many
+   * more), so a run with failures never reports an empty list.
+   */
   public synchronized List<String> errors() {
-    return Collections.unmodifiableList(new ArrayList<>(errors));
+    List<String> out = new ArrayList<>(errors);
+    int listed = 0;
+    int failed = 0;
+    for (ItemResult i : items) {
+      if (i.outcome() == ItemOutcome.FAILED) {
+        failed++;
+        if (listed < MAX_LISTED_FAILURES) {
+          out.add(i.step().type().label() + " " + i.step().name() + ": " + i.error());
+          listed++;
+        }
+      }
+    }
+    if (failed > listed) {
+      out.add("... and " + (failed - listed) + " more failed items");
+    }
+    return Collections.unmodifiableList(out);
+  }
+
+  /** Failed items counted by their error with ids left out, so alike failures count together. */
+  public synchronized Map<String, Integer> failuresByError() {
+    Map<String, Integer> m = new java.util.TreeMap<>();
+    for (ItemResult i : items) {
+      if (i.outcome() == ItemOutcome.FAILED) {
+        String key = String.valueOf(i.error()).replaceAll("(sha256:)?[0-9a-f]{12,64}", "<id>");
+        m.merge(key.length() > 160 ? key.substring(0, 160) : key, 1, Integer::sum);
+      }
+    }
+    return m;
   }
 
   public synchronized void reported(long bytes) {
@@ -169,7 +223,9 @@ public final class RunRecord {
         .put("estimatedBytes", estimatedBytes).put("reportedBytes", reportedBytes)
         .put("measuredFreedBytes", measuredFreedBytes())
         .put("diskUsedRatioBefore", diskUsedRatioBefore).put("diskUsedRatioAfter", diskUsedRatioAfter)
-        .put("errors", new JsonArray(new ArrayList<>(errors)));
+        .put("errors", new JsonArray(new ArrayList<>(errors())))
+        .put("failuresByError", new JsonObject(new LinkedHashMap<>(failuresByError())))
+        .put("auditFailures", auditFailures);
   }
 
   /** Full record with per-item outcomes. */

@@ -19,6 +19,7 @@ import java.util.Objects;
  * @param sizeRwBytes size of its writable layer ({@code SizeRw}); negative means unknown
  * @param labels its labels
  * @param volumeNames names of the volumes it mounts
+ * @param networkNames names of the networks it is attached to
  */
 public record ContainerInfo(
     String id,
@@ -29,7 +30,14 @@ public record ContainerInfo(
     Instant finishedAt,
     long sizeRwBytes,
     Map<String, String> labels,
-    List<String> volumeNames) {
+    List<String> volumeNames,
+    List<String> networkNames) {
+
+  /** A container attached to no network the planner needs to know about. */
+  public ContainerInfo(String id, String name, String imageId, String state, Instant createdAt, Instant finishedAt,
+      long sizeRwBytes, Map<String, String> labels, List<String> volumeNames) {
+    this(id, name, imageId, state, createdAt, finishedAt, sizeRwBytes, labels, volumeNames, List.of());
+  }
 
   /** Validates the required fields and copies the collections. */
   public ContainerInfo {
@@ -39,5 +47,6 @@ public record ContainerInfo(
     name = name == null ? "" : name;
     labels = labels == null ? Map.of() : Map.copyOf(labels);
     volumeNames = volumeNames == null ? List.of() : List.copyOf(volumeNames);
+    networkNames = networkNames == null ? List.of() : List.copyOf(networkNames);
   }
 }

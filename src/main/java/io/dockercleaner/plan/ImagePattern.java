@@ -10,7 +10,10 @@ import java.util.regex.Pattern;
  *
  * <ul>
  *   <li>{@code *} matches any run of characters except {@code /}; {@code **} also crosses {@code
- *       /}; {@code ?} matches one character except {@code /}; everything else is literal.
+ *       /}; {@code ?} matches one character except {@code /}; {@code [abc]}, {@code [a-z]} and
+ *       {@code [!a-z]} (or {@code [^a-z]}) match one character of (not of) the class; everything
+ *       else is literal. {@code {}, {@code }} and {@code \} are refused (no alternatives or
+ *       escapes), so that a pattern is never silently read as something else.
  *   <li>The tag part is what follows the last {@code :} after the last {@code /}, so {@code
  *       localhost:5000/app} has no tag part. A pattern without a tag part matches every tag of the
  *       matching repositories ({@code alpine} = any tag of alpine).
@@ -32,8 +35,8 @@ public final class ImagePattern {
   /**
    * Compiles one pattern.
    *
-   * @throws IllegalArgumentException if it is blank, contains whitespace, or has an empty
-   *     repository or tag part
+   * @throws IllegalArgumentException if it is blank, contains whitespace, an unsupported
+   *     character or an unclosed {@code [}, or has an empty repository or tag part
    */
   public static ImagePattern compile(String text) {
     Objects.requireNonNull(text, "image pattern");
@@ -43,6 +46,13 @@ public final class ImagePattern {
     for (int i = 0; i < text.length(); i++) {
       if (Character.isWhitespace(text.charAt(i))) {
         throw new IllegalArgumentException("image pattern '" + text + "' contains whitespace");
+      }
+    }
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      if (c == '{' || c == '}' || c == '\\') {
+        throw new IllegalArgumentException("image pattern '" + text + "' uses '" + c
+            + "', which KEEP_IMAGES does not support (supported: * ** ? [a-z] [!a-z] and literal text)");
       }
     }
     int colon = tagSeparator(text);
@@ -122,6 +132,36 @@ public final class ImagePattern {
         } else {
           regex.append("[^/]*");
         }
+      } else if (c == '[') {
+        int end = glob.indexOf(']', i + 2); // "[]a]" is a class holding ']' and 'a'
+        if (end < 0) {
+          throw new IllegalArgumentException("image pattern part '" + glob + "' has an unclosed '['");
+        }
+        if (literal.length() > 0) {
+          regex.append(Pattern.quote(literal.toString()));
+          literal.setLength(0);
+        }
+        String body = glob.substring(i + 1, end);
+        boolean negated = body.startsWith("!") || body.startsWith("^");
+        if (negated) {
+          body = body.substring(1);
+        }
+        if (body.isEmpty()) {
+          throw new IllegalArgumentException("image pattern part '" + glob + "' has an empty character class");
+        }
+        StringBuilder cls = new StringBuilder(negated ? "[^/" : "[");
+        for (int k = 0; k < body.length(); k++) {
+          char b = body.charAt(k);
+          if (b == '-' && k > 0 && k < body.length() - 1) {
+            cls.append('-');
+          } else if (Character.isLetterOrDigit(b)) {
+            cls.append(b);
+          } else {
+            cls.append('\\').append(b);
+          }
+        }
+        regex.append(cls).append(']');
+        i = end;
       } else {
         literal.append(c);
       }
@@ -129,7 +169,12 @@ public final class ImagePattern {
     if (literal.length() > 0) {
       regex.append(Pattern.quote(literal.toString()));
     }
-    return Pattern.compile(regex.toString(), Pattern.DOTALL);
+    try {
+      return Pattern.compile(regex.toString(), Pattern.DOTALL);
+    } catch (java.util.regex.PatternSyntaxException e) {
+      // e.g. a reversed range [z-a]
+      throw new IllegalArgumentException("image pattern part '" + glob + "' is not valid: " + e.getDescription());
+    }
   }
 
   /** The pattern as written. */

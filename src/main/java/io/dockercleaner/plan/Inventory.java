@@ -10,10 +10,17 @@ public record Inventory(
     List<ContainerInfo> containers,
     List<ImageInfo> images,
     List<VolumeInfo> volumes,
-    List<BuildCacheInfo> buildCache) {
+    List<BuildCacheInfo> buildCache,
+    List<NetworkInfo> networks) {
 
   /** An inventory with nothing in it. */
-  public static final Inventory EMPTY = new Inventory(List.of(), List.of(), List.of(), List.of());
+  public static final Inventory EMPTY = new Inventory(List.of(), List.of(), List.of(), List.of(), List.of());
+
+  /** An inventory without networks (budgeted runs never plan networks: they hold no bytes). */
+  public Inventory(List<ContainerInfo> containers, List<ImageInfo> images, List<VolumeInfo> volumes,
+      List<BuildCacheInfo> buildCache) {
+    this(containers, images, volumes, buildCache, List.of());
+  }
 
   /** Copies the lists; {@code null} means empty. */
   public Inventory {
@@ -21,5 +28,6 @@ public record Inventory(
     images = images == null ? List.of() : List.copyOf(images);
     volumes = volumes == null ? List.of() : List.copyOf(volumes);
     buildCache = buildCache == null ? List.of() : List.copyOf(buildCache);
+    networks = networks == null ? List.of() : List.copyOf(networks);
   }
 }

@@ -3,10 +3,12 @@ package io.dockercleaner.plan;
 import io.dockercleaner.core.ResourceType;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.Predicate;
 
@@ -24,9 +26,16 @@ import java.util.function.Predicate;
  * @param enabledTypes types to plan; others are ignored (not even listed as skipped)
  * @param volumesAll also named volumes (not only anonymous ones)
  * @param maxDeletions at most this many steps per plan
- * @param agentStartedAt when the agent started: the first-seen time of images without history
+ * @param agentStartedAt when the agent started: the first-seen time of images without history;
+ *     {@code null} when there is no agent and no usage history (the one-shot): images then count
+ *     from their Created time
  * @param critical disk usage is above the critical watermark: images without history count as
  *     first seen at their Created time instead of at agent start
+ * @param untilAge {@code PRUNE_FILTER_UNTIL} as an age (sweeps only: objects created more recently
+ *     than {@code now - untilAge} are kept); {@code null} when not relative
+ * @param untilInstant {@code PRUNE_FILTER_UNTIL} as a fixed instant; {@code null} when not absolute
+ * @param imagesAll {@code PRUNE_ALL}: sweeps remove every unused image, not only dangling ones
+ * @param buildCacheAll {@code PRUNE_ALL}: sweeps also remove shared and internal build cache
  */
 public record PlanPolicy(
     Predicate<Map<String, String>> labelFilter,
@@ -38,7 +47,11 @@ public record PlanPolicy(
     boolean volumesAll,
     int maxDeletions,
     Instant agentStartedAt,
-    boolean critical) {
+    boolean critical,
+    Duration untilAge,
+    Instant untilInstant,
+    boolean imagesAll,
+    boolean buildCacheAll) {
 
   /** Types planned unless configured otherwise: volumes are opt-in, networks have no size. */
   public static final Set<ResourceType> DEFAULT_ENABLED_TYPES =
@@ -59,7 +72,12 @@ public record PlanPolicy(
     Objects.requireNonNull(minAge, "minAge must not be null");
     Objects.requireNonNull(quietPeriod, "quietPeriod must not be null");
     Objects.requireNonNull(enabledTypes, "enabledTypes must not be null");
-    Objects.requireNonNull(agentStartedAt, "agentStartedAt must not be null");
+    if (untilAge != null && untilInstant != null) {
+      throw new IllegalArgumentException("untilAge and untilInstant are exclusive");
+    }
+    if (untilAge != null && (untilAge.isNegative() || untilAge.isZero())) {
+      untilAge = null; // zero = no age filter, as PRUNE_FILTER_UNTIL=0
+    }
     keepImagePatterns = List.copyOf(keepImagePatterns);
     for (String pattern : keepImagePatterns) {
       try {
@@ -92,6 +110,29 @@ public record PlanPolicy(
     return new Builder(agentStartedAt);
   }
 
+  /**
+   * The {@code until} cut-off of a sweep made at {@code now}, in whole seconds as the daemon's
+   * prune filters take it: objects created after it are kept. Empty without an age filter.
+   */
+  public Optional<Instant> untilCutoff(Instant now) {
+    Instant cutoff = untilInstant != null ? untilInstant : untilAge != null ? minusClamped(now, untilAge) : null;
+    return Optional.ofNullable(cutoff).map(c -> c.truncatedTo(ChronoUnit.SECONDS));
+  }
+
+  /** Whether the planner knows the agent's usage history (false for the one-shot). */
+  public boolean hasAgent() {
+    return agentStartedAt != null;
+  }
+
+  static Instant minusClamped(Instant now, Duration duration) {
+    // a huge age must not overflow Instant
+    try {
+      return now.minus(duration);
+    } catch (ArithmeticException | java.time.DateTimeException e) {
+      return Instant.MIN;
+    }
+  }
+
   /** True if the planner may plan objects of this type. */
   public boolean enabled(ResourceType type) {
     return enabledTypes.contains(type);
@@ -109,6 +150,10 @@ public record PlanPolicy(
     private int maxDeletions = UNLIMITED_DELETIONS;
     private Instant agentStartedAt;
     private boolean critical;
+    private Duration untilAge;
+    private Instant untilInstant;
+    private boolean imagesAll;
+    private boolean buildCacheAll;
 
     private Builder(Instant agentStartedAt) {
       this.agentStartedAt = agentStartedAt;
@@ -174,6 +219,32 @@ public record PlanPolicy(
       return this;
     }
 
+    /** See {@link PlanPolicy#untilAge()}. */
+    public Builder untilAge(Duration untilAge) {
+      this.untilAge = untilAge;
+      this.untilInstant = null;
+      return this;
+    }
+
+    /** See {@link PlanPolicy#untilInstant()}. */
+    public Builder untilInstant(Instant untilInstant) {
+      this.untilInstant = untilInstant;
+      this.untilAge = null;
+      return this;
+    }
+
+    /** See {@link PlanPolicy#imagesAll()}. */
+    public Builder imagesAll(boolean imagesAll) {
+      this.imagesAll = imagesAll;
+      return this;
+    }
+
+    /** See {@link PlanPolicy#buildCacheAll()}. */
+    public Builder buildCacheAll(boolean buildCacheAll) {
+      this.buildCacheAll = buildCacheAll;
+      return this;
+    }
+
     /** Builds and validates the policy. */
     public PlanPolicy build() {
       return new PlanPolicy(
@@ -186,7 +257,11 @@ public record PlanPolicy(
           volumesAll,
           maxDeletions,
           agentStartedAt,
-          critical);
+          critical,
+          untilAge,
+          untilInstant,
+          imagesAll,
+          buildCacheAll);
     }
   }
 }

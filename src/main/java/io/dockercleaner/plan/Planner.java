@@ -76,7 +76,23 @@ public final class Planner {
     if (bytesToFree < 0) {
       throw new IllegalArgumentException("bytesToFree must be >= 0, was " + bytesToFree);
     }
-    return new Run(inventory, history, policy, now, bytesToFree).plan();
+    return new Run(inventory, history, policy, now, bytesToFree, false).plan();
+  }
+
+  /**
+   * Plans a sweep: every eligible object, in the v1 order containers → images → volumes →
+   * networks → build cache, with the prune filters of the configuration ({@code until}, dangling
+   * or all images, anonymous or all volumes, build cache all) on top of every protection of the
+   * targeted plan. Used by the one-shot, the schedule and the start run.
+   *
+   * @return the plan; never null
+   */
+  public static Plan sweep(Inventory inventory, UsageHistory history, PlanPolicy policy, Instant now) {
+    Objects.requireNonNull(inventory, "inventory");
+    Objects.requireNonNull(history, "history");
+    Objects.requireNonNull(policy, "policy");
+    Objects.requireNonNull(now, "now");
+    return new Run(inventory, history, policy, now, UNLIMITED, true).plan();
   }
 
   /** Mutable state of one planning call; confined to it. */
@@ -88,6 +104,8 @@ public final class Planner {
     private final long bytesToFree;
     private final Instant youngLimit; // anything after this is younger than minAge
     private final Instant quietLimit; // any event after this is within the quiet period
+    private final boolean sweep; // the configured full sequence rather than a targeted plan
+    private final Instant untilCutoff; // sweeps: objects created after this are kept; null = none
 
     private final List<PlanStep> steps = new ArrayList<>();
     private final List<Skip> skipped = new ArrayList<>();
@@ -100,19 +118,25 @@ public final class Planner {
         UsageHistory history,
         PlanPolicy policy,
         Instant now,
-        long bytesToFree) {
+        long bytesToFree,
+        boolean sweep) {
       this.inventory = inventory;
       this.history = history;
       this.policy = policy;
       this.now = now;
       this.bytesToFree = bytesToFree;
+      this.sweep = sweep;
       this.youngLimit = minus(now, policy.minAge());
       this.quietLimit = minus(now, policy.quietPeriod());
+      this.untilCutoff = sweep ? policy.untilCutoff(now).orElse(null) : null;
     }
 
     Plan plan() {
       if (policy.enabled(ResourceType.CONTAINER)) {
         containers();
+      }
+      if (sweep) {
+        return sweepRest();
       }
       ImagePhases images =
           policy.enabled(ResourceType.IMAGE) ? evaluateImages() : ImagePhases.NONE;
@@ -133,6 +157,41 @@ public final class Planner {
               ? stopReason != Reason.BUDGET_EXHAUSTED
               : estimatedBytes >= bytesToFree;
       return new Plan(steps, skipped, estimatedBytes, bytesToFree, covered);
+    }
+
+    /** The sweep after containers: images → volumes → networks → build cache. */
+    private Plan sweepRest() {
+      if (policy.enabled(ResourceType.IMAGE)) {
+        ImagePhases images = evaluateImages();
+        // dangling images have no candidate children; the unused ones go children first
+        for (ImageCandidate image : images.dangling) {
+          offer(ResourceType.IMAGE, image.info.id(), image.name, Reason.DANGLING_IMAGE, image.rule,
+              image.info.uniqueBytes());
+        }
+        if (policy.imagesAll()) {
+          unusedImages(images.unused, images.candidates);
+        }
+      }
+      if (policy.enabled(ResourceType.VOLUME)) {
+        volumes();
+      }
+      if (policy.enabled(ResourceType.NETWORK)) {
+        networks();
+      }
+      if (policy.enabled(ResourceType.BUILD_CACHE)) {
+        buildCache();
+      }
+      skipped.sort(SKIP_ORDER);
+      return new Plan(steps, skipped, estimatedBytes, bytesToFree, stopReason != Reason.BUDGET_EXHAUSTED);
+    }
+
+    /**
+     * True when a sweep's {@code until} filter keeps an object created at {@code createdAt}: only
+     * objects created strictly before the whole-second cut-off go. The list calls give containers'
+     * and images' creation in whole seconds, and for those "before" is exact only this way.
+     */
+    private boolean newerThanUntil(Instant createdAt) {
+      return untilCutoff != null && (createdAt == null || !createdAt.isBefore(untilCutoff));
     }
 
     /** Adds a step unless the target is covered or the step budget spent. */
@@ -170,6 +229,8 @@ public final class Planner {
           case "created", "exited", "dead" -> {
             if (!policy.labelFilter().test(c.labels())) {
               reason = Reason.PROTECTED_LABEL;
+            } else if (newerThanUntil(c.createdAt())) {
+              reason = Reason.TOO_YOUNG;
             } else {
               stoppedAt = latest(c.createdAt(), c.finishedAt());
               stoppedAt = latest(stoppedAt, history.containerExitedAt(c.id()).orElse(null));
@@ -280,11 +341,20 @@ public final class Planner {
         Instant firstSeen =
             history
                 .imageFirstSeen(image.id())
-                .orElse(policy.critical() ? image.createdAt() : policy.agentStartedAt());
+                .orElse(policy.critical() || !policy.hasAgent() ? image.createdAt() : policy.agentStartedAt());
         Optional<Instant> lastUsed = history.imageLastUsed(image.id());
         Reason reason = null;
+        boolean danglingImage = image.untagged() && !parents.contains(image.id());
+        if (sweep && !policy.imagesAll() && !danglingImage) {
+          // not a candidate of a dangling-only sweep (as `docker image prune` without -a):
+          // kept without a word, but still a kept image for the parent rule below
+          kept.add(image);
+          continue;
+        }
         if (!policy.labelFilter().test(image.labels())) {
           reason = Reason.PROTECTED_LABEL;
+        } else if (newerThanUntil(image.createdAt())) {
+          reason = Reason.TOO_YOUNG;
         } else if (matchesAny(keepPatterns, image.repoTags())) {
           reason = Reason.KEEP_IMAGES_PATTERN;
         } else if (keptByTags.contains(image.id())) {
@@ -426,8 +496,14 @@ public final class Planner {
       List<BuildCacheInfo> candidates = new ArrayList<>();
       for (BuildCacheInfo b : inventory.buildCache()) {
         Reason reason = null;
+        if (sweep && !policy.buildCacheAll() && !b.inUse()
+            && (b.shared() || BUILD_CACHE_KEPT_WITHOUT_ALL.contains(b.type()))) {
+          continue; // kept by design without PRUNE_ALL (as `docker builder prune` without -a)
+        }
         if (b.inUse()) {
           reason = Reason.IN_USE;
+        } else if (untilCutoff != null && b.lastUsedAt() != null && b.lastUsedAt().isAfter(untilCutoff)) {
+          reason = Reason.TOO_YOUNG; // BuildKit's until: last use (never used counts as old)
         } else if (latest(b.createdAt(), b.lastUsedAt()).isAfter(youngLimit)) {
           reason = Reason.TOO_YOUNG;
         } else if (touchedRecently(ResourceType.BUILD_CACHE, b.id())) {
@@ -465,9 +541,11 @@ public final class Planner {
     // ---- volumes
 
     private void volumes() {
+      // volumes of containers planned earlier in this plan are freed by their removal
       Set<String> mounted = new HashSet<>();
+      Set<String> mountedByPlanned = new HashSet<>();
       for (ContainerInfo c : inventory.containers()) {
-        mounted.addAll(c.volumeNames());
+        (plannedContainerIds.contains(c.id()) ? mountedByPlanned : mounted).addAll(c.volumeNames());
       }
       List<VolumeInfo> candidates = new ArrayList<>();
       for (VolumeInfo v : inventory.volumes()) {
@@ -476,9 +554,9 @@ public final class Planner {
           reason = Reason.NAMED_VOLUME;
         } else if (!policy.labelFilter().test(v.labels())) {
           reason = Reason.PROTECTED_LABEL;
-        } else if (v.refCount() > 0 || mounted.contains(v.name())) {
+        } else if (mounted.contains(v.name()) || (v.refCount() > 0 && !mountedByPlanned.contains(v.name()))) {
           reason = Reason.IN_USE;
-        } else if (v.createdAt().isAfter(youngLimit)) {
+        } else if (newerThanUntil(v.createdAt()) || isYoung(v.createdAt())) {
           reason = Reason.TOO_YOUNG;
         } else if (touchedRecently(ResourceType.VOLUME, v.name())) {
           reason = Reason.RECENTLY_TOUCHED;
@@ -491,7 +569,7 @@ public final class Planner {
       }
       candidates.sort(
           (a, b) -> {
-            int c = a.createdAt().compareTo(b.createdAt());
+            int c = a.createdAt() == null || b.createdAt() == null ? 0 : a.createdAt().compareTo(b.createdAt());
             return c != 0 ? c : a.name().compareTo(b.name());
           });
       for (VolumeInfo v : candidates) {
@@ -504,13 +582,62 @@ public final class Planner {
       }
     }
 
+    // ---- networks (sweeps only: they hold no bytes)
+
+    private void networks() {
+      // a network has endpoints only for containers that run; stopped ones do not hold it
+      Set<String> active = new HashSet<>();
+      for (ContainerInfo c : inventory.containers()) {
+        if (!STOPPED_STATES.contains(c.state())) {
+          active.addAll(c.networkNames());
+        }
+      }
+      List<NetworkInfo> candidates = new ArrayList<>();
+      for (NetworkInfo n : inventory.networks()) {
+        Reason reason = null;
+        if (active.contains(n.name()) || active.contains(n.id())) {
+          reason = Reason.IN_USE;
+        } else if (!policy.labelFilter().test(n.labels())) {
+          reason = Reason.PROTECTED_LABEL;
+        } else if (newerThanUntil(n.createdAt()) || isYoung(n.createdAt())) {
+          reason = Reason.TOO_YOUNG;
+        } else if (touchedRecently(ResourceType.NETWORK, n.id())) {
+          reason = Reason.RECENTLY_TOUCHED;
+        }
+        if (reason != null) {
+          skip(ResourceType.NETWORK, n.id(), n.name(), reason);
+        } else {
+          candidates.add(n);
+        }
+      }
+      candidates.sort((a, b) -> a.name().compareTo(b.name()));
+      for (NetworkInfo n : candidates) {
+        offer(ResourceType.NETWORK, n.id(), n.name(), Reason.UNUSED_NETWORK,
+            "no running container attached" + (n.createdAt() == null ? "" : ", created " + n.createdAt()), 0);
+      }
+    }
+
     // ---- helpers
+
+    /** MIN_AGE for objects whose only age is their creation; an unknown age counts as young. */
+    private boolean isYoung(Instant createdAt) {
+      if (createdAt == null) {
+        return !policy.minAge().isZero();
+      }
+      return createdAt.isAfter(youngLimit);
+    }
 
     private boolean touchedRecently(ResourceType type, String id) {
       Optional<Instant> touched = history.lastTouched(type, id);
       return touched.isPresent() && touched.get().isAfter(quietLimit);
     }
   }
+
+  /** Container states the daemon's prune removes; anything else counts as running. */
+  static final Set<String> STOPPED_STATES = Set.of("created", "exited", "dead");
+
+  /** BuildKit's prune without {@code all} leaves these record types alone. */
+  static final Set<String> BUILD_CACHE_KEPT_WITHOUT_ALL = Set.of("internal", "frontend");
 
   private static final Comparator<Skip> SKIP_ORDER =
       (a, b) -> {

@@ -11,7 +11,8 @@ import java.util.Objects;
  * @param anonymous true for an anonymous volume (Docker labels these
  *     {@code com.docker.volume.anonymous})
  * @param labels its labels
- * @param createdAt when it was created
+ * @param createdAt when it was created, or {@code null} when the daemon does not say (its age is
+ *     then unknown: any age rule keeps it)
  * @param sizeBytes {@code UsageData.Size}; {@code -1} means unknown
  * @param refCount {@code UsageData.RefCount}; {@code -1} means unknown
  */
@@ -26,7 +27,6 @@ public record VolumeInfo(
   /** Validates the required fields and copies the labels. */
   public VolumeInfo {
     Objects.requireNonNull(name, "name");
-    Objects.requireNonNull(createdAt, "createdAt");
     labels = labels == null ? Map.of() : Map.copyOf(labels);
   }
 

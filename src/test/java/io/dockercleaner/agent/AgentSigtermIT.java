@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.dockercleaner.exec.AuditLog;
+import io.dockercleaner.testsupport.AgentProcess;
 import io.dockercleaner.testsupport.DaemonFixture;
 import io.dockercleaner.testsupport.TestDaemons;
 import io.vertx.core.Future;
@@ -17,11 +18,6 @@ import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.SocketAddress;
 import io.vertx.junit5.VertxExtension;
-import java.io.IOException;
-import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -29,19 +25,19 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * SIGTERM during a run, against the built jar: the process finishes the deletion in flight, saves
+ * SIGTERM during a run, against the shipped launcher ({@code bin/docker-cleaner agent}): the process finishes the deletion in flight, saves
  * its state and exits 0; the audit trail it leaves is consistent with the daemon.
  */
+@Tag("daemon")
 @ExtendWith(VertxExtension.class)
 class AgentSigtermIT {
   private static final int CONTAINERS = 300;
-  private static final String TOKEN = "sigterm-test-token";
 
   @TempDir
   Path stateDir;
@@ -54,35 +50,17 @@ class AgentSigtermIT {
     createStoppedContainers(vertx, host, CONTAINERS);
     assertThat(fixture.containerIds()).hasSize(CONTAINERS);
 
-    int port = freePort();
-    Path log = stateDir.resolve("agent.log");
-    ProcessBuilder pb = new ProcessBuilder(javaBin(), "-jar", jar().toString(), "agent");
-    pb.environment().putAll(Map.of("DOCKER_HOST", host, "STATE_DIR", stateDir.toString(), "API_TOKEN", TOKEN,
-        "HTTP_LISTEN", "127.0.0.1:" + port, "DELETE_CONCURRENCY", "1", "MIN_AGE", "0s", "QUIET_PERIOD", "0s",
-        "CLEANUP_IMAGES", "false", "CLEANUP_BUILD_CACHE", "false"));
-    pb.redirectErrorStream(true).redirectOutput(log.toFile());
-    Process agent = pb.start();
-    try {
-      java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
-      String base = "http://127.0.0.1:" + port;
-      await().atMost(Duration.ofMinutes(1)).ignoreExceptions()
-          .until(() -> http.send(HttpRequest.newBuilder(URI.create(base + "/healthz")).build(),
-              HttpResponse.BodyHandlers.discarding()).statusCode() == 200);
-      HttpResponse<String> posted = http.send(HttpRequest.newBuilder(URI.create(base + "/v1/runs"))
-          .header("Authorization", "Bearer " + TOKEN).header("Content-Type", "application/json")
-          .POST(HttpRequest.BodyPublishers.ofString("{\"types\":[\"container\"]}")).build(),
-          HttpResponse.BodyHandlers.ofString());
-      assertThat(posted.statusCode()).as(posted.body()).isEqualTo(202);
+    Map<String, String> env = AgentProcess.baseEnv(host);
+    env.putAll(Map.of("STATE_DIR", stateDir.toString(), "DELETE_CONCURRENCY", "1", "MIN_AGE", "0s",
+        "QUIET_PERIOD", "0s", "CLEANUP_IMAGES", "false", "CLEANUP_BUILD_CACHE", "false", "LOG_FORMAT", "text"));
+    try (AgentProcess agent = AgentProcess.start(env)) {
+      agent.startRun("{\"types\":[\"container\"]}");
 
       Path audit = stateDir.resolve(AuditLog.FILE_NAME);
       await().atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(5))
           .until(() -> Files.exists(audit) && Files.size(audit) > 0);
-      agent.destroy(); // SIGTERM
-
-      assertThat(agent.waitFor(15, TimeUnit.SECONDS)).as("exited after SIGTERM; log:\n%s", read(log)).isTrue();
-      assertThat(agent.exitValue()).as("exit code; log:\n%s", read(log)).isZero();
-    } finally {
-      agent.destroyForcibly();
+      assertThat(agent.sigterm()).as("exit code after SIGTERM; log:\n%s", agent.output()).isZero();
+      assertThat(agent.output()).contains("Stopped; state saved");
     }
 
     assertThat(new JsonObject(Files.readString(stateDir.resolve("state.json")))).as("state.json saved").isNotNull();
@@ -91,6 +69,10 @@ class AgentSigtermIT {
       lines.add(new JsonObject(line)); // every line parses: no torn writes
     }
     Set<String> remaining = fixture.containerIds();
+    // every intent has its outcome, except at most the deletions in flight when the run stopped
+    long intents = lines.stream().filter(o -> "intent".equals(o.getString("phase"))).count();
+    lines.removeIf(o -> "intent".equals(o.getString("phase")));
+    assertThat(intents).as("an intent line before each deletion").isGreaterThanOrEqualTo(lines.size());
     assertThat(lines).isNotEmpty().allSatisfy(o -> {
       assertThat(o.getString("type")).isEqualTo("container");
       assertThat(o.getString("runId")).isNotBlank();
@@ -101,7 +83,6 @@ class AgentSigtermIT {
     assertThat(lines.stream().filter(o -> o.getString("outcome").equals("removed")).count())
         .as("audit lines match what the daemon lost").isEqualTo(CONTAINERS - remaining.size());
     assertThat(remaining).as("the run stopped at SIGTERM instead of finishing the plan").isNotEmpty();
-    assertThat(read(log)).contains("Stopped; state saved");
   }
 
   /** Creates {@code count} stopped containers of the test image through the Engine API, 8 at a time. */
@@ -124,30 +105,6 @@ class AgentSigtermIT {
       }
     } finally {
       AgentHarness.get(client.close());
-    }
-  }
-
-  private static Path jar() {
-    Path jar = Path.of(System.getProperty("docker-cleaner.jar", "target/docker-cleaner.jar"));
-    assertThat(jar).as("build it with mvn package first").exists();
-    return jar;
-  }
-
-  private static String javaBin() {
-    return Path.of(System.getProperty("java.home"), "bin", "java").toString();
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
-    }
-  }
-
-  private static String read(Path log) {
-    try {
-      return Files.exists(log) ? Files.readString(log) : "";
-    } catch (IOException e) {
-      return e.toString();
     }
   }
 }

@@ -434,13 +434,24 @@ class ValueParsersTest {
     assertThat(ValueParsers.parseGlobList("KEEP_IMAGES", "")).isEmpty();
     assertThat(ValueParsers.parseGlobList("KEEP_IMAGES", "nginx:*, myrepo/*,postgres:1?"))
         .containsExactly("nginx:*", "myrepo/*", "postgres:1?");
-    String expected = "expected comma-separated image patterns such as nginx:*, myrepo/*, *:keep";
+    String expected = "expected comma-separated image patterns such as nginx:*, myrepo/*, app:v[0-9]*, **:keep";
     assertThatThrownBy(() -> ValueParsers.parseGlobList("KEEP_IMAGES", "nginx,,redis"))
         .hasMessage("KEEP_IMAGES: invalid value 'nginx,,redis' (empty pattern; " + expected + ")");
     assertThatThrownBy(() -> ValueParsers.parseGlobList("KEEP_IMAGES", "my repo"))
         .hasMessage("KEEP_IMAGES: invalid value 'my repo' (pattern 'my repo' contains whitespace; " + expected + ")");
     assertThatThrownBy(() -> ValueParsers.parseGlobList("KEEP_IMAGES", "nginx:[1"))
-        .hasMessage("KEEP_IMAGES: invalid value 'nginx:[1' (pattern 'nginx:[1' is not a valid glob; " + expected + ")");
+        .hasMessage("KEEP_IMAGES: invalid value 'nginx:[1' (image pattern part '[1' has an unclosed '['; " + expected + ")");
+    // syntax the matcher does not support is refused, never silently read as literal text
+    assertThatThrownBy(() -> ValueParsers.parseGlobList("KEEP_IMAGES", "app:{v1,v2}"))
+        .hasMessageStartingWith("KEEP_IMAGES: invalid value 'app:{v1,v2}' (image pattern 'app:{v1' uses '{'");
+    assertThatThrownBy(() -> ValueParsers.parseGlobList("KEEP_IMAGES", "app:v[z-a]"))
+        .hasMessageStartingWith("KEEP_IMAGES: invalid value 'app:v[z-a]' (image pattern part 'v[z-a]' is not valid");
+    // what validation accepts, the planner matches: one grammar
+    assertThat(ValueParsers.parseGlobList("KEEP_IMAGES", "app:v[0-9]*")).containsExactly("app:v[0-9]*");
+    assertThat(io.dockercleaner.plan.ImagePattern.compile("app:v[0-9]*").matches("app:v12")).isTrue();
+    assertThat(io.dockercleaner.plan.ImagePattern.compile("app:v[0-9]*").matches("app:vx")).isFalse();
+    assertThat(io.dockercleaner.plan.ImagePattern.compile("app:[!v]*").matches("app:v1")).isFalse();
+    assertThat(io.dockercleaner.plan.ImagePattern.compile("app:[!v]*").matches("app:latest")).isTrue();
   }
 
   // ---- WEBHOOK_URL
@@ -459,6 +470,20 @@ class ValueParsersTest {
         .hasMessage("WEBHOOK_URL: invalid value 'https://***@example.com/***' (" + expected + ")");
     assertThatThrownBy(() -> ValueParsers.parseUrls("WEBHOOK_URL", "https://a.example,"))
         .hasMessage("WEBHOOK_URL: invalid value 'https://a.example,' (" + expected + ")");
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"http://127.0.0.1:0/hook", "http://127.0.0.1:99999/hook", "https://a.example/x,https://b.example:65536"})
+  void urlPortsOutsideOneTo65535AreRejected(String raw) {
+    assertThatThrownBy(() -> ValueParsers.parseUrls("WEBHOOK_URL", raw))
+        .hasMessageStartingWith("WEBHOOK_URL: invalid value '")
+        .hasMessageContaining("expected comma-separated http or https URLs; a port must be from 1 to 65535, got ");
+  }
+
+  @Test
+  void urlPortsAtTheEndsOfTheRangeAreAccepted() {
+    assertThat(ValueParsers.parseUrls("WEBHOOK_URL", "http://127.0.0.1:1/a,http://127.0.0.1:65535/b"))
+        .extracting(URI::getPort).containsExactly(1, 65535);
   }
 
   // ---- DOCKER_HOST

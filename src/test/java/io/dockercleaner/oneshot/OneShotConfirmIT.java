@@ -9,12 +9,14 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
  * PRUNE_FORCE=false on a real terminal: the built jar runs under {@code script} (a pseudo-terminal),
  * shows the plan and removes only after "y".
  */
+@Tag("daemon")
 class OneShotConfirmIT {
   private DaemonFixture d;
   private String stopped;
@@ -31,7 +33,7 @@ class OneShotConfirmIT {
     String cmd = "java -jar " + jar + " run";
     return TestDaemons.run(List.of("script", "-q", "-e", "-c", cmd, "/dev/null"),
         (answer + "\n").getBytes(StandardCharsets.UTF_8),
-        Map.of("DOCKER_HOST", d.host(), "PRUNE_FORCE", "false", "PRUNE_FILTER_UNTIL", "0", "TERM", "dumb"));
+        Map.of("DOCKER_HOST", d.host(), "PRUNE_FORCE", "false", "PRUNE_FILTER_UNTIL", "0", "MIN_AGE", "0", "TERM", "dumb"));
   }
 
   @Test

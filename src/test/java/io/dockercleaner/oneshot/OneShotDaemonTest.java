@@ -13,12 +13,14 @@ import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
  * The one-shot contract on a real private daemon: the design's resource set, exact expectations
  * per setting, dry run == real run.
  */
+@Tag("daemon")
 class OneShotDaemonTest {
   private static DaemonFixture d;
 
@@ -63,6 +65,8 @@ class OneShotDaemonTest {
     env.put("DOCKER_HOST", d.host());
     env.put("LOG_FORMAT", "json");
     env.put("LOG_LEVEL", "DEBUG");
+    // fixtures are seconds old: MIN_AGE (default 1h, applies to every trigger) would keep them all
+    env.put("MIN_AGE", "0");
     for (int i = 0; i < kv.length; i += 2) {
       env.put(kv[i], kv[i + 1]);
     }

@@ -6,9 +6,11 @@ import io.dockercleaner.testsupport.CliRun;
 import io.dockercleaner.testsupport.DaemonFixture;
 import io.dockercleaner.testsupport.TestDaemons;
 import java.util.Map;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** The one-shot run against Podman's Docker-compatible API: works, build cache reported unsupported. */
+@Tag("daemon")
 class OneShotPodmanTest {
 
   @Test
@@ -18,7 +20,7 @@ class OneShotPodmanTest {
         TestDaemons.TEST_IMAGE, "true");
     String kept = TestDaemons.docker(p.host(), "create", "--network", "none", "--label", "keep=true",
         TestDaemons.TEST_IMAGE, "true");
-    CliRun r = CliRun.run(Map.of("DOCKER_HOST", p.host(), "LOG_FORMAT", "json", "PRUNE_FILTER_UNTIL", "0"));
+    CliRun r = CliRun.run(Map.of("DOCKER_HOST", p.host(), "LOG_FORMAT", "json", "PRUNE_FILTER_UNTIL", "0", "MIN_AGE", "0"));
     assertThat(r.exitCode()).as(r.stdout()).isZero();
     assertThat(r.stdout()).contains("Podman");
     assertThat(r.jsonLines()).anySatisfy(n -> {

@@ -4,6 +4,7 @@ import io.dockercleaner.docker.DockerHost;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.dockercleaner.testsupport.TestDaemons;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.File;
 import java.io.IOException;
@@ -21,6 +22,7 @@ import javax.tools.ToolProvider;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -34,6 +36,7 @@ import org.junit.jupiter.api.Test;
  * <p>A probe script mounted at /probe wraps the program (DOCKER_CLEANER_CMD="/probe
  * /usr/local/bin/docker-cleaner") and prints the uid and groups the program really runs with.
  */
+@Tag("daemon")
 class ImageIT {
   private static final String DOCKER = "/usr/bin/docker";
   private static final String IMAGE = "docker-cleaner:it";
@@ -84,8 +87,7 @@ class ImageIT {
       exec(List.of(DOCKER, "image", "rm", "-f", IMAGE), 2);
     }
     if (probeDir != null) {
-      Files.deleteIfExists(probeDir.resolve("probe"));
-      Files.deleteIfExists(probeDir);
+      TestDaemons.deleteTree(probeDir);
     }
   }
 
@@ -106,7 +108,7 @@ class ImageIT {
     String kept = exec(List.of(DOCKER, "create", "--network", "none", "--label", "keep=true",
         "dc-test/busybox:latest", "true"), 1).stdout.trim();
     List<String> command = new ArrayList<>(List.of(DOCKER, "run", "--rm", "--network=none", "--read-only",
-        "--tmpfs", "/tmp", "-e", "PRUNE_FILTER_UNTIL=0", "-e", "CLEANUP_IMAGES=false", "-e", "CLEANUP_BUILD_CACHE=false",
+        "--tmpfs", "/tmp", "-e", "PRUNE_FILTER_UNTIL=0", "-e", "MIN_AGE=0", "-e", "CLEANUP_IMAGES=false", "-e", "CLEANUP_BUILD_CACHE=false",
         socketMount(), IMAGE));
     Result result = exec(command, 3);
     try {
@@ -126,7 +128,9 @@ class ImageIT {
   void theAgentStartsInTheImageAndStopsWithExitZeroOnDockerStop() throws Exception {
     String name = "dc-agent-it-" + ProcessHandle.current().pid();
     Result started = exec(List.of(DOCKER, "run", "-d", "--name", name, "--network=none", "--read-only",
-        "--tmpfs", "/tmp", "--tmpfs", "/var/lib/docker-cleaner:uid=1000", socketMount(), IMAGE, "agent"), 2);
+        "--tmpfs", "/tmp", "--tmpfs", "/var/lib/docker-cleaner:uid=1000", socketMount(),
+        // the image listens on 0.0.0.0:8080, which needs a token (or API_OPEN_READ=true)
+        "-e", "API_TOKEN=image-it-token", IMAGE, "agent"), 2);
     assertThat(started.exit).as(started.stderr).isZero();
     try {
       org.awaitility.Awaitility.await().atMost(java.time.Duration.ofMinutes(2)).until(() ->
@@ -191,28 +195,27 @@ class ImageIT {
   void nettyEpollLoadsWithAReadOnlyRootAndANoexecTmp() throws Exception {
     // a --tmpfs /tmp is noexec: Netty's own extraction there fails; the image ships the library
     Path probeClasses = Files.createTempDirectory("dc-epoll");
-    Files.setPosixFilePermissions(probeClasses, PosixFilePermissions.fromString("rwxr-xr-x"));
-    Path source = probeClasses.resolve("EpollProbe.java");
-    Files.writeString(source, "public class EpollProbe { public static void main(String[] a) {"
-        + " System.out.println(\"epoll=\" + io.netty.channel.epoll.Epoll.isAvailable()); } }");
-    int compiled = ToolProvider.getSystemJavaCompiler().run(null, null, null, "--release", "17",
-        "-cp", BASEDIR.resolve("target/docker-cleaner.jar").toString(), "-d", probeClasses.toString(), source.toString());
-    assertThat(compiled).isZero();
-    Files.setPosixFilePermissions(probeClasses.resolve("EpollProbe.class"), PosixFilePermissions.fromString("rw-r--r--"));
+    try {
+      Files.setPosixFilePermissions(probeClasses, PosixFilePermissions.fromString("rwxr-xr-x"));
+      Path source = probeClasses.resolve("EpollProbe.java");
+      Files.writeString(source, "public class EpollProbe { public static void main(String[] a) {"
+          + " System.out.println(\"epoll=\" + io.netty.channel.epoll.Epoll.isAvailable()); } }");
+      int compiled = ToolProvider.getSystemJavaCompiler().run(null, null, null, "--release", "17",
+          "-cp", BASEDIR.resolve("target/docker-cleaner.jar").toString(), "-d", probeClasses.toString(), source.toString());
+      assertThat(compiled).isZero();
+      Files.setPosixFilePermissions(probeClasses.resolve("EpollProbe.class"), PosixFilePermissions.fromString("rw-r--r--"));
 
-    Result result = exec(List.of(DOCKER, "run", "--rm", "--network=none", "--read-only", "--tmpfs", "/tmp",
-        "--user", "1000", "--volume=" + probeClasses + ":/probe-classes:ro", "--entrypoint", "/opt/java/bin/java",
-        IMAGE, "-Djava.library.path=/app/native", "-cp", "/app/docker-cleaner.jar:/probe-classes", "EpollProbe"), 2);
-    Result launcher = exec(List.of(DOCKER, "run", "--rm", "--network=none", "--entrypoint", "/bin/cat", IMAGE,
-        "/usr/local/bin/docker-cleaner"), 2);
+      Result result = exec(List.of(DOCKER, "run", "--rm", "--network=none", "--read-only", "--tmpfs", "/tmp",
+          "--user", "1000", "--volume=" + probeClasses + ":/probe-classes:ro", "--entrypoint", "/opt/java/bin/java",
+          IMAGE, "-Djava.library.path=/app/native", "-cp", "/app/docker-cleaner.jar:/probe-classes", "EpollProbe"), 2);
+      Result launcher = exec(List.of(DOCKER, "run", "--rm", "--network=none", "--entrypoint", "/bin/cat", IMAGE,
+          "/usr/local/bin/docker-cleaner"), 2);
 
-    for (String file : List.of("EpollProbe.java", "EpollProbe.class")) {
-      Files.deleteIfExists(probeClasses.resolve(file));
+      assertThat(result.stdout).as(result.stderr).contains("epoll=true");
+      assertThat(launcher.stdout).contains("-Djava.library.path=/app/native");
+    } finally {
+      TestDaemons.deleteTree(probeClasses);
     }
-    Files.deleteIfExists(probeClasses);
-
-    assertThat(result.stdout).as(result.stderr).contains("epoll=true");
-    assertThat(launcher.stdout).contains("-Djava.library.path=/app/native");
   }
 
   @Test

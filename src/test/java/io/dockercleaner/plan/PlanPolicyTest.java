@@ -69,12 +69,7 @@ class PlanPolicyTest {
             "null keepImagePatterns",
             (UnaryOperator<PlanPolicy.Builder>) b -> b.keepImagePatterns(null),
             NullPointerException.class,
-            "keepImagePatterns must not be null"),
-        Arguments.of(
-            "null agentStartedAt",
-            (UnaryOperator<PlanPolicy.Builder>) b -> b.agentStartedAt(null),
-            NullPointerException.class,
-            "agentStartedAt must not be null"));
+            "keepImagePatterns must not be null"));
   }
 
   @ParameterizedTest(name = "{0}")

@@ -85,6 +85,21 @@ public final class DaemonFixture {
     return TestDaemons.build(host, tag, dockerfile);
   }
 
+  /**
+   * An image of exactly one new layer ({@code mib} MiB of zeros plus a unique file) over the test
+   * image, labelled keep=false (the base is keep=true). Made with run + commit rather than a build:
+   * a build leaves intermediate images behind (extra candidates of ~0 bytes), this adds exactly one
+   * image. Returns its id ({@code sha256:...}).
+   */
+  public String layerImage(String tag, int mib) {
+    String c = docker(host, "create", "--network", "none", TestDaemons.TEST_IMAGE, "sh", "-c", "echo "
+        + java.util.UUID.randomUUID() + " > /nonce && dd if=/dev/zero of=/blob bs=1M count=" + mib + " 2>/dev/null");
+    docker(host, "start", "-a", c);
+    String id = docker(host, "commit", "--change", "LABEL keep=false", "--change", "CMD [\"sh\"]", c, tag);
+    docker(host, "rm", c);
+    return id;
+  }
+
   /** Builds the same tag twice: the first build's image becomes dangling. Returns the dangling id. */
   public String dangling(String tag, String label) {
     String first = image(tag, label, "first " + System.nanoTime());
@@ -96,10 +111,15 @@ public final class DaemonFixture {
   public String buildkitImage(String tag, String content) {
     try {
       java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("dc-bk");
-      java.nio.file.Files.writeString(dir.resolve("Dockerfile"), "FROM " + TestDaemons.TEST_IMAGE
-          + "\nLABEL keep=false\nRUN echo '" + content + "' > /bk.txt && dd if=/dev/zero of=/blob bs=1k count=64\n");
-      TestDaemons.Result r = TestDaemons.run(List.of(TestDaemons.DOCKER_CLI, "build", "-q", "--network", "none", "-t", tag,
-          dir.toString()), null, java.util.Map.of("DOCKER_HOST", host, "DOCKER_BUILDKIT", "1"));
+      TestDaemons.Result r;
+      try {
+        java.nio.file.Files.writeString(dir.resolve("Dockerfile"), "FROM " + TestDaemons.TEST_IMAGE
+            + "\nLABEL keep=false\nRUN echo '" + content + "' > /bk.txt && dd if=/dev/zero of=/blob bs=1k count=64\n");
+        r = TestDaemons.run(List.of(TestDaemons.DOCKER_CLI, "build", "-q", "--network", "none", "-t", tag,
+            dir.toString()), null, java.util.Map.of("DOCKER_HOST", host, "DOCKER_BUILDKIT", "1"));
+      } finally {
+        TestDaemons.deleteTree(dir);
+      }
       if (r.exitCode() != 0) {
         throw new AssertionError("buildkit build failed: " + r.stderr());
       }

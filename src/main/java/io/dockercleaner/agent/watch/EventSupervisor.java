@@ -12,7 +12,9 @@ import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -30,9 +32,12 @@ import org.slf4j.LoggerFactory;
  * {@link #stop()}. A malformed event line is skipped and counted, never fatal.
  *
  * <p>Threading: everything runs on one Vert.x context (the caller's, if {@link #start} is called
- * on one, else a new event-loop context). The listeners are called there, in stream order; an
- * exception from a listener is logged and does not affect the stream. The getters may be read from
- * any thread.
+ * on one, else a new event-loop context). The listeners are called there, in stream order, each
+ * event to every listener in the order they were added; an exception from one listener is logged
+ * and affects neither the other listeners nor the stream. The getters may be read from any thread.
+ *
+ * <p>Listeners are added, never replaced: the agent's usage state, the metrics and any later
+ * consumer each register their own and all see every event.
  */
 public final class EventSupervisor {
   private static final Logger LOG = LoggerFactory.getLogger(EventSupervisor.class);
@@ -46,8 +51,9 @@ public final class EventSupervisor {
   private final Backoff backoff;
   private final EventPosition position;
 
-  private volatile Handler<DockerEvent> eventListener = e -> {};
-  private volatile Handler<StreamState> stateListener = s -> {};
+  // Copy-on-write: listeners may be added from any thread, also while events are delivered.
+  private final List<Handler<DockerEvent>> eventListeners = new CopyOnWriteArrayList<>();
+  private final List<Handler<StreamState>> stateListeners = new CopyOnWriteArrayList<>();
 
   // Only touched from `context`.
   private Context context;
@@ -85,15 +91,19 @@ public final class EventSupervisor {
     this.position = new EventPosition(options.dedupWindowEvents());
   }
 
-  /** Sets the listener for each new event (duplicates already dropped). Set it before start. */
+  /**
+   * Adds a listener for each new event (duplicates already dropped), after the ones added before;
+   * it never replaces them. Add it before {@link #start} to see every event; one added later sees
+   * the events delivered from then on.
+   */
   public EventSupervisor onEvent(Handler<DockerEvent> listener) {
-    this.eventListener = Objects.requireNonNull(listener, "listener");
+    eventListeners.add(Objects.requireNonNull(listener, "listener"));
     return this;
   }
 
-  /** Sets the listener for connection changes. Set it before start. */
+  /** Adds a listener for connection changes, after the ones added before (never replaces them). */
   public EventSupervisor onStateChange(Handler<StreamState> listener) {
-    this.stateListener = Objects.requireNonNull(listener, "listener");
+    stateListeners.add(Objects.requireNonNull(listener, "listener"));
     return this;
   }
 
@@ -274,10 +284,12 @@ public final class EventSupervisor {
     lastEventAt = event.instant();
     // An event proves the stream healthy: the next loss backs off from the start again.
     backoff.reset();
-    try {
-      eventListener.handle(event);
-    } catch (RuntimeException e) {
-      LOG.error("event listener failed on {} {} {}", event.type(), event.action(), event.actorId(), e);
+    for (Handler<DockerEvent> listener : eventListeners) {
+      try {
+        listener.handle(event);
+      } catch (RuntimeException e) {
+        LOG.error("event listener failed on {} {} {}", event.type(), event.action(), event.actorId(), e);
+      }
     }
   }
 
@@ -335,10 +347,12 @@ public final class EventSupervisor {
   }
 
   private void notifyState(StreamState state) {
-    try {
-      stateListener.handle(state);
-    } catch (RuntimeException e) {
-      LOG.error("state listener failed on {}", state, e);
+    for (Handler<StreamState> listener : stateListeners) {
+      try {
+        listener.handle(state);
+      } catch (RuntimeException e) {
+        LOG.error("state listener failed on {}", state, e);
+      }
     }
   }
 

@@ -6,7 +6,7 @@
  * ({@link io.dockercleaner.agent.watch.DiskMonitor}, bytes and inodes).
  *
  * <p>Wiring, in the agent: load the state; connect the client; reconcile once with a full
- * inventory; start the supervisor with {@code onEvent(state::observe)} and a reconcile callback
+ * inventory; start the supervisor with {@code onEvent(state::observe)} (listeners add up: metrics add their own) and a reconcile callback
  * that lists images and containers into {@code state.reconcile(...)}, resuming from {@code
  * state.lastEventTimeNano()}; save the state periodically with {@code save(vertx)} and at shutdown
  * with {@code saveNow()}; sample the disk every DISK_CHECK_INTERVAL.

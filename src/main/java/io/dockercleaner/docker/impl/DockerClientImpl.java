@@ -73,6 +73,7 @@ public final class DockerClientImpl implements DockerClient {
   public static Future<DockerClient> connect(Vertx vertx, DockerClientOptions options) {
     DockerClientImpl client;
     try {
+      options.host().checkCertificates();
       client = new DockerClientImpl(vertx, options);
     } catch (RuntimeException e) {
       return Future.failedFuture(e);
@@ -90,10 +91,11 @@ public final class DockerClientImpl implements DockerClient {
     if (host.tls()) {
       Path dir = host.certPath();
       o.setSsl(true);
-      if (Files.isReadable(dir.resolve("ca.pem"))) {
+      if (host.tlsVerify()) {
+        // never the JVM's default trust store: only the CA in DOCKER_CERT_PATH (checked in connect)
         o.setTrustOptions(new PemTrustOptions().addCertPath(dir.resolve("ca.pem").toString()));
-      } else if (!host.tlsVerify()) {
-        o.setTrustAll(true);
+      } else if (Files.isReadable(dir.resolve("ca.pem"))) {
+        o.setTrustOptions(new PemTrustOptions().addCertPath(dir.resolve("ca.pem").toString()));
       }
       if (Files.isReadable(dir.resolve("cert.pem")) && Files.isReadable(dir.resolve("key.pem"))) {
         o.setKeyCertOptions(new PemKeyCertOptions().setCertPath(dir.resolve("cert.pem").toString())
@@ -227,7 +229,7 @@ public final class DockerClientImpl implements DockerClient {
           ContainerSummary s = ContainerSummary.from(c);
           // the daemon omits SizeRw when it is 0 (omitempty): with size=true, missing means 0
           return size && s.sizeRwBytes() < 0 ? new ContainerSummary(s.id(), s.names(), s.image(), s.imageId(),
-              s.state(), s.status(), s.createdEpochSeconds(), s.labels(), 0, s.volumeNames()) : s;
+              s.state(), s.status(), s.createdEpochSeconds(), s.labels(), 0, s.volumeNames(), s.networkNames()) : s;
         }));
   }
 
@@ -297,14 +299,14 @@ public final class DockerClientImpl implements DockerClient {
   @Override
   public Future<Void> removeContainer(String id, boolean force, boolean removeAnonymousVolumes) {
     return json("DELETE /containers/{id}", HttpMethod.DELETE,
-        "/containers/" + enc(id) + "?force=" + force + "&v=" + removeAnonymousVolumes, true, options.pruneTimeout())
+        "/containers/" + enc(id) + "?force=" + force + "&v=" + removeAnonymousVolumes, true, options.deleteTimeout())
         .mapEmpty();
   }
 
   @Override
   public Future<PruneReport> removeImage(String idOrName, boolean force) {
     return json("DELETE /images/{id}", HttpMethod.DELETE, "/images/" + enc(idOrName) + "?force=" + force,
-        true, options.pruneTimeout()).map(DockerClientImpl::imageDeleteReport);
+        true, options.deleteTimeout()).map(DockerClientImpl::imageDeleteReport);
   }
 
   private static PruneReport imageDeleteReport(JsonNode items) {
@@ -325,14 +327,14 @@ public final class DockerClientImpl implements DockerClient {
 
   @Override
   public Future<Void> removeVolume(String name) {
-    return json("DELETE /volumes/{name}", HttpMethod.DELETE, "/volumes/" + enc(name), true, options.pruneTimeout())
+    return json("DELETE /volumes/{name}", HttpMethod.DELETE, "/volumes/" + enc(name), true, options.deleteTimeout())
         .mapEmpty();
   }
 
   @Override
   public Future<Void> removeNetwork(String idOrName) {
     return json("DELETE /networks/{id}", HttpMethod.DELETE, "/networks/" + enc(idOrName), true,
-        options.pruneTimeout()).mapEmpty();
+        options.deleteTimeout()).mapEmpty();
   }
 
   @Override

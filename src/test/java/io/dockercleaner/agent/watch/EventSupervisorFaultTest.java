@@ -19,6 +19,8 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import io.dockercleaner.testsupport.TestDaemons;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -43,7 +45,13 @@ class EventSupervisorFaultTest {
 
   @BeforeEach
   void socketDir() throws Exception {
+    // short path under /tmp: a unix socket path must stay under 108 bytes
     dir = Files.createTempDirectory(Path.of("/tmp"), "dcw");
+  }
+
+  @AfterEach
+  void removeSocketDir() {
+    TestDaemons.deleteTree(dir);
   }
 
   private void serveEvents(HttpServerRequest req) {

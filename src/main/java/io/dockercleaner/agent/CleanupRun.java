@@ -1,0 +1,253 @@
+package io.dockercleaner.agent;
+
+import static io.dockercleaner.log.RunLog.fields;
+
+import io.dockercleaner.agent.watch.DiskSample;
+import io.dockercleaner.config.Settings;
+import io.dockercleaner.core.Bytes;
+import io.dockercleaner.core.ItemOutcome;
+import io.dockercleaner.core.Reason;
+import io.dockercleaner.core.ResourceType;
+import io.dockercleaner.core.RunOutcome;
+import io.dockercleaner.docker.DockerClient;
+import io.dockercleaner.exec.Executor;
+import io.dockercleaner.exec.InventoryLoader;
+import io.dockercleaner.exec.ItemResult;
+import io.dockercleaner.exec.RunRecord;
+import io.dockercleaner.log.RunLog;
+import io.dockercleaner.plan.Inventory;
+import io.dockercleaner.plan.Plan;
+import io.dockercleaner.plan.PlanPolicy;
+import io.dockercleaner.plan.PlanStep;
+import io.dockercleaner.plan.Planner;
+import io.dockercleaner.plan.PolicyFromSettings;
+import io.dockercleaner.plan.UsageHistory;
+import io.vertx.core.Future;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Supplier;
+
+/**
+ * One cleanup run of the agent, whatever fired it: reads the inventory, asks the one planner
+ * (a sweep for the schedule and the start run, a targeted plan for thresholds and HTTP, the stored
+ * plan re-checked for a plan apply) with the one policy of the configuration, hands the plan to
+ * the executor and fills the run record. Never deletes anything itself.
+ */
+final class CleanupRun {
+  private final Agent agent;
+  private final Settings settings;
+  private final DockerClient docker;
+  private final Clock clock;
+  private final RunLog log;
+  private final Executor executor;
+
+  CleanupRun(Agent agent, Executor executor) {
+    this.agent = agent;
+    this.settings = agent.settings();
+    this.docker = agent.docker();
+    this.clock = agent.clock();
+    this.log = agent.log();
+    this.executor = executor;
+  }
+
+  /** Runs; the Future fails only on an unexpected error (the caller then marks the run failed). */
+  Future<RunRecord> run(RunRecord record, TriggerRequest req) {
+    return req.fullSequence() ? sweep(record, req) : budgeted(record, req);
+  }
+
+  /** The policy of the configuration for this agent, restricted to {@code requested} types. */
+  PlanPolicy policy(Set<ResourceType> requested, boolean critical, int maxDeletions) {
+    PlanPolicy.Builder b = PolicyFromSettings.builder(settings, docker.capabilities().buildCachePrune(), agent.startedAt())
+        .critical(critical).maxDeletions(Math.max(1, maxDeletions));
+    PlanPolicy base = b.build();
+    if (!requested.isEmpty()) {
+      Set<ResourceType> enabled = EnumSet.noneOf(ResourceType.class);
+      enabled.addAll(base.enabledTypes());
+      enabled.retainAll(requested);
+      b.enabledTypes(enabled);
+    }
+    return b.build();
+  }
+
+  // ---- sweeps: schedule and start ----------------------------------------------------------------
+
+  /** The scheduled / start run: every eligible object with the configured filters, no byte target. */
+  private Future<RunRecord> sweep(RunRecord record, TriggerRequest req) {
+    return agent.sampleOrNull().compose(before -> {
+      if (before != null) {
+        record.diskBefore(before.usedBytes(), before.usedRatio());
+      }
+      boolean critical = before != null && before.usedRatio() >= settings.diskCriticalWatermarkRatio();
+      PlanPolicy policy = policy(req.types(), critical, Integer.MAX_VALUE);
+      return docker.systemDf().compose(df -> {
+        agent.dfRefreshed(df);
+        Instant now = clock.instant();
+        return InventoryLoader.load(docker, df, policy.enabled(ResourceType.NETWORK), now).compose(inventory -> {
+          Plan plan = Planner.sweep(inventory, agent.history(critical), policy, now);
+          record.planned(plan.steps(), plan.estimatedBytes(), null);
+          Duration maxDuration = req.maxDuration().orElse(settings.maxRunDuration());
+          Executor.Budget budget = new Executor.Budget(maxDuration, Integer.MAX_VALUE, settings.deleteConcurrency());
+          return executor.sweep(record, plan, inventory, policy, now, budget, record.dryRun(),
+              !docker.capabilities().podman(), agent::stopping, this::logType);
+        });
+      }).compose(r -> agent.sampleOrNull().map(after -> {
+        if (after != null) {
+          record.diskAfter(after.usedBytes(), after.usedRatio());
+        }
+        record.finish(clock.instant(), outcome(record, false, true));
+        return record;
+      }));
+    });
+  }
+
+  private void logType(Executor.TypeResult t) {
+    long done = t.items().stream().filter(i -> i.outcome() == ItemOutcome.REMOVED || i.outcome() == ItemOutcome.WOULD_REMOVE).count();
+    if (t.items().isEmpty()) {
+      return;
+    }
+    boolean dry = t.items().stream().anyMatch(i -> i.outcome() == ItemOutcome.WOULD_REMOVE);
+    log.info(t.type().operation(), (dry ? "Would remove " : "Removed ") + done + " of " + t.items().size() + " planned "
+        + t.type().label().replace('_', ' ') + (t.items().size() == 1 ? "" : "s")
+        + (t.type() == ResourceType.NETWORK ? "" : " (" + Bytes.human(t.reportedBytes()) + ")"),
+        fields("count", done, "space_freed_bytes", t.reportedBytes(), "method", t.method(), "dry_run", dry));
+  }
+
+  // ---- targeted: thresholds, HTTP, plan apply ------------------------------------------------------
+
+  private Future<RunRecord> budgeted(RunRecord record, TriggerRequest req) {
+    return agent.sampleOrNull().compose(sampleBefore -> {
+      if (sampleBefore != null) {
+        record.diskBefore(sampleBefore.usedBytes(), sampleBefore.usedRatio());
+      }
+      boolean critical = sampleBefore != null && sampleBefore.usedRatio() >= settings.diskCriticalWatermarkRatio();
+      return docker.systemDf().compose(df -> {
+        agent.dfRefreshed(df);
+        Instant now = clock.instant();
+        Inventory inventory = InventoryLoader.fromDiskUsage(df, List.of(), now);
+        List<PlanStep> steps;
+        Plan plan;
+        if (req.planId().isPresent()) {
+          Plan stored = agent.plans().get(req.planId().get()).orElse(null);
+          if (stored == null) {
+            return Future.failedFuture(new IllegalArgumentException("unknown plan " + req.planId().get()));
+          }
+          // re-check every item against a fresh, unlimited plan: only still-eligible items go
+          Plan fresh = Planner.plan(inventory, agent.history(critical), policy(Set.of(), critical,
+              PlanPolicy.UNLIMITED_DELETIONS), now, Planner.UNLIMITED);
+          Set<String> eligible = new HashSet<>();
+          fresh.steps().forEach(s -> eligible.add(s.type() + "/" + s.id()));
+          Map<String, Reason> skipReasons = new HashMap<>();
+          fresh.skipped().forEach(s -> skipReasons.put(s.type() + "/" + s.id(), s.reason()));
+          steps = new ArrayList<>();
+          for (PlanStep s : stored.steps()) {
+            if (eligible.contains(s.type() + "/" + s.id())) {
+              steps.add(s);
+            } else {
+              record.add(new ItemResult(s, ItemOutcome.SKIPPED,
+                  skipReasons.getOrDefault(s.type() + "/" + s.id(), Reason.NOT_FOUND), "no longer eligible"));
+            }
+          }
+          plan = stored;
+          record.planned(stored.steps(), stored.estimatedBytes(), req.planId().get());
+        } else {
+          // a threshold request may be a queued follow-up carrying an old sample's bytes: the disk
+          // as measured now decides (0 when already under the low watermark)
+          long target = req.trigger().equals("threshold") && sampleBefore != null
+              ? Math.min(record.targetBytes(), agent.bytesAboveLowWatermark(sampleBefore)) : record.targetBytes();
+          plan = Planner.plan(inventory, agent.history(critical),
+              policy(req.types(), critical, settings.maxDeletionsPerRun()), now, target);
+          steps = plan.steps();
+          record.planned(plan.steps(), plan.estimatedBytes(), null);
+        }
+        if (steps.isEmpty()) {
+          record.finish(clock.instant(), RunOutcome.NOTHING_RECLAIMABLE);
+          return Future.succeededFuture(record);
+        }
+        Duration maxDuration = req.maxDuration().orElse(settings.maxRunDuration());
+        Executor.Budget budget = new Executor.Budget(maxDuration, settings.maxDeletionsPerRun(),
+            settings.deleteConcurrency());
+        boolean[] reached = {false};
+        Supplier<Future<Boolean>> measure = targetCheck(req, record, sampleBefore, reached);
+        return executor.execute(record, steps, budget, record.dryRun(), measure, agent::stopping)
+            .compose(r -> agent.sampleOrNull().map(after -> {
+              if (after != null) {
+                record.diskAfter(after.usedBytes(), after.usedRatio());
+                if (!reached[0] && req.trigger().equals("threshold")) {
+                  reached[0] = after.usedRatio() <= settings.diskLowWatermarkRatio();
+                }
+              }
+              boolean measured = req.trigger().equals("threshold") || req.trigger().equals("inode_threshold");
+              boolean covered = measured ? reached[0]
+                  : record.targetBytes() == Planner.UNLIMITED || plan.targetCovered() || reached[0];
+              record.finish(clock.instant(), outcome(record, !covered, false));
+              return record;
+            }));
+      });
+    });
+  }
+
+  private Supplier<Future<Boolean>> targetCheck(TriggerRequest req, RunRecord record, DiskSample before,
+      boolean[] reached) {
+    if (agent.disk() == null || before == null) {
+      return () -> Future.succeededFuture(false);
+    }
+    return () -> agent.disk().sample(req.trigger().equals("inode_threshold")).map(s -> {
+      boolean done;
+      switch (req.trigger()) {
+        case "threshold" -> done = s.usedRatio() <= settings.diskLowWatermarkRatio();
+        case "inode_threshold" -> done = s.hasInodes() && s.inodeUsedRatio() <= settings.inodeLowWatermarkRatio();
+        default -> done = record.targetBytes() != Planner.UNLIMITED && req.trigger().equals("http")
+            && before.usedBytes() - s.usedBytes() >= record.targetBytes();
+      }
+      reached[0] = reached[0] || done;
+      return done;
+    }).otherwise(false);
+  }
+
+  /**
+   * The run's outcome in the shared vocabulary. Failed items, an audit that could not be written
+   * and a run cut by its deadline or by shutdown make it partial (or failed when nothing went).
+   */
+  static RunOutcome outcome(RunRecord record, boolean targetMissed, boolean sweep) {
+    long removed = record.count(ItemOutcome.REMOVED) + record.count(ItemOutcome.WOULD_REMOVE);
+    long failed = record.count(ItemOutcome.FAILED);
+    boolean cut = record.items().stream().anyMatch(i -> i.outcome() == ItemOutcome.SKIPPED
+        && (i.skipReason() == Reason.SHUTDOWN || i.skipReason() == Reason.DEADLINE));
+    if (failed > 0) {
+      return removed == 0 ? RunOutcome.FAILED : RunOutcome.PARTIAL;
+    }
+    if (record.auditFailures() > 0 && removed > 0) {
+      return RunOutcome.PARTIAL; // deletions happened that the audit trail does not show
+    }
+    if (removed == 0) {
+      return cut ? RunOutcome.PARTIAL : RunOutcome.NOTHING_RECLAIMABLE;
+    }
+    if (cut) {
+      return RunOutcome.PARTIAL;
+    }
+    if (targetMissed && !record.dryRun()) {
+      return RunOutcome.TARGET_NOT_REACHED;
+    }
+    return RunOutcome.SUCCEEDED;
+  }
+
+  /** A plan for the API: computed from a fresh inventory, nothing deleted. */
+  Future<Plan> plan(java.util.OptionalLong targetBytes, Set<ResourceType> types) {
+    return agent.sampleOrNull().compose(sample -> docker.systemDf().map(df -> {
+      agent.dfRefreshed(df);
+      boolean critical = sample != null && sample.usedRatio() >= settings.diskCriticalWatermarkRatio();
+      UsageHistory history = agent.history(critical);
+      return Planner.plan(InventoryLoader.fromDiskUsage(df, List.of(), clock.instant()), history,
+          policy(types, critical, settings.maxDeletionsPerRun()), clock.instant(),
+          targetBytes.isPresent() ? targetBytes.getAsLong() : Planner.UNLIMITED);
+    }));
+  }
+}

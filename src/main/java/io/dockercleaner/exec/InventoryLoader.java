@@ -1,0 +1,174 @@
+package io.dockercleaner.exec;
+
+import io.dockercleaner.core.ResourceType;
+import io.dockercleaner.docker.DockerClient;
+import io.dockercleaner.docker.Filters;
+import io.dockercleaner.docker.model.BuildCacheRecord;
+import io.dockercleaner.docker.model.ContainerSummary;
+import io.dockercleaner.docker.model.DiskUsage;
+import io.dockercleaner.docker.model.ImageSummary;
+import io.dockercleaner.docker.model.NetworkSummary;
+import io.dockercleaner.docker.model.VolumeSummary;
+import io.dockercleaner.plan.BuildCacheInfo;
+import io.dockercleaner.plan.ContainerInfo;
+import io.dockercleaner.plan.ImageInfo;
+import io.dockercleaner.plan.Inventory;
+import io.dockercleaner.plan.NetworkInfo;
+import io.dockercleaner.plan.VolumeInfo;
+import io.vertx.core.Future;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Reads the daemon's state into the planner's {@link Inventory}: from one {@code /system/df}
+ * answer (the agent: every size in one call) plus the network list, or from the list calls (the
+ * one-shot: only what the enabled types need).
+ */
+public final class InventoryLoader {
+  private InventoryLoader() {}
+
+  /** The agent's inventory: {@code /system/df} and, when networks are planned, {@code /networks}. */
+  public static Future<Inventory> load(DockerClient docker, DiskUsage df, boolean withNetworks, Instant now) {
+    Future<List<NetworkSummary>> networks = withNetworks ? docker.listNetworks(Filters.NONE) : Future.succeededFuture(List.of());
+    return networks.map(n -> fromDiskUsage(df, n, now));
+  }
+
+  /** The one-shot's inventory: the list calls the enabled types need. */
+  public static Future<Inventory> load(DockerClient docker, Set<ResourceType> types, Instant now) {
+    // containers are always listed: they decide what is in use
+    Future<List<ContainerSummary>> containers = docker.listContainers(true, types.contains(ResourceType.CONTAINER), Filters.NONE);
+    Future<List<ImageSummary>> images = types.contains(ResourceType.IMAGE)
+        ? docker.listImages(Filters.NONE) : Future.succeededFuture(List.of());
+    Future<List<VolumeInfo>> volumes = types.contains(ResourceType.VOLUME) ? volumes(docker) : Future.succeededFuture(List.of());
+    Future<List<NetworkSummary>> networks = types.contains(ResourceType.NETWORK)
+        ? docker.listNetworks(Filters.NONE) : Future.succeededFuture(List.of());
+    Future<List<BuildCacheRecord>> cache = types.contains(ResourceType.BUILD_CACHE)
+        ? docker.listBuildCache() : Future.succeededFuture(List.of());
+    return Future.all(containers, images, volumes, networks, cache).map(v -> new Inventory(
+        containers(containers.result(), now), images(images.result()), volumes.result(), cache(cache.result()),
+        networks(networks.result())));
+  }
+
+  private static Future<List<VolumeInfo>> volumes(DockerClient docker) {
+    // sizes and reference counts come from /system/df only; without them, sizes are unknown
+    Future<Map<String, VolumeSummary>> usage = docker.systemDf().map(df -> {
+      Map<String, VolumeSummary> m = new HashMap<>();
+      df.volumes().forEach(v -> m.put(v.name(), v));
+      return m;
+    }).otherwise(Map.of());
+    return usage.compose(u -> docker.listVolumes(Filters.NONE).map(list -> {
+      List<VolumeInfo> out = new ArrayList<>();
+      for (VolumeSummary v : list) {
+        VolumeSummary d = u.get(v.name());
+        long size = d != null && d.sizeBytes() >= 0 ? d.sizeBytes() : v.sizeBytes();
+        long refs = d != null ? d.refCount() : v.refCount();
+        out.add(new VolumeInfo(v.name(), v.isAnonymous(), v.labels(), v.createdAt(), size, refs));
+      }
+      return out;
+    }));
+  }
+
+  /** Maps Docker's {@code /system/df} answer and the network list to the planner's inventory. */
+  public static Inventory fromDiskUsage(DiskUsage df, List<NetworkSummary> networks, Instant now) {
+    List<VolumeInfo> volumes = new ArrayList<>();
+    for (VolumeSummary v : df.volumes()) {
+      volumes.add(new VolumeInfo(v.name(), v.isAnonymous(), v.labels(), v.createdAt(), v.sizeBytes(), v.refCount()));
+    }
+    return new Inventory(containers(df.containers(), now), images(df.images()), volumes, cache(df.buildCache()),
+        networks(networks));
+  }
+
+  /** As {@link #fromDiskUsage(DiskUsage, List, Instant)} without networks. */
+  public static Inventory fromDiskUsage(DiskUsage df) {
+    return fromDiskUsage(df, List.of(), Instant.now());
+  }
+
+  private static List<ContainerInfo> containers(List<ContainerSummary> list, Instant now) {
+    List<ContainerInfo> out = new ArrayList<>(list.size());
+    for (ContainerSummary c : list) {
+      out.add(new ContainerInfo(c.id(), c.name(), c.imageId(), c.state(), c.created(), exitedAt(c.status(), now),
+          Math.max(0, c.sizeRwBytes()), c.labels(), c.volumeNames(), c.networkNames()));
+    }
+    return out;
+  }
+
+  private static List<ImageInfo> images(List<ImageSummary> list) {
+    List<ImageInfo> out = new ArrayList<>(list.size());
+    for (ImageSummary i : list) {
+      out.add(new ImageInfo(i.id(), i.parentId().isEmpty() ? null : i.parentId(), i.repoTags(), i.created(),
+          i.sizeBytes(), i.sharedSizeBytes(), i.labels()));
+    }
+    return out;
+  }
+
+  private static List<BuildCacheInfo> cache(List<BuildCacheRecord> list) {
+    List<BuildCacheInfo> out = new ArrayList<>(list.size());
+    for (BuildCacheRecord b : list) {
+      out.add(new BuildCacheInfo(b.id(), b.type(), b.description(), b.inUse(), b.shared(), b.sizeBytes(),
+          b.createdAt() == null ? Instant.EPOCH : b.createdAt(), b.lastUsedAt()));
+    }
+    return out;
+  }
+
+  private static List<NetworkInfo> networks(List<NetworkSummary> list) {
+    List<NetworkInfo> out = new ArrayList<>();
+    for (NetworkSummary n : list) {
+      if (!n.isPredefined()) {
+        out.add(new NetworkInfo(n.id(), n.name(), n.created(), n.labels()));
+      }
+    }
+    return out;
+  }
+
+  private static final Pattern EXITED = Pattern.compile(
+      "(?:Exited \\(-?\\d+\\)|Dead|Stopped) (Less than a second|About a minute|About an hour|(\\d+) (second|minute|hour|day|week|month|year)s?) ago.*");
+
+  /**
+   * When a stopped container exited, at the latest, from the list's {@code Status} text ("Exited
+   * (0) 5 minutes ago": Docker rounds, so this is the latest instant consistent with it); null
+   * when the text does not say (never ran, or an unknown format: then MIN_AGE counts from
+   * creation only if the container never ran, see {@link #unknownExit}).
+   */
+  static Instant exitedAt(String status, Instant now) {
+    if (status == null) {
+      return null;
+    }
+    Matcher m = EXITED.matcher(status);
+    if (!m.matches()) {
+      return status.startsWith("Exited") || status.startsWith("Dead") ? unknownExit(now) : null;
+    }
+    Duration atLeast;
+    String whole = m.group(1);
+    if (whole.equals("Less than a second")) {
+      atLeast = Duration.ZERO;
+    } else if (whole.equals("About a minute")) {
+      atLeast = Duration.ofMinutes(1);
+    } else if (whole.equals("About an hour")) {
+      atLeast = Duration.ofMinutes(60);
+    } else {
+      long n = Long.parseLong(m.group(2));
+      atLeast = switch (m.group(3)) {
+        case "second" -> Duration.ofSeconds(n);
+        case "minute" -> Duration.ofMinutes(n);
+        case "hour" -> Duration.ofMinutes(n * 60 - 30); // rounded to the nearest hour
+        case "day" -> Duration.ofDays(n);
+        case "week" -> Duration.ofDays(7 * n);
+        case "month" -> Duration.ofDays(30 * n);
+        default -> Duration.ofDays(365 * n);
+      };
+    }
+    return now.minus(atLeast);
+  }
+
+  /** An exit time the status does not tell: count it as now, so MIN_AGE keeps the container. */
+  private static Instant unknownExit(Instant now) {
+    return now;
+  }
+}
