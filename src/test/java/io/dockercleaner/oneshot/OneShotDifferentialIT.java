@@ -60,6 +60,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * picks variants; a failure names seed, variant and every differing object, and prints the
  * scenario to replay it.
  */
+@Tag("daemon")
 class OneShotDifferentialIT {
   /**
    * 3 and 5 are arbitrary; 127, 240 and 389 make a dangling image whose unprotected, unused child
