@@ -305,8 +305,13 @@ public final class DockerClientImpl implements DockerClient {
 
   @Override
   public Future<PruneReport> removeImage(String idOrName, boolean force) {
-    return json("DELETE /images/{id}", HttpMethod.DELETE, "/images/" + enc(idOrName) + "?force=" + force,
-        true, options.deleteTimeout()).map(DockerClientImpl::imageDeleteReport);
+    return removeImage(idOrName, force, false);
+  }
+
+  @Override
+  public Future<PruneReport> removeImage(String idOrName, boolean force, boolean noPrune) {
+    return json("DELETE /images/{id}", HttpMethod.DELETE, "/images/" + enc(idOrName) + "?force=" + force
+        + "&noprune=" + noPrune, true, options.deleteTimeout()).map(DockerClientImpl::imageDeleteReport);
   }
 
   private static PruneReport imageDeleteReport(JsonNode items) {
