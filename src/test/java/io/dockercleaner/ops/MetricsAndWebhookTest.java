@@ -198,7 +198,7 @@ class MetricsAndWebhookTest {
   void aOneShotDryRunTextfileCountsTheRunButNoRemovalsAndNoSuccess(@TempDir Path tmp) throws Exception {
     Path textfile = tmp.resolve("dry.prom");
     CliRun r = CliRun.run(Map.of("DOCKER_HOST", d.host(), "LOG_FORMAT", "json", "HOSTNAME", "ops-host",
-        "PRUNE_FILTER_UNTIL", "0", "DRY_RUN", "true", "METRICS_TEXTFILE", textfile.toString()));
+        "PRUNE_FILTER_UNTIL", "0", "MIN_AGE", "0", "DRY_RUN", "true", "METRICS_TEXTFILE", textfile.toString()));
     assertThat(r.exitCode()).as(r.stdout() + r.stderr()).isZero();
     // the dry run did find candidates: they must not show up as removals
     assertThat(r.itemIds("container")).isNotEmpty();
