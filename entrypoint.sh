@@ -40,7 +40,29 @@ PASSWD_FILE="$ROOT/etc/passwd"
 CLEANUP_USER=${CLEANUP_USER:-cleanup-user}
 read -r -a PROGRAM <<<"${DOCKER_CLEANER_CMD:-$DEFAULT_PROGRAM}"
 
-log() { printf '[%s] [%s] [INIT] %s\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$1" "$2" >&2; }
+# LOG_FORMAT=json: the program's JSON line shape (timestamp with milliseconds, level, operation,
+# message, hostname), so every line of the container's log parses the same way
+json_string() { # $1 → a JSON string literal
+  local s=$1
+  s=${s//\\/\\\\}
+  s=${s//\"/\\\"}
+  s=${s//$'\n'/\\n}
+  s=${s//$'\r'/\\r}
+  s=${s//$'\t'/\\t}
+  # other control characters do not occur in our messages; drop them rather than break the line
+  s=$(printf '%s' "$s" | tr -d '\000-\010\013\014\016-\037')
+  printf '"%s"' "$s"
+}
+log() {
+  local format=${LOG_FORMAT:-text}
+  if [ "${format,,}" = json ]; then
+    printf '{"timestamp":"%s","level":"%s","operation":"INIT","message":%s,"hostname":%s}\n' \
+      "$(date -u +%Y-%m-%dT%H:%M:%S.%3NZ)" "$1" "$(json_string "$2")" \
+      "$(json_string "${HOSTNAME:-$(cat /proc/sys/kernel/hostname 2>/dev/null || echo unknown)}")" >&2
+  else
+    printf '[%s] [%s] [INIT] %s\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$1" "$2" >&2
+  fi
+}
 info() {
   local level=${LOG_LEVEL:-INFO}
   [ "${QUIET:-false}" = true ] && return 0
@@ -112,6 +134,15 @@ check_socket() {
   fail "Docker socket $SOCKET not found. Mount it: $MOUNT_HINT (or set DOCKER_HOST=tcp://HOST:2376 for a remote daemon)"
 }
 
+last_message() { # $1 = output of `check` → its last line; of a JSON line (LOG_FORMAT=json) the message
+  local line
+  line=$(printf '%s\n' "$1" | grep -v '^[[:space:]]*$' | tail -1)
+  case "$line" in
+    '{'*'"message":"'*) printf '%s' "$line" | sed -n 's/.*"message":"\(\([^"\\]\|\\.\)*\)".*/\1/p' ;;
+    *) printf '%s' "$line" ;;
+  esac
+}
+
 # ---- step 6: the daemon answers, as the user that will run the program ----------------------------
 verify_daemon() { # "$@" = command prefix that runs as the user (may be empty)
   local out rc
@@ -119,7 +150,7 @@ verify_daemon() { # "$@" = command prefix that runs as the user (may be empty)
   rc=$?
   if [ $rc -ne 0 ]; then
     local last
-    last=$(printf '%s\n' "$out" | grep -v '^[[:space:]]*$' | tail -1)
+    last=$(last_message "$out")
     local hint="Check that the daemon is running and that DOCKER_HOST points to it"
     case "$out" in
       *ermission*denied*) hint="The socket refused the user: with SELinux add --security-opt label=disable, or check the socket's mode and group" ;;
@@ -127,7 +158,7 @@ verify_daemon() { # "$@" = command prefix that runs as the user (may be empty)
     fail "the Docker daemon at $DOCKER_HOST did not answer to $RUN_AS_DESC (check exited $rc: ${last:-no output}). $hint"
   fi
   local said
-  said=$(printf '%s\n' "$out" | grep -v '^[[:space:]]*$' | tail -1)
+  said=$(last_message "$out")
   info "daemon answers at $DOCKER_HOST${said:+ ($said)}"
 }
 

@@ -23,7 +23,6 @@ import io.dockercleaner.plan.Plan;
 import io.dockercleaner.plan.PlanPolicy;
 import io.dockercleaner.plan.Planner;
 import io.dockercleaner.plan.UsageHistory;
-import io.dockercleaner.schedule.CronExpression;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -57,8 +56,6 @@ public final class Agent {
   /** Plans kept for {@code planId} requests. */
   public static final int RECENT_PLANS = 20;
   /** Targets under a limit leave this much headroom (fraction of the limit). */
-  private static final double LIMIT_TARGET_RATIO = 0.9;
-  private static final Duration MAX_TARGET_BACKOFF = Duration.ofHours(1);
   private static final Duration STATE_SAVE_INTERVAL = Duration.ofSeconds(30);
 
   private final Vertx vertx;
@@ -73,9 +70,6 @@ public final class Agent {
   private EventSupervisor events;
   private DiskMonitor disk;
   private Executor executor;
-  private CronExpression schedule;
-  private ZonedDateTime nextScheduled;
-  private long scheduleTimer = -1;
   private long dfTimer = -1;
   private long saveTimer = -1;
   private volatile DiskUsage lastDf;
@@ -86,11 +80,11 @@ public final class Agent {
   private CleanupRun cleanup;
   private final Deque<RunRecord> recent = new ArrayDeque<>();
   private final PlanStore plans = new PlanStore(RECENT_PLANS);
-  private Instant lastThresholdRunEnd;
-  private Duration thresholdBackoff;
   private volatile boolean stopping;
+  // false until acceptRuns(): thresholds and the schedule start no run while the start-up may still fail
+  private boolean acceptingRuns;
   private final List<Consumer<RunRecord>> runListeners = new ArrayList<>();
-  private final List<Consumer<String>> thresholdListeners = new ArrayList<>();
+  private final TriggerSources triggers;
 
   public Agent(Vertx vertx, Settings settings, RunLog log, Clock clock, DockerClient docker) {
     this.vertx = vertx;
@@ -99,7 +93,8 @@ public final class Agent {
     this.clock = clock;
     this.docker = docker;
     this.startedAt = clock.instant();
-    this.thresholdBackoff = settings.minRunInterval();
+    this.triggers = new TriggerSources(vertx, settings, clock, log, runs, this::requestQuietly,
+        () -> acceptingRuns && !stopping);
   }
 
   /** Called after every run, on the agent context (metrics, notifications). */
@@ -110,7 +105,7 @@ public final class Agent {
 
   /** Called when a threshold trigger fires, with the trigger name. */
   public Agent onThresholdCrossed(Consumer<String> listener) {
-    thresholdListeners.add(listener);
+    triggers.onThresholdCrossed(listener);
     return this;
   }
 
@@ -139,7 +134,7 @@ public final class Agent {
   }
 
   public Optional<ZonedDateTime> nextScheduledRun() {
-    return Optional.ofNullable(nextScheduled);
+    return triggers.nextScheduled();
   }
 
   public boolean stopping() {
@@ -151,7 +146,7 @@ public final class Agent {
   /** Starts watching; fails on invalid agent settings (SCHEDULE) or an unusable STATE_DIR. */
   public Future<Void> start() {
     try {
-      schedule = settings.schedule().map(s -> CronExpression.parse("SCHEDULE", s)).orElse(null);
+      triggers.parseSchedule();
     } catch (IllegalArgumentException e) {
       return Future.failedFuture(e);
     }
@@ -189,7 +184,7 @@ public final class Agent {
           return p;
         }).compose(p -> disk.sample()).map(sample -> {
           log.info("DISK", "Watching " + disk.path() + ": " + describe(sample), fields());
-          disk.startPeriodic(settings.diskCheckInterval(), this::onDiskSample,
+          disk.startPeriodic(settings.diskCheckInterval(), triggers::onDiskSample,
               err -> log.warn("DISK", "Cannot measure " + disk.path() + ": " + err.getMessage(), fields()));
           return (Void) null;
         }).recover(err -> {
@@ -202,14 +197,33 @@ public final class Agent {
         .map(v -> {
           dfTimer = vertx.setPeriodic(settings.dfInterval().toMillis(), t -> refreshDf());
           saveTimer = vertx.setPeriodic(STATE_SAVE_INTERVAL.toMillis(), t -> saveState());
-          armSchedule(ZonedDateTime.now(clock));
-          // RUN_ON_START fires from fireStartRun(), once the runtime has validated and bound everything
+          triggers.armSchedule(ZonedDateTime.now(clock));
+          // RUN_ON_START fires from acceptRuns(), once the runtime has validated and bound everything
           log.info("INIT", "Agent started (watermarks " + pct(settings.diskLowWatermarkRatio()) + "–"
               + pct(settings.diskHighWatermarkRatio()) + ", critical " + pct(settings.diskCriticalWatermarkRatio())
-              + (schedule != null ? ", schedule " + schedule + ", next " + nextScheduled : "")
+              + triggers.schedule().map(c -> ", schedule " + c + ", next " + triggers.nextScheduled().orElse(null)).orElse("")
               + (settings.dryRun() ? ", DRY RUN: nothing will be deleted" : "") + ")", fields("dry_run", settings.dryRun()));
           return null;
         });
+  }
+
+  /**
+   * Lets runs start, once everything around the agent (HTTP API, token, webhooks) is validated and
+   * bound: a start-up that fails afterwards must have deleted nothing. Fires RUN_ON_START's run and
+   * re-checks the thresholds seen while starting (they were held back until now). Call once, on the
+   * agent's context, after {@link #start()} succeeded.
+   */
+  public void acceptRuns() {
+    acceptingRuns = true;
+    if (settings.runOnStart()) {
+      request(TriggerRequest.fullSequence("start", settings.dryRun()));
+    }
+    if (disk != null && disk.lastSample() != null) {
+      triggers.onDiskSample(disk.lastSample());
+    }
+    if (lastDf != null) {
+      triggers.onDiskUsage(lastDf);
+    }
   }
 
   /**
@@ -219,9 +233,7 @@ public final class Agent {
   public Future<Void> stop(Duration maxWait) {
     stopping = true;
     runs.clear("the agent is shutting down");
-    if (scheduleTimer >= 0) {
-      vertx.cancelTimer(scheduleTimer);
-    }
+    triggers.stop();
     if (dfTimer >= 0) {
       vertx.cancelTimer(dfTimer);
     }
@@ -272,7 +284,7 @@ public final class Agent {
     return docker.systemDf().map(df -> {
       lastDf = df;
       lastDfAt = clock.instant();
-      checkDockerLimits(df);
+      triggers.onDiskUsage(df);
       return (Void) null;
     }).recover(err -> {
       log.warn("DISK", "GET /system/df failed: " + err.getMessage(), fields("error", err.getMessage()));
@@ -286,80 +298,9 @@ public final class Agent {
     }
   }
 
-  private void onDiskSample(DiskSample s) {
-    boolean bytesHigh = s.usedRatio() >= settings.diskHighWatermarkRatio();
-    boolean inodesHigh = s.hasInodes() && s.inodeUsedRatio() >= settings.inodeHighWatermarkRatio();
-    if (!bytesHigh && !inodesHigh) {
-      return;
-    }
-    // for bench/agent: when the crossing sample was taken (log timestamps have whole seconds only)
-    log.debug("DISK", "Sample above the high watermark: " + describe(s),
-        fields("sample_at", s.at().toString(), "used_ratio", s.usedRatio()));
-    String trigger = bytesHigh ? "threshold" : "inode_threshold";
-    OptionalLong bytes = bytesHigh ? OptionalLong.of(bytesAboveLowWatermark(s)) : OptionalLong.empty();
-    thresholdRequest(trigger, bytes, Set.of());
-  }
-
-  long bytesAboveLowWatermark(DiskSample s) {
-    long base = s.usedBytes() + s.availableBytes();
-    return Math.max(0, s.usedBytes() - (long) (settings.diskLowWatermarkRatio() * base));
-  }
-
-  private void checkDockerLimits(DiskUsage df) {
-    OptionalLong limit = settings.dockerUsageLimitBytes();
-    long total = dockerUsageBytes(df);
-    if (limit.isPresent() && total > limit.getAsLong()) {
-      thresholdRequest("docker_usage_limit",
-          OptionalLong.of(total - (long) (limit.getAsLong() * LIMIT_TARGET_RATIO)), Set.of());
-    }
-    OptionalLong cacheLimit = settings.buildCacheLimitBytes();
-    long cache = df.buildCacheBytes();
-    if (cacheLimit.isPresent() && cache > cacheLimit.getAsLong()) {
-      thresholdRequest("build_cache_limit",
-          OptionalLong.of(cache - (long) (cacheLimit.getAsLong() * LIMIT_TARGET_RATIO)), Set.of(ResourceType.BUILD_CACHE));
-    }
-  }
-
   /** What Docker itself uses: layers + writable layers + volumes + unshared build cache. */
   public static long dockerUsageBytes(DiskUsage df) {
     return df.layersSizeBytes() + df.containersBytes() + df.volumesBytes() + df.buildCacheBytes();
-  }
-
-  private void thresholdRequest(String trigger, OptionalLong bytes, Set<ResourceType> types) {
-    TriggerRequest req = TriggerRequest.threshold(trigger, bytes, types, settings.dryRun());
-    if (stopping || runs.queuedLike(req)) {
-      return;
-    }
-    if (runs.busy()) {
-      request(req); // queued behind the current run, at most once per kind
-      return;
-    }
-    Instant now = clock.instant();
-    // MIN_RUN_INTERVAL between threshold runs; longer after "target not reached" (no tight loops)
-    if (lastThresholdRunEnd != null && now.isBefore(lastThresholdRunEnd.plus(thresholdBackoff))) {
-      return;
-    }
-    thresholdListeners.forEach(l -> l.accept(trigger));
-    log.warn("TRIGGER", trigger + " crossed" + (bytes.isPresent() ? ": " + Bytes.human(bytes.getAsLong()) + " to free" : ""),
-        fields("trigger", trigger));
-    request(TriggerRequest.threshold(trigger, bytes, types, settings.dryRun()));
-  }
-
-  private void armSchedule(ZonedDateTime after) {
-    if (schedule == null || stopping) {
-      return;
-    }
-    nextScheduled = schedule.next(after);
-    long delay = Math.max(1, Duration.between(ZonedDateTime.now(clock), nextScheduled).toMillis());
-    ZonedDateTime firing = nextScheduled;
-    scheduleTimer = vertx.setTimer(delay, t -> {
-      TriggerRequest req = TriggerRequest.fullSequence("schedule", settings.dryRun());
-      if (!runs.queuedLike(req)) {
-        request(req);
-      }
-      // re-arm from the firing time, not "now", so one firing never counts twice
-      armSchedule(firing);
-    });
   }
 
   // ---- runs ----------------------------------------------------------------------------------
@@ -411,14 +352,17 @@ public final class Agent {
     return new Ticket(t.runId(), t.joined(), t.done());
   }
 
-  /**
-   * Requests the RUN_ON_START run, if configured. Called by the runtime only once everything is
-   * validated and bound: a start-up that fails must delete nothing.
-   */
-  public void fireStartRun() {
-    if (settings.runOnStart() && !stopping) {
-      request(TriggerRequest.fullSequence("start", settings.dryRun()));
+  /** A request from a trigger source; dropped when the agent is stopping or the queue is full. */
+  private void requestQuietly(TriggerRequest req) {
+    try {
+      request(req);
+    } catch (IllegalStateException e) {
+      log.debug("TRIGGER", req.trigger() + " not queued: " + e.getMessage(), fields());
     }
+  }
+
+  long bytesAboveLowWatermark(DiskSample s) {
+    return triggers.bytesAboveLowWatermark(s);
   }
 
   private Void startRun(RunCoordinator.Slot slot, Promise<RunRecord> finished) {
@@ -454,12 +398,7 @@ public final class Agent {
         recent.removeLast();
       }
     }
-    boolean thresholdRun = req.trigger().contains("threshold") || req.trigger().endsWith("_limit");
-    if (!req.fullSequence() && thresholdRun) {
-      lastThresholdRunEnd = clock.instant();
-      thresholdBackoff = record.outcome() == RunOutcome.TARGET_NOT_REACHED
-          ? min(thresholdBackoff.multipliedBy(2), MAX_TARGET_BACKOFF) : settings.minRunInterval();
-    }
+    triggers.runFinished(req, record.outcome());
     log.info("RUN", "Run " + record.id() + " " + record.outcome().label() + ": removed "
         + record.count(ItemOutcome.REMOVED) + (record.dryRun() ? " (dry run: would remove " + record.count(ItemOutcome.WOULD_REMOVE) + ")" : "")
         + ", skipped " + record.count(ItemOutcome.SKIPPED) + ", failed " + record.count(ItemOutcome.FAILED)
@@ -479,10 +418,6 @@ public final class Agent {
     saveState();
     // completes the slot: the coordinator then starts the next queued request, if any
     done.complete(record);
-  }
-
-  private static Duration min(Duration a, Duration b) {
-    return a.compareTo(b) <= 0 ? a : b;
   }
 
   Future<DiskSample> sampleOrNull() {

@@ -44,6 +44,9 @@ import org.slf4j.LoggerFactory;
  * API_TOKEN_FOR_READ=true, {@code /v1/status}, {@code /v1/runs}, {@code /v1/runs/{id}} and {@code
  * /metrics} need it too. {@code /healthz}, {@code /readyz} and {@code /v1/openapi.yaml} stay open:
  * probes from an orchestrator carry no credentials, and the document holds no host data.
+ *
+ * <p>Limits: a connection cap and a request read (header and idle) timeout, see {@link
+ * ConnectionLimits}; bodies above {@link #MAX_BODY_BYTES} get 413.
  */
 public final class HttpApi {
   /** Largest accepted request body; larger bodies get 413. */
@@ -115,10 +118,16 @@ public final class HttpApi {
         .compose(
             ready -> {
               HttpApi api = new HttpApi(settings, agent, metrics, token.result(), nanoClock, document.result());
+              ConnectionLimits limits = new ConnectionLimits(vertx);
               return vertx
-                  .createHttpServer(new HttpServerOptions().setCompressionSupported(true))
-                  .requestHandler(api.router(vertx))
-                  .listen(port, host);
+                  // HTTP/1.1 only: with h2c on, a connection is not handed over (so neither counted nor
+                  // timed) until its first bytes tell HTTP/1 from HTTP/2, and idle sockets pile up
+                  .createHttpServer(new HttpServerOptions().setCompressionSupported(true).setHttp2ClearTextEnabled(false))
+                  .connectionHandler(limits::onConnection)
+                  .requestHandler(api.router(vertx, limits))
+                  .listen(port, host)
+                  .recover(e -> Future.failedFuture(new IllegalStateException("HTTP_LISTEN: cannot listen on "
+                      + new HostPort(host, port) + ": " + e.getMessage(), e)));
             });
   }
 
@@ -152,8 +161,9 @@ public final class HttpApi {
     }
   }
 
-  private Router router(Vertx vertx) {
+  private Router router(Vertx vertx, ConnectionLimits limits) {
     Router router = Router.router(vertx);
+    router.route().handler(limits::onRequest);
     router.get("/healthz").handler(ctx -> json(ctx, 200, new JsonObject().put("status", "ok")));
     router.get("/readyz").handler(this::readyz);
     router.get("/v1/openapi.yaml").handler(this::openApi);
@@ -164,6 +174,7 @@ public final class HttpApi {
     // 64 KiB, is read before authentication, so a connection is never left with an unread body.
     router.post("/v1/runs")
         .handler(BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES))
+        .handler(limits::bodyRead)
         .handler(this::writeGuard)
         .handler(this::startRun);
     router.get("/v1/runs").handler(this::readGuard).handler(this::runs);

@@ -3,6 +3,7 @@ package io.dockercleaner.cli;
 import static io.dockercleaner.log.RunLog.fields;
 
 import io.dockercleaner.config.Settings;
+import io.dockercleaner.config.StartupChecks;
 import io.dockercleaner.config.WebhookEvent;
 import io.dockercleaner.core.ItemOutcome;
 import io.dockercleaner.core.ResourceType;
@@ -20,15 +21,19 @@ import java.util.EnumMap;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * {@code docker-cleaner agent}: wires the agent, its HTTP API, metrics and notifications, and
- * handles SIGTERM/SIGINT: stop taking triggers, finish the deletions in flight, save state, exit 0
- * within 10 s.
+ * handles SIGTERM/SIGINT: stop taking triggers, finish the deletions in flight, save state, exit
+ * within 10 s: 0 when the state was saved (or there is no STATE_DIR), 1 when it could not be (see
+ * {@link #reportStop}). A start-up that fails exits 2, having deleted nothing.
  */
 final class AgentCommand {
   /** SIGTERM budget: the deletions in flight get this long; the whole shutdown stays under 10 s. */
   static final Duration SHUTDOWN_WAIT = Duration.ofSeconds(7);
+  /** The whole stop (deletions in flight, state save, server close, notifications) gets this long. */
+  static final Duration STOP_LIMIT = Duration.ofSeconds(9);
 
   private AgentCommand() {}
 
@@ -38,7 +43,7 @@ final class AgentCommand {
     try {
       docker = Main.await(Main.connect(vertx, settings, env));
     } catch (DockerException e) {
-      log.error(RunLog.INIT, "Cannot connect to the Docker daemon: " + e.daemonMessage(), fields("error", e.getMessage()));
+      log.error(RunLog.INIT, Main.cannotConnect(settings, e), fields("error", e.getMessage()));
       Main.await(vertx.close());
       return 2;
     }
@@ -49,18 +54,21 @@ final class AgentCommand {
     try {
       runtime = Main.await(AgentRuntime.start(vertx, settings, env, log, docker, settings.httpListen()));
       log.info(RunLog.INIT, "HTTP API on " + settings.httpListen() + " (GET /healthz /readyz /metrics /v1/status)", fields());
+      warnIfReadsAreOpen(settings, log);
     } catch (RuntimeException e) {
       log.error(RunLog.INIT, "Agent failed to start: " + e.getMessage(), fields("error", String.valueOf(e.getMessage())));
       Main.await(vertx.close());
       return 2;
     }
     CountDownLatch stopped = new CountDownLatch(1);
+    AtomicReference<String> unfinished = new AtomicReference<>();
     Runnable shutdown = () -> {
       log.info(RunLog.INIT, "Stopping: no new runs; finishing the deletions in flight", fields());
       try {
-        runtime.stop(SHUTDOWN_WAIT).toCompletionStage().toCompletableFuture().get(9, TimeUnit.SECONDS);
+        runtime.stop(SHUTDOWN_WAIT).toCompletionStage().toCompletableFuture().get(STOP_LIMIT.toSeconds(), TimeUnit.SECONDS);
       } catch (Exception e) {
-        log.warn(RunLog.INIT, "Shutdown did not finish cleanly: " + e, fields());
+        unfinished.set(e instanceof java.util.concurrent.TimeoutException
+            ? "the shutdown did not finish within " + STOP_LIMIT.toSeconds() + " s" : String.valueOf(e));
       }
       stopped.countDown();
     };
@@ -70,9 +78,45 @@ final class AgentCommand {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-    log.info(RunLog.INIT, "Stopped; state saved", fields());
+    int code = reportStop(runtime, settings, unfinished.get(), log);
     vertx.close();
+    return code;
+  }
+
+  /**
+   * The last log line says what really happened to the state: "state saved" only when the final
+   * save succeeded. Exit 1 when the state could not be saved (or the shutdown did not finish): the
+   * last-use history since the previous save is lost, and the next start is more conservative.
+   */
+  static int reportStop(AgentRuntime runtime, Settings settings, String unfinished, RunLog log) {
+    if (unfinished != null) {
+      log.error(RunLog.INIT, "Stopped without saving the state for certain: " + unfinished, fields("error", unfinished));
+      return 1;
+    }
+    if (!runtime.persistsState()) {
+      log.info(RunLog.INIT, "Stopped (no STATE_DIR: the last-use history was kept in memory only)", fields());
+      return 0;
+    }
+    var failure = runtime.stateSaveFailure();
+    if (failure.isPresent()) {
+      log.error(RunLog.INIT, "Stopped, but the state was NOT saved to STATE_DIR " + settings.stateDir().orElse(null)
+          + " (" + failure.get() + "): the last-use history since the previous save is lost", fields("error", failure.get()));
+      return 1;
+    }
+    log.info(RunLog.INIT, "Stopped; state saved", fields());
     return 0;
+  }
+
+  /** A read API that answers anyone who reaches a non-loopback HTTP_LISTEN is said so at start. */
+  static void warnIfReadsAreOpen(Settings settings, RunLog log) {
+    if (settings.apiTokenForRead() || StartupChecks.isLoopback(settings.httpListen().host())) {
+      return;
+    }
+    boolean token = settings.apiToken().isPresent() || settings.apiTokenFile().isPresent();
+    log.warn(RunLog.INIT, "The read API (GET /v1/status, /v1/runs, /metrics) on " + settings.httpListen()
+        + " answers anyone who can reach it without a token: "
+        + (token ? "API_TOKEN_FOR_READ=false" : "API_OPEN_READ=true and no API_TOKEN")
+        + (token ? "; set API_TOKEN_FOR_READ=true to require the token" : ""), fields());
   }
 
   static void recordMetrics(CleanerMetrics metrics, RunRecord r) {
@@ -94,7 +138,8 @@ final class AgentCommand {
     if (r.measuredFreedBytes() > 0 && !r.dryRun()) {
       metrics.measuredFreed(r.measuredFreedBytes());
     }
-    if (r.outcome() == RunOutcome.SUCCEEDED || r.outcome() == RunOutcome.NOTHING_RECLAIMABLE) {
+    // a dry run deletes nothing: it must not hide that real cleanups stopped succeeding
+    if (!r.dryRun() && (r.outcome() == RunOutcome.SUCCEEDED || r.outcome() == RunOutcome.NOTHING_RECLAIMABLE)) {
       metrics.lastSuccess(r.finishedAt());
     }
   }

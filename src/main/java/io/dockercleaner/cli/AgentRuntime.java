@@ -21,6 +21,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * A started agent with everything {@code docker-cleaner agent} wires around it: the HTTP API,
@@ -64,6 +65,8 @@ public final class AgentRuntime {
       DockerClient docker, HostPort listen) {
     String host = Main.hostname(env);
     CleanerMetrics metrics = new CleanerMetrics(host);
+    metrics.diskWatermarks(settings.diskLowWatermarkRatio(), settings.diskHighWatermarkRatio(),
+        settings.diskCriticalWatermarkRatio());
     WebhookNotifier notifier = WebhookNotifier.create(vertx, settings, metrics::webhook);
     Agent agent = new Agent(vertx, settings, log, Clock.systemUTC(), docker);
     AgentControlImpl control = new AgentControlImpl(agent);
@@ -82,8 +85,8 @@ public final class AgentRuntime {
           return HttpApi.start(vertx, settings, control, metrics, listen.host(), listen.port());
         })
         .map(server -> {
-          // everything is validated and bound: only now may the start run delete
-          agent.fireStartRun();
+          // everything is validated and bound: only now may a run (RUN_ON_START, thresholds) delete
+          agent.acceptRuns();
           return new AgentRuntime(vertx, agent, control, metrics, notifier, server, timer[0]);
         })
         .recover(e -> {
@@ -113,6 +116,19 @@ public final class AgentRuntime {
   /** The port the HTTP API is bound to (the real one when asked for port 0). */
   public int port() {
     return server.actualPort();
+  }
+
+  /**
+   * Why the agent's state was not saved at the last save (after {@link #stop}: the shutdown save),
+   * or empty when it was saved or there is no STATE_DIR ({@link #persistsState()}).
+   */
+  public Optional<String> stateSaveFailure() {
+    return agent.state() == null ? Optional.empty() : agent.state().lastSaveFailure();
+  }
+
+  /** Whether the agent keeps its state in STATE_DIR (false: in memory only). */
+  public boolean persistsState() {
+    return agent.state() != null && agent.state().dir() != null;
   }
 
   /**

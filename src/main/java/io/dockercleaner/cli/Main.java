@@ -2,16 +2,20 @@ package io.dockercleaner.cli;
 
 import static io.dockercleaner.log.RunLog.fields;
 
+import io.dockercleaner.api.AcceptGate;
 import io.dockercleaner.config.ConfigException;
 import io.dockercleaner.config.LoadedConfig;
 import io.dockercleaner.config.LogLevel;
 import io.dockercleaner.config.Settings;
 import io.dockercleaner.config.SettingsLoader;
+import io.dockercleaner.config.StartupChecks;
 import io.dockercleaner.core.Bytes;
 import io.dockercleaner.docker.DockerClient;
 import io.dockercleaner.docker.DockerClientOptions;
 import io.dockercleaner.docker.DockerException;
 import io.dockercleaner.docker.DockerHost;
+import io.dockercleaner.log.JsonLines;
+import io.dockercleaner.log.LogSetup;
 import io.dockercleaner.log.RunLog;
 import io.dockercleaner.oneshot.Candidate;
 import io.dockercleaner.oneshot.OneShotReport;
@@ -40,6 +44,9 @@ public final class Main {
   private Main() {}
 
   public static void main(String[] args) {
+    // an exception no code caught: through logback, so it is a JSON line too with LOG_FORMAT=json
+    Thread.setDefaultUncaughtExceptionHandler((thread, e) -> org.slf4j.LoggerFactory.getLogger(Main.class)
+        .error("uncaught exception in thread {}", thread.getName(), e));
     int code = run(Arrays.asList(args), System.getenv(), System.out, System.err);
     System.exit(code);
   }
@@ -59,20 +66,33 @@ public final class Main {
         out.println("docker-cleaner " + version());
         return 0;
       }
-      String ts = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
+      // the settings are invalid: JSON if the environment or a flag asked for it
+      boolean json = jsonRequested(args, env);
       for (String line : e.errors()) {
-        err.println("[" + ts + "] [ERROR] [INIT] Invalid configuration: " + line);
+        initLine(err, json, env, "ERROR", "Invalid configuration: " + line);
       }
-      err.println("[" + ts + "] [ERROR] [INIT] Nothing was done. See `docker-cleaner --help` for every setting.");
+      initLine(err, json, env, "ERROR", "Nothing was done. See `docker-cleaner --help` for every setting.");
       return OneShotReport.EXIT_FATAL;
     }
     Settings settings = loaded.settings();
+    boolean json = settings.logFormat() == io.dockercleaner.config.LogFormat.JSON;
+    // library diagnostics (Vert.x, Netty, logback) in the run log's format and level from here on
+    LogSetup.configure(settings.logFormat(), settings.logLevel(), hostname(env));
     if (!loaded.command().equals("help") && !loaded.command().equals("version")) {
+      // files, directories, certificates and addresses are checked before connecting: a start-up
+      // that is going to fail must fail before anything can be deleted
+      List<String> problems = new java.util.ArrayList<>();
       try {
-        dockerHost(settings, env); // an unusable DOCKER_HOST is a configuration error: say so before anything runs
+        dockerHost(settings, env).checkCertificates();
       } catch (DockerException e) {
-        err.println("[" + Instant.now().truncatedTo(ChronoUnit.SECONDS) + "] [ERROR] [INIT] Invalid configuration: "
-            + e.daemonMessage().replaceFirst("^", "DOCKER_HOST: "));
+        problems.add(e.operation() + ": " + e.daemonMessage());
+      }
+      problems.addAll(StartupChecks.check(loaded.command(), settings));
+      if (!problems.isEmpty()) {
+        for (String line : problems) {
+          initLine(err, json, env, "ERROR", "Invalid configuration: " + line);
+        }
+        initLine(err, json, env, "ERROR", "Nothing was done. See `docker-cleaner --help` for every setting.");
         return OneShotReport.EXIT_FATAL;
       }
     }
@@ -89,9 +109,10 @@ public final class Main {
     RunLog log = new RunLog(out, settings.logFormat(), settings.logLevel(), settings.quiet(), hostname(env),
         Clock.systemUTC());
     // one event loop: the agent is I/O-bound; a 1 s blocked-thread check would be most of its idle CPU
-    Vertx vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(true).setEventLoopPoolSize(1)
+    // the native transport (when available), with the HTTP API's connection cap applied at accept
+    Vertx vertx = Vertx.builder().with(new VertxOptions().setPreferNativeTransport(true).setEventLoopPoolSize(1)
         .setBlockedThreadCheckInterval(30_000)
-        .setWorkerPoolSize(2).setInternalBlockingPoolSize(2));
+        .setWorkerPoolSize(2).setInternalBlockingPoolSize(2)).withTransport(AcceptGate.transport()).build();
     try {
       return switch (loaded.command()) {
         case "check" -> check(vertx, settings, env, out, err);
@@ -115,6 +136,12 @@ public final class Main {
     return DockerClient.connect(vertx, DockerClientOptions.of(host));
   }
 
+  /** The connection failure, naming DOCKER_HOST (masked) as well as the daemon's or transport's message. */
+  static String cannotConnect(Settings settings, DockerException e) {
+    return "Cannot connect to the Docker daemon at DOCKER_HOST=" + settings.effective().get("DOCKER_HOST") + ": "
+        + e.daemonMessage();
+  }
+
   static DockerHost dockerHost(Settings settings, Map<String, String> env) {
     Map<String, String> dockerEnv = new HashMap<>();
     dockerEnv.put("DOCKER_HOST", settings.dockerHost());
@@ -125,9 +152,19 @@ public final class Main {
   }
 
   private static int check(Vertx vertx, Settings settings, Map<String, String> env, PrintStream out, PrintStream err) {
+    boolean json = settings.logFormat() == io.dockercleaner.config.LogFormat.JSON;
     try {
       DockerClient docker = await(connect(vertx, settings, env));
       var info = await(docker.info());
+      if (json) {
+        out.println(JsonLines.line(Instant.now(), "INFO", RunLog.INIT,
+            (docker.capabilities().podman() ? "Podman " : "Docker ") + docker.versionInfo().version() + " answers at "
+                + docker.host().describe() + " (API " + docker.apiVersion() + ", " + docker.transport() + ")",
+            hostname(env), fields("api_version", docker.apiVersion(), "storage_driver", info.driver(),
+                "docker_root", info.dockerRootDir(), "build_cache_prune", docker.capabilities().buildCachePrune())));
+        await(docker.close());
+        return 0;
+      }
       out.println("daemon:         " + (docker.capabilities().podman() ? "Podman " : "Docker ") + docker.versionInfo().version()
           + " (" + docker.versionInfo().os() + "/" + docker.versionInfo().arch() + ")");
       out.println("address:        " + docker.host().describe());
@@ -140,9 +177,36 @@ public final class Main {
       await(docker.close());
       return 0;
     } catch (DockerException e) {
-      err.println("[" + Instant.now().truncatedTo(ChronoUnit.SECONDS) + "] [ERROR] [INIT] " + e.getMessage());
+      initLine(err, json, env, "ERROR", cannotConnect(settings, e));
       return OneShotReport.EXIT_FATAL;
     }
+  }
+
+  /** A start-up line on stderr before or outside the run log, in its text or JSON shape. */
+  static void initLine(PrintStream err, boolean json, Map<String, String> env, String level, String message) {
+    Instant now = Instant.now();
+    if (json) {
+      err.println(JsonLines.line(now, level, RunLog.INIT, message, hostname(env), null));
+    } else {
+      err.println("[" + now.truncatedTo(ChronoUnit.SECONDS) + "] [" + level + "] [INIT] " + message);
+    }
+  }
+
+  /** LOG_FORMAT=json from a flag or the environment, read without the (invalid) settings. */
+  static boolean jsonRequested(List<String> args, Map<String, String> env) {
+    for (int i = 0; i < args.size(); i++) {
+      String a = args.get(i);
+      if (a.equalsIgnoreCase("--log-format=json")) {
+        return true;
+      }
+      if (a.equals("--log-format") && i + 1 < args.size()) {
+        return args.get(i + 1).trim().equalsIgnoreCase("json");
+      }
+      if (a.startsWith("--log-format=")) {
+        return false;
+      }
+    }
+    return env.getOrDefault("LOG_FORMAT", "").trim().equalsIgnoreCase("json");
   }
 
   private static int oneShot(Vertx vertx, Settings settings, Map<String, String> env, RunLog log) {
@@ -155,8 +219,7 @@ public final class Main {
     try {
       docker = await(connect(vertx, settings, env));
     } catch (DockerException e) {
-      log.error(RunLog.INIT, "Cannot connect to the Docker daemon: " + e.daemonMessage(),
-          fields("error", e.getMessage(), "dry_run", settings.dryRun()));
+      log.error(RunLog.INIT, cannotConnect(settings, e), fields("error", e.getMessage(), "dry_run", settings.dryRun()));
       log.summary(LogLevel.ERROR, "Nothing was done: cannot connect to the Docker daemon", fields("dry_run", settings.dryRun()));
       return OneShotReport.EXIT_FATAL;
     }

@@ -38,16 +38,20 @@ final class OneShotOutputs {
     try {
       RunOutcome outcome = report.outcome();
       metrics.runFinished("oneshot", outcome, report.duration());
-      for (OperationResult op : report.operations()) {
-        for (Candidate c : op.removed()) {
-          metrics.removed(op.type(), Reason.removalOf(op.type()));
+      // a dry run removes nothing (op.removed() lists what it would remove) and is no cleanup that
+      // succeeded: it neither counts removals nor moves last_success, which alerts watch
+      if (!report.dryRun()) {
+        for (OperationResult op : report.operations()) {
+          for (Candidate c : op.removed()) {
+            metrics.removed(op.type(), Reason.removalOf(op.type()));
+          }
+          if (op.bytesFreed() > 0) {
+            metrics.reclaimed(op.type(), op.bytesFreed());
+          }
         }
-        if (op.bytesFreed() > 0 && !report.dryRun()) {
-          metrics.reclaimed(op.type(), op.bytesFreed());
+        if (outcome == RunOutcome.SUCCEEDED || outcome == RunOutcome.NOTHING_RECLAIMABLE) {
+          metrics.lastSuccess(Instant.now());
         }
-      }
-      if (outcome == RunOutcome.SUCCEEDED || outcome == RunOutcome.NOTHING_RECLAIMABLE) {
-        metrics.lastSuccess(Instant.now());
       }
       // only docker-cleaner's own series: a one-shot's JVM metrics mean nothing to node_exporter
       String text = metrics.scrape().lines()

@@ -47,6 +47,7 @@ public final class EnvironmentVariables {
     put("DOCKER_USAGE_LIMIT", "");
     put("BUILD_CACHE_LIMIT", "");
     put("SCHEDULE", "");
+    put("TZ", ""); // the zone of SCHEDULE (empty = UTC); also read by the JVM
     put("RUN_ON_START", "false");
     put("MIN_RUN_INTERVAL", "60s");
     put("KEEP_IMAGES", "");
@@ -61,6 +62,7 @@ public final class EnvironmentVariables {
     put("API_TOKEN", "");
     put("API_TOKEN_FILE", "");
     put("API_TOKEN_FOR_READ", "false");
+    put("API_OPEN_READ", "false");
     put("API_RATE_LIMIT", "10/min");
     put("METRICS_TEXTFILE", "");
     put("WEBHOOK_URL", "");

@@ -11,12 +11,21 @@ final class Secrets {
 
   private Secrets() {}
 
+  /**
+   * Whether {@code name} holds a secret: the known ones and any *_PASSWORD, *_SECRET or *_TOKEN.
+   * Secrets are masked in output and refused as command-line flags (command lines are public).
+   */
+  static boolean isSecret(String name) {
+    return SECRET_VARIABLES.contains(name) || name.endsWith("_PASSWORD") || name.endsWith("_SECRET")
+        || name.endsWith("_TOKEN");
+  }
+
   /** The value of {@code name} as safe to print. */
   static String mask(String name, String value) {
     if (value.isEmpty()) {
       return value;
     }
-    if (SECRET_VARIABLES.contains(name)) {
+    if (isSecret(name)) {
       return MASK;
     }
     if (name.equals("WEBHOOK_URL")) {

@@ -59,6 +59,7 @@ public final class Settings {
   private final OptionalLong dockerUsageLimitBytes;
   private final OptionalLong buildCacheLimitBytes;
   private final Optional<String> schedule;
+  private final java.time.ZoneId scheduleZone;
   private final boolean runOnStart;
   private final Duration minRunInterval;
   private final List<String> keepImages;
@@ -72,6 +73,7 @@ public final class Settings {
   private final Optional<String> apiToken;
   private final Optional<Path> apiTokenFile;
   private final boolean apiTokenForRead;
+  private final boolean apiOpenRead;
   private final RateLimit apiRateLimit;
   private final Optional<Path> metricsTextfile;
   private final List<URI> webhookUrls;
@@ -127,6 +129,7 @@ public final class Settings {
     dockerUsageLimitBytes = r.get("DOCKER_USAGE_LIMIT", ValueParsers::parseByteSize);
     buildCacheLimitBytes = r.get("BUILD_CACHE_LIMIT", ValueParsers::parseByteSize);
     schedule = r.get("SCHEDULE", Settings::parseSchedule);
+    scheduleZone = r.get("TZ", (n, v) -> scheduleZone(n, v, schedule));
     runOnStart = r.bool("RUN_ON_START", ValueParsers::parseBoolean);
     minRunInterval = r.get("MIN_RUN_INTERVAL", ValueParsers::parseDuration);
     keepImages = r.get("KEEP_IMAGES", ValueParsers::parseGlobList);
@@ -144,6 +147,7 @@ public final class Settings {
     apiToken = r.get("API_TOKEN", (n, v) -> v.isEmpty() ? Optional.empty() : Optional.of(v));
     apiTokenFile = r.get("API_TOKEN_FILE", ValueParsers::parseOptionalPath);
     apiTokenForRead = r.bool("API_TOKEN_FOR_READ", ValueParsers::parseBoolean);
+    apiOpenRead = r.bool("API_OPEN_READ", ValueParsers::parseBoolean);
     apiRateLimit = r.get("API_RATE_LIMIT", ValueParsers::parseRateLimit);
     metricsTextfile = r.get("METRICS_TEXTFILE", ValueParsers::parseOptionalPath);
     webhookUrls = r.get("WEBHOOK_URL", ValueParsers::parseUrls);
@@ -162,6 +166,10 @@ public final class Settings {
     }
     if (apiTokenForRead && apiToken != null && apiTokenFile != null && apiToken.isEmpty() && apiTokenFile.isEmpty()) {
       errors.add(r.label("API_TOKEN_FOR_READ") + "=true needs API_TOKEN or API_TOKEN_FILE to be set");
+    }
+    if (apiOpenRead && apiTokenForRead) {
+      errors.add(r.label("API_OPEN_READ") + "=true and " + r.label("API_TOKEN_FOR_READ")
+          + "=true contradict each other: the read API is either open or needs the token; set one");
     }
     if (pruneVolumesAll && !(pruneVolumes || cleanupVolumes)) {
       errors.add(
@@ -391,9 +399,48 @@ public final class Settings {
     return Optional.of(value);
   }
 
-  /** SCHEDULE, a valid cron expression (5 or 6 fields or a macro); empty = no schedule. */
+  /**
+   * SCHEDULE's zone: its {@code CRON_TZ=} prefix, else TZ (a zone ID such as Europe/Berlin; a
+   * leading {@code :} as glibc allows is ignored), else UTC. TZ is checked only when a schedule
+   * needs it: a one-shot run ignores it.
+   */
+  private static java.time.ZoneId scheduleZone(String tzLabel, String tz, Optional<String> schedule) {
+    if (schedule == null || schedule.isEmpty()) {
+      return UTC;
+    }
+    Optional<java.time.ZoneId> own = io.dockercleaner.schedule.CronExpression.parse(schedule.get()).zone();
+    if (own.isPresent()) {
+      return own.get();
+    }
+    if (tz.isEmpty()) {
+      return UTC;
+    }
+    String id = tz.startsWith(":") ? tz.substring(1) : tz;
+    try {
+      return java.time.ZoneId.of(id);
+    } catch (java.time.DateTimeException e) {
+      throw new ConfigException(tzLabel + ": '" + tz + "' is not a time zone ID such as Europe/Berlin or UTC"
+          + " (SCHEDULE fires in local time of TZ; or give SCHEDULE a CRON_TZ=Zone prefix)");
+    }
+  }
+
+  private static final java.time.ZoneId UTC = java.time.ZoneId.of("UTC");
+
+  /**
+   * SCHEDULE as a cron expression with its zone: as given when it starts with {@code CRON_TZ=},
+   * else prefixed with {@code CRON_TZ=}{@link #scheduleZone()}, so whoever parses it fires in that
+   * zone; empty = no schedule.
+   */
   public Optional<String> schedule() {
-    return schedule;
+    if (schedule == null || schedule.isEmpty() || schedule.get().startsWith("CRON_TZ=")) {
+      return schedule;
+    }
+    return Optional.of("CRON_TZ=" + scheduleZone.getId() + " " + schedule.get());
+  }
+
+  /** The zone SCHEDULE fires in: its CRON_TZ= prefix, else TZ, else UTC. */
+  public java.time.ZoneId scheduleZone() {
+    return scheduleZone;
   }
 
   /** RUN_ON_START. */
@@ -461,6 +508,14 @@ public final class Settings {
     return apiTokenForRead;
   }
 
+  /**
+   * API_OPEN_READ: the operator accepts that the read endpoints (status, runs, metrics) answer
+   * anyone who can reach HTTP_LISTEN; required for a non-loopback HTTP_LISTEN without a token.
+   */
+  public boolean apiOpenRead() {
+    return apiOpenRead;
+  }
+
   /** API_RATE_LIMIT. */
   public RateLimit apiRateLimit() {
     return apiRateLimit;
@@ -521,7 +576,7 @@ public final class Settings {
         diskCriticalWatermarkRatio, inodeHighWatermarkRatio, inodeLowWatermarkRatio,
         dockerUsageLimitBytes, buildCacheLimitBytes, schedule, runOnStart, minRunInterval,
         keepImages, keepTagsPerRepo, minAge, quietPeriod, maxRunDuration, maxDeletionsPerRun,
-        deleteConcurrency, httpListen, apiToken, apiTokenFile, apiTokenForRead, apiRateLimit,
+        deleteConcurrency, httpListen, apiToken, apiTokenFile, apiTokenForRead, apiOpenRead, apiRateLimit,
         metricsTextfile, webhookUrls, webhookFormat, webhookEvents, webhookTimeout, webhookSecret);
   }
 

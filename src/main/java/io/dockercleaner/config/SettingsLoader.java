@@ -57,7 +57,8 @@ public final class SettingsLoader {
       Set.of(
           "DOCKER_TLS_VERIFY", "PRUNE_ALL", "PRUNE_VOLUMES", "PRUNE_VOLUMES_ALL", "PRUNE_FORCE",
           "CLEANUP_CONTAINERS", "CLEANUP_IMAGES", "CLEANUP_VOLUMES", "CLEANUP_NETWORKS",
-          "CLEANUP_BUILD_CACHE", "QUIET", "DRY_RUN", "RUN_ON_START", "API_TOKEN_FOR_READ");
+          "CLEANUP_BUILD_CACHE", "QUIET", "DRY_RUN", "RUN_ON_START", "API_TOKEN_FOR_READ",
+          "API_OPEN_READ");
 
   /** Comma-separated variables that a config file may also give as a YAML list. */
   static final Set<String> LIST_VARIABLES =
@@ -184,6 +185,13 @@ public final class SettingsLoader {
           errors.add(unknownFlag(arg));
           continue;
         }
+        if (Secrets.isSecret(name)) {
+          if (value == null && i + 1 < args.size() && !args.get(i + 1).startsWith("--")) {
+            i++; // the secret itself: never echoed, never taken for a command
+          }
+          errors.add(secretFlag(flag, name));
+          continue;
+        }
         if (value == null) {
           String next = i + 1 < args.size() ? args.get(i + 1) : null;
           if (BOOLEAN_VARIABLES.contains(name)) {
@@ -233,8 +241,17 @@ public final class SettingsLoader {
 
   private static List<String> allFlags() {
     List<String> flags = new ArrayList<>(List.of("--config", "--help", "--version"));
-    EnvironmentVariables.names().forEach(n -> flags.add(flagOf(n)));
+    EnvironmentVariables.names().stream().filter(n -> !Secrets.isSecret(n)).forEach(n -> flags.add(flagOf(n)));
     return flags;
+  }
+
+  /** Why a secret cannot be a flag, and where to put it instead. */
+  private static String secretFlag(String flag, String name) {
+    String file = name + "_FILE";
+    return flag + ": " + name + " is a secret and is not accepted as a command-line flag (any user on the"
+        + " host can read command lines, e.g. with ps); set " + name + " in the environment or in the"
+        + " --config file" + (EnvironmentVariables.names().contains(file) ? ", or name a file holding it with "
+        + file : "") + " instead";
   }
 
   /** {@code PRUNE_FILTER_UNTIL} → {@code --prune-filter-until}. */
@@ -358,7 +375,9 @@ public final class SettingsLoader {
         bestDistance = d;
       }
     }
-    if (best != null && bestDistance <= Math.max(2, given.length() / 3)) {
+    // a short name (--tz) is within two edits of any short typo: only suggest what keeps a letter
+    if (best != null && bestDistance <= Math.max(2, given.length() / 3)
+        && bestDistance < best.replaceFirst("^-+", "").length()) {
       return Optional.of(best);
     }
     for (String candidate : candidates) {
@@ -418,15 +437,22 @@ public final class SettingsLoader {
         .append("  check    validate the configuration and the Docker connection, then exit\n")
         .append("  version  print the version and exit\n")
         .append("  help     print this help and exit\n\n")
-        .append("Options: each is a flag, an environment variable, or a key of the --config YAML file.\n")
-        .append("Precedence: flags > environment > config file > defaults. Boolean flags may be bare.\n\n");
+        .append("Settings: each is an environment variable, a key of the --config YAML file (lower case) and a\n")
+        .append("flag, except secrets: environment or file only (command lines are visible to every user).\n")
+        .append("Precedence: flags > environment > config file > defaults. Boolean flags may be bare.\n")
+        .append("Mode: one-shot = run; agent = agent; both = either (the agent applies the prune settings to\n")
+        .append("its scheduled and start runs); image = the container image's entrypoint.\n\n");
     EnvironmentVariables.defaults()
         .forEach(
             (name, def) -> {
-              String flag = flagOf(name) + (BOOLEAN_VARIABLES.contains(name) ? "[=BOOL]" : " VALUE");
-              out.append(String.format(Locale.ROOT, "  %-34s %-24s default: %s%n", flag, name,
-                  def.isEmpty() ? "(unset)" : def));
+              String flag = Secrets.isSecret(name) ? "(no flag: secret)"
+                  : flagOf(name) + (BOOLEAN_VARIABLES.contains(name) ? "[=BOOL]" : " VALUE");
+              VariableHelp.Doc doc = VariableHelp.of(name).orElse(new VariableHelp.Doc(null, ""));
+              out.append(String.format(Locale.ROOT, "  %-32s %-24s %-10s %s%s%n", flag, name,
+                  doc.mode() == null ? "" : "[" + doc.mode().label() + "]", doc.description(),
+                  def.isEmpty() ? "" : " (default: " + def + ")"));
             });
     return out.toString();
   }
+
 }

@@ -50,6 +50,7 @@ public final class ValueParsers {
       "expected host:port such as 127.0.0.1:8080 or [::1]:8080, port from 1 to 65535";
   static final String RATE_EXPECTED = "expected a rate such as 10/min, 5/s or 100/h";
   static final String URL_EXPECTED = "expected comma-separated http or https URLs";
+  static final String URL_PORT_EXPECTED = "a port must be from 1 to 65535";
   static final String DOCKER_HOST_EXPECTED =
       "expected an address with scheme unix, tcp, http, https, npipe or ssh,"
           + " such as unix:///var/run/docker.sock or tcp://127.0.0.1:2375";
@@ -452,7 +453,8 @@ public final class ValueParsers {
   }
 
   /**
-   * WEBHOOK_URL: comma-separated absolute http/https URLs with a host; empty = none. Error
+   * WEBHOOK_URL: comma-separated absolute http/https URLs with a host and, when given, a port from
+   * 1 to 65535; empty = none. Error
    * messages show the value with credentials masked.
    */
   public static List<URI> parseUrls(String name, String raw) {
@@ -471,6 +473,10 @@ public final class ValueParsers {
       String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
       if (!(scheme.equals("http") || scheme.equals("https")) || uri.getHost() == null) {
         throw invalid(name, Secrets.maskUrls(raw), URL_EXPECTED);
+      }
+      // java.net.URI takes any number of digits as a port; 0 and > 65535 would only fail at delivery
+      if (uri.getPort() == 0 || uri.getPort() > 65535) {
+        throw invalid(name, Secrets.maskUrls(raw), URL_EXPECTED + "; " + URL_PORT_EXPECTED + ", got " + uri.getPort());
       }
       urls.add(uri);
     }

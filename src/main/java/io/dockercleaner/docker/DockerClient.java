@@ -89,6 +89,14 @@ public interface DockerClient {
   /** {@code DELETE /images/{id}}; the report lists untagged references and deleted layers. */
   Future<PruneReport> removeImage(String idOrName, boolean force);
 
+  /**
+   * {@code DELETE /images/{id}?noprune=...}: with {@code noPrune} the daemon leaves the image's
+   * untagged parents alone (by default it deletes them too, whatever protects them).
+   */
+  default Future<PruneReport> removeImage(String idOrName, boolean force, boolean noPrune) {
+    return removeImage(idOrName, force);
+  }
+
   Future<Void> removeVolume(String name);
 
   Future<Void> removeNetwork(String idOrName);

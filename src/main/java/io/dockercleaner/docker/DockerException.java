@@ -59,6 +59,9 @@ public class DockerException extends RuntimeException {
     if (status == 404) {
       return Kind.NOT_FOUND;
     }
+    if (status == 403 && m.contains("has active endpoints")) {
+      return Kind.CONFLICT_IN_USE; // dockerd answers 403 for a network with running containers
+    }
     if (status == 409) {
       if (m.contains("in progress")) {
         return Kind.CONFLICT_REMOVAL_IN_PROGRESS;

@@ -102,6 +102,31 @@ public record DockerHost(
     }
   }
 
+  /** The files DOCKER_TLS_VERIFY needs in DOCKER_CERT_PATH, as the docker CLI. */
+  public static final java.util.List<String> CERT_FILES = java.util.List.of("ca.pem", "cert.pem", "key.pem");
+
+  /**
+   * With DOCKER_TLS_VERIFY on a TLS host, ca.pem, cert.pem and key.pem must be readable files in
+   * {@link #certPath()}, as the docker CLI requires: verifying against anything else (such as the
+   * JVM's default trust store) would trust authorities the operator never chose. A no-op otherwise.
+   *
+   * @throws DockerException of kind UNSUPPORTED, operation {@code DOCKER_CERT_PATH}, naming the
+   *     directory and the missing files
+   */
+  public void checkCertificates() {
+    if (!tls || !tlsVerify) {
+      return;
+    }
+    java.util.List<String> missing = CERT_FILES.stream()
+        .filter(f -> !java.nio.file.Files.isRegularFile(certPath.resolve(f)) || !java.nio.file.Files.isReadable(certPath.resolve(f)))
+        .toList();
+    if (!missing.isEmpty()) {
+      throw new DockerException("DOCKER_CERT_PATH", 0, DockerException.Kind.UNSUPPORTED,
+          "DOCKER_TLS_VERIFY is set, so " + String.join(", ", CERT_FILES) + " must be readable files in "
+          + certPath + " (DOCKER_CERT_PATH, default ~/.docker); missing or unreadable: " + String.join(", ", missing));
+    }
+  }
+
   private static DockerException bad(String value, String expected) {
     return new DockerException("DOCKER_HOST", 0, DockerException.Kind.UNSUPPORTED,
         "invalid value '" + value + "': " + expected);

@@ -422,7 +422,8 @@ public final class Executor {
       Function<List<PlanStep>, Future<Void>> round, int roundsLeft) {
     List<PlanStep> refused = steps.stream().filter(s -> {
       ItemResult r = results.get(s.id());
-      return r != null && r.outcome() == ItemOutcome.SKIPPED && r.skipReason() == Reason.CONFLICT
+      return r != null && r.outcome() == ItemOutcome.SKIPPED
+          && (r.skipReason() == Reason.CONFLICT || r.skipReason() == Reason.IN_USE)
           && r.error() != null && r.error().contains("child");
     }).toList();
     if (refused.isEmpty() || roundsLeft == 0) {
@@ -547,16 +548,19 @@ public final class Executor {
 
   /**
    * Removes an image without force: by id when untagged, else tag by tag, so the daemon refuses
-   * (409) when a container started using it since the plan was made.
+   * (409) when a container started using it since the plan was made. Always with {@code
+   * noprune}: by default the daemon also deletes the image's untagged parents, which no plan
+   * listed and which a label may protect; left alone, such a parent becomes a dangling image
+   * that a later plan judges on its own.
    */
   private Future<Void> removeImage(PlanStep step) {
-    return docker.removeImage(step.id(), false).<Void>mapEmpty().recover(err -> {
+    return docker.removeImage(step.id(), false, true).<Void>mapEmpty().recover(err -> {
       if (err instanceof DockerException de && de.isConflict()
           && de.daemonMessage().contains("referenced in multiple repositories")) {
         return docker.inspectImage(step.id()).compose(img -> {
           Future<Void> chain = Future.succeededFuture();
           for (String tag : img.repoTags()) {
-            chain = chain.compose(v -> docker.removeImage(tag, false).mapEmpty());
+            chain = chain.compose(v -> docker.removeImage(tag, false, true).mapEmpty());
           }
           return chain;
         });

@@ -1,7 +1,5 @@
 package io.dockercleaner.log;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.dockercleaner.config.LogFormat;
 import io.dockercleaner.config.LogLevel;
 import java.io.PrintStream;
@@ -19,8 +17,6 @@ import java.util.Map;
  * These lines are a user-facing contract: tests and log parsers depend on their shape.
  */
 public final class RunLog {
-  private static final ObjectMapper MAPPER = new ObjectMapper();
-
   private final PrintStream out;
   private final LogFormat format;
   private final LogLevel threshold;
@@ -80,20 +76,8 @@ public final class RunLog {
   private synchronized void write(LogLevel level, String operation, String message, Map<String, Object> fields) {
     Instant now = clock.instant().truncatedTo(ChronoUnit.SECONDS);
     if (format == LogFormat.JSON) {
-      Map<String, Object> line = new LinkedHashMap<>();
-      line.put("timestamp", now.toString());
-      line.put("level", level.name());
-      line.put("operation", operation);
-      line.put("message", message);
-      line.put("hostname", hostname);
-      if (fields != null) {
-        line.putAll(fields);
-      }
-      try {
-        out.println(MAPPER.writeValueAsString(line));
-      } catch (JsonProcessingException e) {
-        out.println("{\"level\":\"ERROR\",\"message\":\"cannot encode log line\"}");
-      }
+      // milliseconds in JSON (RFC 3339); the text contract keeps whole seconds
+      out.println(JsonLines.line(clock.instant(), level.name(), operation, message, hostname, fields));
     } else {
       out.println("[" + now + "] [" + level.name() + "] [" + operation + "] " + message);
     }

@@ -51,7 +51,9 @@ public final class CleanerMetrics implements AutoCloseable {
   private final Counter measuredFreed;
   private final Counter reconnects;
   // Gauges hold only weak references to their state: these fields keep the state alive.
-  private final AtomicLong eventStreamConnected = new AtomicLong();
+  private final AtomicLong buildInfo = new AtomicLong(1);
+  // registered on the first report: a one-shot has no event stream, so its textfile has no such series
+  private final DoubleGauge eventStreamConnected;
   private final DoubleGauge diskUsedRatio;
   private final DoubleGauge diskFreeBytes;
   private final DoubleGauge diskFreeInodes;
@@ -87,8 +89,12 @@ public final class CleanerMetrics implements AutoCloseable {
         Counter.builder(PREFIX + "event.stream.reconnects")
             .description("Reconnections of the Docker event stream")
             .register(registry);
-    Gauge.builder(PREFIX + "event.stream.connected", eventStreamConnected, AtomicLong::get)
-        .description("1 while the Docker event stream is connected, else 0")
+    eventStreamConnected =
+        new DoubleGauge(PREFIX + "event.stream.connected", "1 while the Docker event stream is connected, else 0");
+    // the usual Prometheus idiom: a constant 1 whose labels describe the build
+    Gauge.builder(PREFIX + "build.info", buildInfo, AtomicLong::get)
+        .description("Always 1; the version label names the running docker-cleaner")
+        .tags("version", version())
         .register(registry);
     diskUsedRatio = new DoubleGauge(PREFIX + "disk.used.ratio", "Used fraction of the Docker data disk");
     diskFreeBytes = new DoubleGauge(PREFIX + "disk.free.bytes", "Free bytes on the Docker data disk");
@@ -124,6 +130,27 @@ public final class CleanerMetrics implements AutoCloseable {
       // fall through: a missing /etc/hostname is normal outside Linux
     }
     return "localhost";
+  }
+
+  /** The running version: the jar manifest's Implementation-Version, {@code dev} outside a jar. */
+  public static String version() {
+    String v = CleanerMetrics.class.getPackage().getImplementationVersion();
+    return v == null ? "dev" : v;
+  }
+
+  /**
+   * The disk watermarks in force (DISK_LOW/HIGH/CRITICAL_WATERMARK as ratios 0–1), so alert rules
+   * compare {@code docker_cleaner_disk_used_ratio} with the host's own settings.
+   */
+  public void diskWatermarks(double lowRatio, double highRatio, double criticalRatio) {
+    for (Map.Entry<String, Double> level : Map.of("low", lowRatio, "high", highRatio, "critical", criticalRatio)
+        .entrySet()) {
+      Gauge.builder(PREFIX + "disk.watermark.ratio", level, Map.Entry::getValue)
+          .description("Disk watermarks in force (used fraction), by level")
+          .tags("level", level.getKey())
+          .strongReference(true)
+          .register(registry);
+    }
   }
 
   /** The underlying registry, e.g. to add Vert.x metrics. */

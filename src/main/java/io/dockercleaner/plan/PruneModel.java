@@ -17,6 +17,19 @@ import java.util.Set;
 public final class PruneModel {
   private PruneModel() {}
 
+  /** A member no plan has: the prune would untag or delete an image the plan keeps or never listed. */
+  static final String UNTAG_RISK = "!would touch an image the plan keeps";
+
+  private static int realTags(ImageInfo i) {
+    int n = 0;
+    for (String t : i.repoTags()) {
+      if (!ImageInfo.NONE_TAG.equals(t)) {
+        n++;
+      }
+    }
+    return n;
+  }
+
   /**
    * The {@code until} filter a sweep's prune calls carry: the stricter of PRUNE_FILTER_UNTIL's
    * cut-off and {@code now - MIN_AGE}, in whole seconds; empty when neither applies.
@@ -60,13 +73,23 @@ public final class PruneModel {
         used.add(c.imageId());
       }
     }
+    Set<String> listed = new HashSet<>();
+    inventory.images().forEach(i -> listed.add(i.id()));
     Set<String> out = new HashSet<>();
     for (ImageInfo i : inventory.images()) {
       boolean candidate = policy.imagesAll() || i.untagged();
-      if (candidate && !parents.contains(i.id()) && !used.contains(i.id())
-          && (until.isEmpty() || i.createdAt().isBefore(until.get()))
-          && policy.labelFilter().test(i.labels())) {
+      boolean filtersPass = (until.isEmpty() || i.createdAt().isBefore(until.get())) && policy.labelFilter().test(i.labels());
+      if (candidate && filtersPass && !parents.contains(i.id()) && !used.contains(i.id())) {
         out.add(i.id());
+        if (i.parentId() != null && !listed.contains(i.parentId())) {
+          // its parent is an untagged intermediate image: the prune would delete it too, unlisted
+          // and whatever its labels say
+          out.add(UNTAG_RISK);
+        }
+      } else if (candidate && filtersPass && realTags(i) > 1) {
+        // `image prune -a` removes the references of every image passing its filters one by one,
+        // and only the last one fails for an image that stays: it would untag a kept image
+        out.add(UNTAG_RISK);
       }
     }
     return out;

@@ -28,9 +28,20 @@ import java.util.Objects;
  * <p>Days follow Vixie cron: when both day fields are restricted (neither starts with {@code *} or
  * {@code ?}) a day matches if either field matches; otherwise both must match.
  *
- * <p>Time zones: fields are matched against local time in the zone of the time passed to {@link
- * #next}. A local time that does not exist (skipped by a daylight-saving gap) is skipped; a local
- * time that occurs twice (clocks set back) fires once, at its first occurrence.
+ * <p>Time zones: a {@code CRON_TZ=Zone} prefix ({@code CRON_TZ=Europe/Berlin 30 2 * * *}, as in
+ * cronie) fixes the zone whose local time the fields match; without one, the zone of the time
+ * passed to {@link #next} applies. Daylight-saving changes follow Vixie cron/cronie, so that each
+ * firing happens once:
+ *
+ * <ul>
+ *   <li>A <em>fixed-time</em> expression (minute and hour, and second if given, are not {@code *}
+ *       or <code>&#42;/n</code>): a local time skipped by clocks going forward fires once, at the
+ *       end of the gap (02:30 on the spring-forward day fires at 03:00); a local time that occurs
+ *       twice (clocks set back) fires once, at its first occurrence.
+ *   <li>A <em>wildcard</em> expression (every n minutes or hours) follows elapsed time: nothing
+ *       fires in a gap (those local times do not exist), and the repeated hour fires on both
+ *       passes.
+ * </ul>
  *
  * <p>Instances are immutable and thread-safe.
  */
@@ -58,7 +69,11 @@ public final class CronExpression {
   // The Gregorian calendar repeats every 400 years; a valid expression fires well within that.
   private static final int SEARCH_LIMIT_YEARS = 400;
 
+  private static final String ZONE_PREFIX = "CRON_TZ=";
+
   private final String source;
+  private final ZoneId zone; // null = the zone of the time passed to next()
+  private final boolean fixedTime;
   // Bit i set = value i allowed.
   private final long seconds;
   private final long minutes;
@@ -70,6 +85,8 @@ public final class CronExpression {
 
   private CronExpression(
       String source,
+      ZoneId zone,
+      boolean fixedTime,
       long seconds,
       long minutes,
       long hours,
@@ -78,6 +95,8 @@ public final class CronExpression {
       long daysOfWeek,
       boolean eitherDayFieldMatches) {
     this.source = source;
+    this.zone = zone;
+    this.fixedTime = fixedTime;
     this.seconds = seconds;
     this.minutes = minutes;
     this.hours = hours;
@@ -90,7 +109,7 @@ public final class CronExpression {
   /**
    * Parses an expression.
    *
-   * @param expression five or six fields, or a macro
+   * @param expression five or six fields, or a macro, optionally after {@code CRON_TZ=Zone }
    * @return the schedule
    * @throws IllegalArgumentException naming the field and what was expected, e.g. {@code invalid
    *     cron expression '61 * * * *': minute field '61' out of range 0-59}
@@ -124,6 +143,12 @@ public final class CronExpression {
 
   private static CronExpression parseFields(String expression) throws FieldException {
     String trimmed = expression.trim();
+    ZoneId zone = null;
+    if (trimmed.startsWith(ZONE_PREFIX)) {
+      String[] zoneAndRest = trimmed.substring(ZONE_PREFIX.length()).split("\\s+", 2);
+      zone = zone(zoneAndRest[0]);
+      trimmed = zoneAndRest.length > 1 ? zoneAndRest[1].trim() : "";
+    }
     if (trimmed.isEmpty()) {
       throw new FieldException("expression is empty");
     }
@@ -161,6 +186,7 @@ public final class CronExpression {
     if ((daysOfWeek & (1L << 7)) != 0) {
       daysOfWeek = (daysOfWeek | 1L) & ~(1L << 7);
     }
+    boolean fixedTime = !isStar(fields[first]) && !isStar(fields[first + 1]) && (first == 0 || !isStar(fields[0]));
     boolean domRestricted = !isStar(domText);
     boolean dowRestricted = !isStar(dowText);
     if (domRestricted && !dowRestricted && !anyDayFits(daysOfMonth, months)) {
@@ -170,6 +196,8 @@ public final class CronExpression {
     }
     return new CronExpression(
         expression,
+        zone,
+        fixedTime,
         seconds,
         minutes,
         hours,
@@ -177,6 +205,21 @@ public final class CronExpression {
         months,
         daysOfWeek,
         domRestricted && dowRestricted);
+  }
+
+  /** A zone ID such as Europe/Berlin, UTC or +02:00. */
+  private static ZoneId zone(String id) throws FieldException {
+    try {
+      return ZoneId.of(id);
+    } catch (java.time.DateTimeException e) {
+      throw new FieldException(
+          ZONE_PREFIX + " '" + id + "' is not a time zone ID such as Europe/Berlin or UTC");
+    }
+  }
+
+  /** The zone of a {@code CRON_TZ=} prefix, if the expression has one. */
+  public java.util.Optional<ZoneId> zone() {
+    return java.util.Optional.ofNullable(zone);
   }
 
   private static boolean isStar(String field) {
@@ -196,31 +239,66 @@ public final class CronExpression {
   }
 
   /**
-   * The first firing strictly after {@code after}, in {@code after}'s zone.
+   * The first firing strictly after {@code after}: in the {@code CRON_TZ} zone when the expression
+   * has one, else in {@code after}'s zone; the result is in that zone.
    *
    * @param after the time to search from (exclusive)
    * @return the next firing time
    */
   public ZonedDateTime next(ZonedDateTime after) {
-    ZoneId zone = after.getZone();
-    ZoneRules rules = zone.getRules();
-    LocalDateTime local = after.toLocalDateTime().truncatedTo(ChronoUnit.SECONDS);
+    ZoneId in = zone != null ? zone : after.getZone();
+    ZonedDateTime from = after.withZoneSameInstant(in);
+    ZonedDateTime byLocalTime = nextByLocalTime(from);
+    if (fixedTime) {
+      return byLocalTime;
+    }
+    // Local time runs twice through the hour the clocks are set back: a wildcard expression also
+    // fires on the second pass, which comes before later local times
+    ZoneOffsetTransition transition = in.getRules().nextTransition(from.toInstant());
+    if (transition != null && transition.isOverlap() && !byLocalTime.toInstant().isBefore(transition.getInstant())) {
+      int lastYear = transition.getDateTimeAfter().getYear() + 1;
+      LocalDateTime repeated = nextLocal(transition.getDateTimeAfter().minusSeconds(1), lastYear);
+      if (repeated.isBefore(transition.getDateTimeBefore())) {
+        ZonedDateTime secondPass = ZonedDateTime.ofStrict(repeated, transition.getOffsetAfter(), in);
+        if (secondPass.isAfter(from) && secondPass.isBefore(byLocalTime)) {
+          return secondPass;
+        }
+      }
+    }
+    return byLocalTime;
+  }
+
+  /** The next firing found by walking local time from {@code from}, in {@code from}'s zone. */
+  private ZonedDateTime nextByLocalTime(ZonedDateTime from) {
+    ZoneId in = from.getZone();
+    ZoneRules rules = in.getRules();
+    LocalDateTime local = from.toLocalDateTime().truncatedTo(ChronoUnit.SECONDS);
     int lastYear = local.getYear() + SEARCH_LIMIT_YEARS;
     while (true) {
       local = nextLocal(local, lastYear);
       List<ZoneOffset> offsets = rules.getValidOffsets(local);
       if (offsets.isEmpty()) {
-        // In a gap: the local time does not exist; go on from the end of the gap.
+        // In a gap: the local time does not exist
         ZoneOffsetTransition gap = rules.getTransition(local);
+        if (fixedTime) {
+          // a fixed-time job fires once, when the clocks have jumped (several gap times: still once)
+          ZonedDateTime atGapEnd = ZonedDateTime.ofInstant(gap.getInstant(), in);
+          if (atGapEnd.isAfter(from)) {
+            return atGapEnd;
+          }
+        }
         local = gap.getDateTimeAfter().minusSeconds(1);
         continue;
       }
-      // In an overlap the first (earlier) offset is used: each local time fires once.
-      ZonedDateTime candidate = ZonedDateTime.ofLocal(local, zone, offsets.get(0));
-      if (candidate.isAfter(after)) {
-        return candidate;
+      // In an overlap, a fixed-time job fires at the first (earlier) offset only; a wildcard job
+      // fires on both passes (the second pass is also found by next())
+      for (ZoneOffset offset : fixedTime ? offsets.subList(0, 1) : offsets) {
+        ZonedDateTime candidate = ZonedDateTime.ofLocal(local, in, offset);
+        if (candidate.isAfter(from)) {
+          return candidate;
+        }
       }
-      // Only when "after" lies in the second pass of an overlap: that local time already fired.
+      // "from" lies after this local time's firing(s), e.g. in the second pass of an overlap
     }
   }
 

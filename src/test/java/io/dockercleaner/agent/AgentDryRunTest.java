@@ -17,11 +17,13 @@ import java.nio.file.Path;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /** DRY_RUN=true: the agent plans and reports what it would remove, and deletes nothing. */
+@Tag("daemon")
 @ExtendWith(VertxExtension.class)
 class AgentDryRunTest {
   @TempDir

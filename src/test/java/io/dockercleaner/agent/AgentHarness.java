@@ -66,6 +66,11 @@ final class AgentHarness implements AutoCloseable {
     AgentHarness h = new AgentHarness(vertx, docker, agent, context);
     agent.onRunFinished(h.finished::add);
     h.call(agent::start);
+    // as AgentRuntime once everything is bound: runs may start from here on
+    h.onContext(() -> {
+      agent.acceptRuns();
+      return null;
+    });
     return h;
   }
 

@@ -23,10 +23,12 @@ import java.util.OptionalLong;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /** An image that becomes used between plan and delete is skipped with a reason; the run goes on. */
+@Tag("daemon")
 @ExtendWith(VertxExtension.class)
 class AgentRaceTest {
 

@@ -12,10 +12,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /** The schedule fires once per firing; concurrent triggers coalesce into one follow-up. */
+@Tag("daemon")
 @ExtendWith(VertxExtension.class)
 class AgentScheduleTest {
   private static final long FIRING_PERIOD_MILLIS = 2000;

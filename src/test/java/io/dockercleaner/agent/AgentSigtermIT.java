@@ -25,6 +25,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -33,6 +34,7 @@ import org.junit.jupiter.api.io.TempDir;
  * SIGTERM during a run, against the shipped launcher ({@code bin/docker-cleaner agent}): the process finishes the deletion in flight, saves
  * its state and exits 0; the audit trail it leaves is consistent with the daemon.
  */
+@Tag("daemon")
 @ExtendWith(VertxExtension.class)
 class AgentSigtermIT {
   private static final int CONTAINERS = 300;

@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -26,6 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
  * Last use follows the daemon's events; it survives an agent restart (STATE_DIR), events missed
  * while no agent ran are replayed with {@code since}, and a daemon restart is survived.
  */
+@Tag("daemon")
 @ExtendWith(VertxExtension.class)
 class AgentStateRestartTest {
   @TempDir

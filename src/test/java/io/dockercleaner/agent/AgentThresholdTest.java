@@ -25,6 +25,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -34,6 +35,7 @@ import org.junit.jupiter.api.io.TempDir;
  * size; the agent frees just enough to get under the low watermark, least recently used first,
  * never touching a protected, running or more recently used image while an older one is left.
  */
+@Tag("daemon")
 @ExtendWith(VertxExtension.class)
 class AgentThresholdTest {
   private static final int BLOB_MIB = 100;

@@ -21,6 +21,8 @@ final class FakeAgent implements AgentControl {
 
   final List<RunRequest> startRuns = new CopyOnWriteArrayList<>();
   final List<PlanCall> planCalls = new CopyOnWriteArrayList<>();
+  /** When set, what plan() answers (a test completes it when it wants). */
+  volatile Future<JsonObject> planAnswer;
   volatile boolean daemonReachable = true;
   volatile boolean eventStreamConnected = true;
   volatile String notReadyReason = "";
@@ -50,6 +52,9 @@ final class FakeAgent implements AgentControl {
   @Override
   public Future<JsonObject> plan(OptionalLong targetBytes, Set<ResourceType> types) {
     planCalls.add(new PlanCall(targetBytes, types));
+    if (planAnswer != null) {
+      return planAnswer;
+    }
     return Future.succeededFuture(new JsonObject().put("id", "plan-1").put("steps", List.of()));
   }
 

@@ -28,6 +28,7 @@ import java.util.function.LongSupplier;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -107,6 +108,7 @@ class HttpApiTest {
   }
 
   @Test
+  @Tag("process") // runs promtool
   void metricsServesPrometheusTextThatPromtoolParses() {
     start(Map.of());
     metrics.eventStream(true);

@@ -472,6 +472,20 @@ class ValueParsersTest {
         .hasMessage("WEBHOOK_URL: invalid value 'https://a.example,' (" + expected + ")");
   }
 
+  @ParameterizedTest
+  @ValueSource(strings = {"http://127.0.0.1:0/hook", "http://127.0.0.1:99999/hook", "https://a.example/x,https://b.example:65536"})
+  void urlPortsOutsideOneTo65535AreRejected(String raw) {
+    assertThatThrownBy(() -> ValueParsers.parseUrls("WEBHOOK_URL", raw))
+        .hasMessageStartingWith("WEBHOOK_URL: invalid value '")
+        .hasMessageContaining("expected comma-separated http or https URLs; a port must be from 1 to 65535, got ");
+  }
+
+  @Test
+  void urlPortsAtTheEndsOfTheRangeAreAccepted() {
+    assertThat(ValueParsers.parseUrls("WEBHOOK_URL", "http://127.0.0.1:1/a,http://127.0.0.1:65535/b"))
+        .extracting(URI::getPort).containsExactly(1, 65535);
+  }
+
   // ---- DOCKER_HOST
 
   @ParameterizedTest

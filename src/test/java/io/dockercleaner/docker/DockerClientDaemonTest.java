@@ -27,13 +27,16 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Every client call against the private dockerd (DOCKER_CLEANER_TEST_HOST). Fixtures are made
  * with Debian's docker CLI; each test labels what it makes with its own run id, so prunes are
  * scoped to the test's objects, and removes them afterwards.
  */
+@Tag("daemon")
 class DockerClientDaemonTest {
   static final String RUN_LABEL = "dc-client-test";
   static final String KEEP_LABEL = "dc-client-keep";
@@ -340,8 +343,7 @@ class DockerClientDaemonTest {
   }
 
   @Test
-  void buildCacheFromABuildKitBuildIsListedAndPruned() throws Exception {
-    Path dir = Files.createTempDirectory("dc-bk");
+  void buildCacheFromABuildKitBuildIsListedAndPruned(@TempDir Path dir) throws Exception {
     Files.writeString(dir.resolve("Dockerfile"),
         "FROM " + TestDaemons.TEST_IMAGE + "\nRUN echo " + run + " > /content\n");
     cleanups.add(new String[] {"rmi", "-f", run + "-bk:1"});

@@ -18,9 +18,11 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** Typed events from the private dockerd: what arrives, {@code since} replay, filters. */
+@Tag("daemon")
 class DockerEventsDaemonTest {
   private static final Duration MAX_WAIT = Duration.ofSeconds(ClientTests.MAX_WAIT_SECONDS);
 

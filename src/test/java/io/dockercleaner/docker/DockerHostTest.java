@@ -3,9 +3,11 @@ package io.dockercleaner.docker;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -63,6 +65,31 @@ class DockerHostTest {
         "DOCKER_TLS_VERIFY", "1", "HOME", "/home/ops"));
 
     assertThat(h.certPath()).isEqualTo(Path.of("/home/ops/.docker"));
+  }
+
+  @Test
+  void tlsVerifyNeedsTheThreeCertificateFilesLikeTheDockerCli(@TempDir Path certs) throws Exception {
+    DockerHost h = DockerHost.fromEnvironment(Map.of("DOCKER_HOST", "tcp://d:2376", "DOCKER_TLS_VERIFY", "1",
+        "DOCKER_CERT_PATH", certs.toString()));
+    Files.writeString(certs.resolve("cert.pem"), "x");
+
+    assertThatThrownBy(h::checkCertificates).isInstanceOfSatisfying(DockerException.class, e -> {
+      assertThat(e.kind()).isEqualTo(DockerException.Kind.UNSUPPORTED);
+      assertThat(e.getMessage()).isEqualTo("DOCKER_CERT_PATH: DOCKER_TLS_VERIFY is set, so ca.pem, cert.pem, key.pem"
+          + " must be readable files in " + certs + " (DOCKER_CERT_PATH, default ~/.docker); missing or unreadable:"
+          + " ca.pem, key.pem");
+    });
+    Files.writeString(certs.resolve("ca.pem"), "x");
+    Files.writeString(certs.resolve("key.pem"), "x");
+    h.checkCertificates();
+  }
+
+  @Test
+  void certificatesAreOnlyRequiredWhenVerifying() {
+    DockerHost.fromEnvironment(Map.of("DOCKER_HOST", "https://d:2376", "DOCKER_CERT_PATH", "/nonexistent"))
+        .checkCertificates();
+    DockerHost.fromEnvironment(Map.of("DOCKER_HOST", "unix:///run/x.sock", "DOCKER_TLS_VERIFY", "1",
+        "DOCKER_CERT_PATH", "/nonexistent")).checkCertificates();
   }
 
   @Test

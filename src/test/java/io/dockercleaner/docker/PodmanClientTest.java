@@ -24,12 +24,14 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
  * The client against Podman's Docker-compatible service (DOCKER_CLEANER_TEST_HOST_PODMAN).
  * Fixtures use Debian's docker CLI, which Podman's service accepts.
  */
+@Tag("daemon")
 class PodmanClientTest {
   private static final String RUN_LABEL = "dc-client-test";
 

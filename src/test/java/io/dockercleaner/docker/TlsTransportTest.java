@@ -12,13 +12,16 @@ import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * tcp:// with mutual TLS, as the docker CLI does it (DOCKER_TLS_VERIFY, DOCKER_CERT_PATH with
  * ca.pem, cert.pem, key.pem), against the real private daemon that bin/test-daemon started with
  * {@code --tls-port} (loopback only).
  */
+@Tag("daemon")
 class TlsTransportTest {
   private static Vertx vertx;
   private static String tcpHost;
@@ -58,13 +61,34 @@ class TlsTransportTest {
   }
 
   @Test
-  void withoutAClientCertificateTheDaemonRefuses() throws Exception {
-    Path onlyCa = Files.createTempDirectory("dc-ca-only");
+  void tlsVerifyWithoutTheClientCertificateIsRefusedBeforeConnecting(@TempDir Path onlyCa) throws Exception {
     Files.copy(certs.resolve("ca.pem"), onlyCa.resolve("ca.pem"));
     DockerHost host = DockerHost.fromEnvironment(Map.of("DOCKER_HOST", tcpHost, "DOCKER_TLS_VERIFY", "1",
         "DOCKER_CERT_PATH", onlyCa.toString()));
     DockerException e = failure(DockerClient.connect(vertx, DockerClientOptions.of(host)));
+    assertThat(e.kind()).isEqualTo(DockerException.Kind.UNSUPPORTED);
+    assertThat(e.getMessage()).startsWith("DOCKER_CERT_PATH: ").contains("DOCKER_TLS_VERIFY", onlyCa.toString())
+        .endsWith("missing or unreadable: cert.pem, key.pem");
+  }
+
+  @Test
+  void withoutAClientCertificateTheDaemonRefuses(@TempDir Path onlyCa) throws Exception {
+    // https:// without DOCKER_TLS_VERIFY: no verification and no client certificate, which the daemon requires
+    Files.copy(certs.resolve("ca.pem"), onlyCa.resolve("ca.pem"));
+    DockerHost host = DockerHost.fromEnvironment(Map.of("DOCKER_HOST", tcpHost.replace("tcp://", "https://"),
+        "DOCKER_CERT_PATH", onlyCa.toString()));
+    assertThat(host.tls()).isTrue();
+    DockerException e = failure(DockerClient.connect(vertx, DockerClientOptions.of(host)));
     assertThat(e.kind()).isEqualTo(DockerException.Kind.CONNECTION);
+  }
+
+  @Test
+  void tlsVerifyWithoutCertificatesIsAConfigurationErrorOfTheCli(@TempDir Path empty) throws Exception {
+    CliRun r = CliRun.run(Map.of("DOCKER_HOST", tcpHost, "DOCKER_TLS_VERIFY", "1", "DOCKER_CERT_PATH", empty.toString()),
+        "check");
+    assertThat(r.exitCode()).isEqualTo(2);
+    assertThat(r.stderr()).contains("Invalid configuration: DOCKER_CERT_PATH: DOCKER_TLS_VERIFY is set",
+        "missing or unreadable: ca.pem, cert.pem, key.pem");
   }
 
   @Test

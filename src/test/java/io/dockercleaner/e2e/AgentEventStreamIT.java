@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -21,6 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
  * metrics count the reconnection, /readyz is ready again), and events after the restart still
  * reach the usage state (an image's last use).
  */
+@Tag("daemon")
 class AgentEventStreamIT {
   @TempDir
   Path stateDir;

@@ -14,6 +14,7 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -22,6 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
  * started with {@code POST /v1/runs}, and a plan fetched with {@code GET /v1/plan} then applied with
  * {@code POST /v1/runs {"planId": ...}}.
  */
+@Tag("daemon")
 class AgentHttpIT {
   @TempDir
   Path stateDir;

@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -29,6 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
  * once the low watermark is reached); a workload crossing the high watermark triggers the run;
  * the last-use times survive SIGTERM and a restart on the same STATE_DIR.
  */
+@Tag("daemon")
 class AgentLruIT {
   private static final long MIB = 1024L * 1024;
   /** Each candidate image adds one layer of this size over the protected base. */
@@ -99,7 +101,8 @@ class AgentLruIT {
       JsonObject record = agent.run(found[0].getString("id"));
 
       List<JsonObject> audit = Files.readAllLines(stateDir.resolve("audit.jsonl")).stream().map(JsonObject::new)
-          .filter(o -> o.getString("runId").equals(record.getString("id"))).toList();
+          .filter(o -> o.getString("runId").equals(record.getString("id")))
+          .filter(o -> "outcome".equals(o.getString("phase"))).toList(); // intent lines precede each deletion
       List<String> removed = audit.stream().filter(o -> o.getString("outcome").equals("removed"))
           .map(o -> o.getString("id")).toList();
       assertThat(removed).as("removal order in the audit; agent output in %s", agent.logFile()).hasSize(4);

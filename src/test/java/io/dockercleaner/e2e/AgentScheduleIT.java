@@ -16,6 +16,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -28,6 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
  * <p>Everything is created before the agent starts or, for the young container, with one CLI call,
  * so scheduled runs never race a build.
  */
+@Tag("daemon")
 class AgentScheduleIT {
   private static final Duration MIN_AGE = Duration.ofSeconds(30);
 

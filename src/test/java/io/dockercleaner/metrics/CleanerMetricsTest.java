@@ -17,6 +17,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -101,6 +102,34 @@ class CleanerMetricsTest {
   }
 
   @Test
+  void buildInfoNamesTheVersionFromTheStart() {
+    Map<Key, Double> s = PromText.parse(metrics.scrape());
+    // tests run from classes, not the jar: no manifest version
+    assertThat(s).containsEntry(key("docker_cleaner_build_info", "version", "dev"), 1.0);
+    assertThat(CleanerMetrics.version()).isEqualTo("dev");
+  }
+
+  @Test
+  void theEventStreamSeriesAppearsOnlyOnceTheStreamIsReported() {
+    // a one-shot never reports it: its textfile must not say "disconnected"
+    assertThat(PromText.parse(metrics.scrape()).keySet()).noneMatch(k -> k.name().equals("docker_cleaner_event_stream_connected"));
+    metrics.eventStream(false);
+    assertThat(PromText.parse(metrics.scrape())).containsEntry(key("docker_cleaner_event_stream_connected"), 0.0);
+  }
+
+  @Test
+  @Tag("process")
+  void diskWatermarksAreExposedByLevel() {
+    metrics.diskWatermarks(0.75, 0.85, 0.95);
+    Map<Key, Double> s = PromText.parse(metrics.scrape());
+    assertThat(s)
+        .containsEntry(key("docker_cleaner_disk_watermark_ratio", "level", "low"), 0.75)
+        .containsEntry(key("docker_cleaner_disk_watermark_ratio", "level", "high"), 0.85)
+        .containsEntry(key("docker_cleaner_disk_watermark_ratio", "level", "critical"), 0.95);
+    PromText.assertParsesAndOwnMetricsLintClean(PromText.promtool(metrics.scrape()));
+  }
+
+  @Test
   void everySeriesCarriesTheHostTagAndJvmMetricsArePresent() {
     feed();
     Map<Key, Double> s = PromText.parse(metrics.scrape());
@@ -123,12 +152,14 @@ class CleanerMetricsTest {
   }
 
   @Test
+  @Tag("process") // runs promtool
   void promtoolParsesTheScrapeWithoutErrors() {
     feed();
     PromText.assertParsesAndOwnMetricsLintClean(PromText.promtool(metrics.scrape()));
   }
 
   @Test
+  @Tag("process") // runs promtool
   void promtoolRejectsBrokenText() {
     // guards the check above: promtool really parses what it is given
     PromText.Check check = PromText.promtool("# TYPE x counter\nx{a=\"1\" 2\n");
@@ -137,6 +168,7 @@ class CleanerMetricsTest {
   }
 
   @Test
+  @Tag("process") // runs promtool
   void textfileIsWrittenWithTheScrapeAndParsesWithPromtool(@TempDir Path dir) throws Exception {
     feed();
     Path file = dir.resolve("docker_cleaner.prom");

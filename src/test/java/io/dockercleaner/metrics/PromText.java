@@ -71,6 +71,7 @@ public final class PromText {
 
   /** Runs {@code promtool check metrics} with {@code text} on stdin. */
   public static Check promtool(String text) {
+    io.dockercleaner.testsupport.TestLayers.refuseInUnitLayer("a process (promtool)");
     try {
       Path promtool = findPromtool();
       Process p =
@@ -89,6 +90,11 @@ public final class PromText {
     }
   }
 
+  /** The promtool binary on PATH (bin/test puts it there). */
+  public static Path promtoolBinary() {
+    return findPromtool();
+  }
+
   private static Path findPromtool() {
     for (String dir : System.getenv().getOrDefault("PATH", "/usr/bin").split(":")) {
       Path candidate = Path.of(dir, "promtool");
@@ -96,7 +102,7 @@ public final class PromText {
         return candidate;
       }
     }
-    throw new AssertionError("promtool not found on PATH: apt-get install -y prometheus");
+    throw new AssertionError("promtool not found on PATH: bin/test unpacks it from Debian's prometheus package");
   }
 
   /**

@@ -9,12 +9,14 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
  * PRUNE_FORCE=false on a real terminal: the built jar runs under {@code script} (a pseudo-terminal),
  * shows the plan and removes only after "y".
  */
+@Tag("daemon")
 class OneShotConfirmIT {
   private DaemonFixture d;
   private String stopped;

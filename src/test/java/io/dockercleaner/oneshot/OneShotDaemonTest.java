@@ -13,12 +13,14 @@ import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
  * The one-shot contract on a real private daemon: the design's resource set, exact expectations
  * per setting, dry run == real run.
  */
+@Tag("daemon")
 class OneShotDaemonTest {
   private static DaemonFixture d;
 

@@ -14,20 +14,31 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /** Exit codes 1 and 2 for real, and bad input that deletes nothing. */
+@Tag("daemon")
 class OneShotExitCodeTest {
   private static DaemonFixture d;
+  /** Holds the bad config files; a static @MethodSource cannot use @TempDir. */
+  private static Path badConfigDir;
 
   @BeforeAll
   static void scenario() {
     d = new DaemonFixture(TestDaemons.main());
     freshScenario();
+  }
+
+  @AfterAll
+  static void removeBadConfigs() {
+    TestDaemons.deleteTree(badConfigDir);
   }
 
   private static void freshScenario() {
@@ -75,8 +86,7 @@ class OneShotExitCodeTest {
   }
 
   @Test
-  void noSocketGivesExitTwoWithAHint() throws Exception {
-    Path dir = Files.createTempDirectory("dc-nosock");
+  void noSocketGivesExitTwoWithAHint(@TempDir Path dir) {
     CliRun r = CliRun.run(env("unix://" + dir.resolve("docker.sock")));
     assertThat(r.exitCode()).isEqualTo(2);
     assertThat(r.stdout()).contains("does not exist").contains(DockerHost.SOCKET_MOUNT_HINT);
@@ -84,6 +94,7 @@ class OneShotExitCodeTest {
 
   static Stream<Arguments> badInputs() throws Exception {
     Path dir = Files.createTempDirectory("dc-badcfg");
+    badConfigDir = dir;
     Path unknownKey = Files.writeString(dir.resolve("unknown.yaml"), "prune_al: true\n");
     Path badValue = Files.writeString(dir.resolve("badvalue.yaml"), "prune_all: soon\n");
     Path notYaml = Files.writeString(dir.resolve("broken.yaml"), "prune_all: [true\n");

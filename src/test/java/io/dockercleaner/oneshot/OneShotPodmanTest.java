@@ -6,9 +6,11 @@ import io.dockercleaner.testsupport.CliRun;
 import io.dockercleaner.testsupport.DaemonFixture;
 import io.dockercleaner.testsupport.TestDaemons;
 import java.util.Map;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** The one-shot run against Podman's Docker-compatible API: works, build cache reported unsupported. */
+@Tag("daemon")
 class OneShotPodmanTest {
 
   @Test

@@ -12,12 +12,14 @@ import java.util.Map;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
  * The protections of the one decision core hold in the one-shot too (MIN_AGE, KEEP_IMAGES), and
  * the executor's choice between one prune call and per-object deletes keeps the exact planned set.
  */
+@Tag("daemon")
 class OneShotProtectionDaemonTest {
   private static DaemonFixture d;
 

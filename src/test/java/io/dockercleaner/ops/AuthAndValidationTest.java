@@ -9,12 +9,14 @@ import java.util.Map;
 import org.assertj.core.api.SoftAssertions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
  * Authentication and request validation of the real agent's API: each refusal has its status and
  * a message naming the problem, and nothing is deleted on the daemon.
  */
+@Tag("daemon")
 class AuthAndValidationTest {
   private static DaemonFixture d;
 

@@ -21,6 +21,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -29,6 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
  * the run records), and webhooks from the agent and from a one-shot run, received by a real
  * HTTP server on 127.0.0.1.
  */
+@Tag("daemon")
 class MetricsAndWebhookTest {
   private static DaemonFixture d;
   private Vertx vertx;
@@ -176,6 +178,8 @@ class MetricsAndWebhookTest {
     assertThat(samples.keySet()).allMatch(k -> k.name().startsWith("docker_cleaner_"));
     assertThat(samples.get(PromText.Key.of("docker_cleaner_runs_total", "host", "ops-host", "trigger", "oneshot",
         "outcome", "succeeded"))).isEqualTo(1.0);
+    assertThat(samples.get(PromText.Key.of("docker_cleaner_last_success_timestamp_seconds", "host", "ops-host")))
+        .isPositive();
     Map<String, Long> metricByType = new TreeMap<>();
     only(samples, "docker_cleaner_removed_objects_total")
         .forEach((k, v) -> metricByType.merge(k.labels().get("type"), v.longValue(), Long::sum));
@@ -188,6 +192,42 @@ class MetricsAndWebhookTest {
             "type", e.getKey()))).as(e.getKey()).isEqualTo((double) bytes);
       }
     });
+  }
+
+  @Test
+  void aOneShotDryRunTextfileCountsTheRunButNoRemovalsAndNoSuccess(@TempDir Path tmp) throws Exception {
+    Path textfile = tmp.resolve("dry.prom");
+    CliRun r = CliRun.run(Map.of("DOCKER_HOST", d.host(), "LOG_FORMAT", "json", "HOSTNAME", "ops-host",
+        "PRUNE_FILTER_UNTIL", "0", "MIN_AGE", "0", "DRY_RUN", "true", "METRICS_TEXTFILE", textfile.toString()));
+    assertThat(r.exitCode()).as(r.stdout() + r.stderr()).isZero();
+    // the dry run did find candidates: they must not show up as removals
+    assertThat(r.itemIds("container")).isNotEmpty();
+
+    String text = Files.readString(textfile);
+    PromText.assertParsesAndOwnMetricsLintClean(PromText.promtool(text));
+    Map<PromText.Key, Double> samples = PromText.parse(text);
+    assertThat(only(samples, "docker_cleaner_runs_total").values()).containsExactly(1.0);
+    assertThat(samples.keySet()).extracting(PromText.Key::name)
+        .doesNotContain("docker_cleaner_removed_objects_total", "docker_cleaner_reclaimed_bytes_total",
+            "docker_cleaner_last_success_timestamp_seconds", "docker_cleaner_event_stream_connected");
+    assertThat(samples).containsEntry(PromText.Key.of("docker_cleaner_build_info", "host", "ops-host", "version", "dev"),
+        1.0);
+  }
+
+  @Test
+  void anAgentDryRunDoesNotMoveLastSuccessAndTheWatermarksAreExposed() {
+    try (OpsAgent agent = OpsAgent.start(d.host(), "DISK_CRITICAL_WATERMARK", "100%")) {
+      JsonObject dryRun = agent.awaitRun(agent.startRun("{\"dryRun\": true}"));
+      assertThat(dryRun.getBoolean("dryRun")).isTrue();
+
+      Map<PromText.Key, Double> samples = PromText.parse(agent.get("/metrics").body());
+      assertThat(only(samples, "docker_cleaner_runs_total").values()).containsExactly(1.0);
+      assertThat(samples.keySet()).extracting(PromText.Key::name)
+          .doesNotContain("docker_cleaner_last_success_timestamp_seconds", "docker_cleaner_removed_objects_total");
+      assertThat(samples).containsEntry(
+          PromText.Key.of("docker_cleaner_disk_watermark_ratio", "host", "ops-host", "level", "critical"), 1.0);
+      assertThat(samples.keySet()).extracting(PromText.Key::name).contains("docker_cleaner_build_info");
+    }
   }
 
   private static Map<String, Long> nonZero(JsonObject counts) {

@@ -16,9 +16,11 @@ import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** Runs started through the HTTP API of the real agent remove exactly what they should on the private daemon. */
+@Tag("daemon")
 class RunsApiTest {
   private static DaemonFixture d;
   private OpsAgent agent;

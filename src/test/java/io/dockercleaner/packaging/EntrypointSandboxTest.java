@@ -22,6 +22,7 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -31,6 +32,7 @@ import org.junit.jupiter.api.io.TempDir;
  * program (the DOCKER_CLEANER_CMD test hook) that records its uid, groups and arguments. Needs root
  * (groupadd/usermod, switching users), setpriv, groupadd and usermod; skipped otherwise.
  */
+@Tag("process")
 class EntrypointSandboxTest {
   private static final Path ENTRYPOINT = Path.of("entrypoint.sh").toAbsolutePath();
   private static final int USER_UID = 1000;
@@ -149,6 +151,39 @@ class EntrypointSandboxTest {
   }
 
   @Test
+  void withJsonLogsEveryLineOfTheEntrypointIsAJsonObject() throws Exception {
+    Map<String, String> failing = new HashMap<>(env(tmp.resolve("no-such.sock")));
+    failing.put("LOG_FORMAT", "json");
+    failing.put("HOSTNAME", "sandbox \"host\"");
+    Map<String, String> working = new HashMap<>(env(socket(4249)));
+    working.put("LOG_FORMAT", "JSON");
+
+    Result failed = entrypoint(List.of(), failing, "run");
+    Result ran = entrypoint(List.of(), working, "run");
+
+    assertThat(failed.exit).isEqualTo(2);
+    assertThat(ran.exit).as(ran.stderr).isZero();
+    com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+    List<com.fasterxml.jackson.databind.JsonNode> lines = new ArrayList<>();
+    for (String line : (failed.stderr + ran.stderr).lines().filter(l -> !l.isBlank()).toList()) {
+      try {
+        lines.add(json.readTree(line));
+      } catch (IOException e) {
+        throw new AssertionError("not a JSON line: " + line);
+      }
+    }
+    assertThat(lines).hasSizeGreaterThan(2).allSatisfy(n -> {
+      assertThat(n.fieldNames()).toIterable().containsExactly("timestamp", "level", "operation", "message", "hostname");
+      assertThat(n.get("timestamp").asText()).matches("\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}\\.\\d{3}Z");
+      assertThat(n.get("operation").asText()).isEqualTo("INIT");
+    });
+    assertThat(lines.get(0).get("level").asText()).isEqualTo("ERROR");
+    assertThat(lines.get(0).get("message").asText()).contains(DockerHost.SOCKET_MOUNT_HINT);
+    assertThat(lines.get(0).get("hostname").asText()).isEqualTo("sandbox \"host\"");
+    assertThat(lines).anySatisfy(n -> assertThat(n.get("message").asText()).contains("created group docker (GID 4249)"));
+  }
+
+  @Test
   void daemonThatDoesNotAnswerExitsTwoBeforeTheProgramRuns() throws Exception {
     Path socket = socket(4247);
     Map<String, String> env = new HashMap<>(env(socket));
@@ -256,10 +291,11 @@ class EntrypointSandboxTest {
   }
 
   private static Result run(List<String> command, Map<String, String> env) throws Exception {
+    io.dockercleaner.testsupport.TestLayers.refuseInUnitLayer("a process (" + command.get(0) + ")");
     ProcessBuilder builder = new ProcessBuilder(command);
     Map<String, String> environment = builder.environment();
     // the test JVM may carry a daemon address or log settings: the sandbox decides alone
-    for (String name : List.of("DOCKER_HOST", "DOCKER_SOCKET", "QUIET", "LOG_LEVEL", "CLEANUP_USER",
+    for (String name : List.of("DOCKER_HOST", "DOCKER_SOCKET", "QUIET", "LOG_LEVEL", "LOG_FORMAT", "CLEANUP_USER",
         "ENTRYPOINT_ROOT", "DOCKER_CLEANER_CMD")) {
       environment.remove(name);
     }

@@ -4,6 +4,7 @@ import io.dockercleaner.docker.DockerHost;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.dockercleaner.testsupport.TestDaemons;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.File;
 import java.io.IOException;
@@ -21,6 +22,7 @@ import javax.tools.ToolProvider;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -34,6 +36,7 @@ import org.junit.jupiter.api.Test;
  * <p>A probe script mounted at /probe wraps the program (DOCKER_CLEANER_CMD="/probe
  * /usr/local/bin/docker-cleaner") and prints the uid and groups the program really runs with.
  */
+@Tag("daemon")
 class ImageIT {
   private static final String DOCKER = "/usr/bin/docker";
   private static final String IMAGE = "docker-cleaner:it";
@@ -84,8 +87,7 @@ class ImageIT {
       exec(List.of(DOCKER, "image", "rm", "-f", IMAGE), 2);
     }
     if (probeDir != null) {
-      Files.deleteIfExists(probeDir.resolve("probe"));
-      Files.deleteIfExists(probeDir);
+      TestDaemons.deleteTree(probeDir);
     }
   }
 
@@ -126,7 +128,9 @@ class ImageIT {
   void theAgentStartsInTheImageAndStopsWithExitZeroOnDockerStop() throws Exception {
     String name = "dc-agent-it-" + ProcessHandle.current().pid();
     Result started = exec(List.of(DOCKER, "run", "-d", "--name", name, "--network=none", "--read-only",
-        "--tmpfs", "/tmp", "--tmpfs", "/var/lib/docker-cleaner:uid=1000", socketMount(), IMAGE, "agent"), 2);
+        "--tmpfs", "/tmp", "--tmpfs", "/var/lib/docker-cleaner:uid=1000", socketMount(),
+        // the image listens on 0.0.0.0:8080, which needs a token (or API_OPEN_READ=true)
+        "-e", "API_TOKEN=image-it-token", IMAGE, "agent"), 2);
     assertThat(started.exit).as(started.stderr).isZero();
     try {
       org.awaitility.Awaitility.await().atMost(java.time.Duration.ofMinutes(2)).until(() ->
@@ -152,6 +156,35 @@ class ImageIT {
     assertRanAsCleanupUserWithSocketGid(result, "run");
     assertThat(initLines(result)).allMatch(l -> INIT_LINE.matcher(l).matches())
         .anyMatch(l -> l.contains("[WARN]") && l.contains("joining GID " + socketGid + " by number"));
+  }
+
+  @Test
+  void withJsonLogsEveryLineTheContainerWritesIsAJsonObject() throws Exception {
+    // the entrypoint fails (no socket); then a run whose webhook fails (no network: refused)
+    Result failed = dockerRun(List.of("-e", "LOG_FORMAT=json"), List.of());
+    Result ran = dockerRun(List.of("-e", "LOG_FORMAT=json", "-e", "WEBHOOK_URL=http://127.0.0.1:9/hook",
+        "-e", "WEBHOOK_EVENTS=run_succeeded", "-e", "WEBHOOK_TIMEOUT=1s", "--read-only", "--tmpfs", "/tmp",
+        socketMount()), List.of());
+
+    assertThat(failed.exit).as(failed.stderr).isEqualTo(2);
+    assertThat(ran.exit).as(ran.stderr).isZero();
+    ObjectMapper mapper = new ObjectMapper();
+    List<JsonNode> lines = new ArrayList<>();
+    for (String line : (failed.stdout + failed.stderr + ran.stdout + ran.stderr).lines()
+        .filter(l -> !l.isBlank()).toList()) {
+      try {
+        lines.add(mapper.readTree(line));
+      } catch (IOException e) {
+        throw new AssertionError("not a JSON line: " + line);
+      }
+    }
+    assertThat(lines).allSatisfy(n -> {
+      assertThat(n.fieldNames()).toIterable().startsWith("timestamp", "level", "operation", "message", "hostname");
+      assertThat(n.get("timestamp").asText()).matches("\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}\\.\\d{3}Z");
+    });
+    assertThat(lines).anySatisfy(n -> assertThat(n.get("message").asText()).contains(MOUNT_HINT))
+        .anySatisfy(n -> assertThat(n.get("operation").asText()).isEqualTo("SUMMARY"))
+        .anySatisfy(n -> assertThat(n.path("logger").asText()).isEqualTo("io.dockercleaner.notify.WebhookNotifier"));
   }
 
   @Test
@@ -191,28 +224,27 @@ class ImageIT {
   void nettyEpollLoadsWithAReadOnlyRootAndANoexecTmp() throws Exception {
     // a --tmpfs /tmp is noexec: Netty's own extraction there fails; the image ships the library
     Path probeClasses = Files.createTempDirectory("dc-epoll");
-    Files.setPosixFilePermissions(probeClasses, PosixFilePermissions.fromString("rwxr-xr-x"));
-    Path source = probeClasses.resolve("EpollProbe.java");
-    Files.writeString(source, "public class EpollProbe { public static void main(String[] a) {"
-        + " System.out.println(\"epoll=\" + io.netty.channel.epoll.Epoll.isAvailable()); } }");
-    int compiled = ToolProvider.getSystemJavaCompiler().run(null, null, null, "--release", "17",
-        "-cp", BASEDIR.resolve("target/docker-cleaner.jar").toString(), "-d", probeClasses.toString(), source.toString());
-    assertThat(compiled).isZero();
-    Files.setPosixFilePermissions(probeClasses.resolve("EpollProbe.class"), PosixFilePermissions.fromString("rw-r--r--"));
+    try {
+      Files.setPosixFilePermissions(probeClasses, PosixFilePermissions.fromString("rwxr-xr-x"));
+      Path source = probeClasses.resolve("EpollProbe.java");
+      Files.writeString(source, "public class EpollProbe { public static void main(String[] a) {"
+          + " System.out.println(\"epoll=\" + io.netty.channel.epoll.Epoll.isAvailable()); } }");
+      int compiled = ToolProvider.getSystemJavaCompiler().run(null, null, null, "--release", "17",
+          "-cp", BASEDIR.resolve("target/docker-cleaner.jar").toString(), "-d", probeClasses.toString(), source.toString());
+      assertThat(compiled).isZero();
+      Files.setPosixFilePermissions(probeClasses.resolve("EpollProbe.class"), PosixFilePermissions.fromString("rw-r--r--"));
 
-    Result result = exec(List.of(DOCKER, "run", "--rm", "--network=none", "--read-only", "--tmpfs", "/tmp",
-        "--user", "1000", "--volume=" + probeClasses + ":/probe-classes:ro", "--entrypoint", "/opt/java/bin/java",
-        IMAGE, "-Djava.library.path=/app/native", "-cp", "/app/docker-cleaner.jar:/probe-classes", "EpollProbe"), 2);
-    Result launcher = exec(List.of(DOCKER, "run", "--rm", "--network=none", "--entrypoint", "/bin/cat", IMAGE,
-        "/usr/local/bin/docker-cleaner"), 2);
+      Result result = exec(List.of(DOCKER, "run", "--rm", "--network=none", "--read-only", "--tmpfs", "/tmp",
+          "--user", "1000", "--volume=" + probeClasses + ":/probe-classes:ro", "--entrypoint", "/opt/java/bin/java",
+          IMAGE, "-Djava.library.path=/app/native", "-cp", "/app/docker-cleaner.jar:/probe-classes", "EpollProbe"), 2);
+      Result launcher = exec(List.of(DOCKER, "run", "--rm", "--network=none", "--entrypoint", "/bin/cat", IMAGE,
+          "/usr/local/bin/docker-cleaner"), 2);
 
-    for (String file : List.of("EpollProbe.java", "EpollProbe.class")) {
-      Files.deleteIfExists(probeClasses.resolve(file));
+      assertThat(result.stdout).as(result.stderr).contains("epoll=true");
+      assertThat(launcher.stdout).contains("-Djava.library.path=/app/native");
+    } finally {
+      TestDaemons.deleteTree(probeClasses);
     }
-    Files.deleteIfExists(probeClasses);
-
-    assertThat(result.stdout).as(result.stderr).contains("epoll=true");
-    assertThat(launcher.stdout).contains("-Djava.library.path=/app/native");
   }
 
   @Test

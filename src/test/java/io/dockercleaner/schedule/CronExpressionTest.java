@@ -70,16 +70,23 @@ class CronExpressionTest {
           @HOURLY                     | 2024-01-01T10:00:00Z                | 2024-01-01T11:00:00Z
           # other zones keep their offset
           0 9 * * *                   | 2024-01-01T10:00:00+05:30[Asia/Kolkata] | 2024-01-02T09:00:00+05:30[Asia/Kolkata]
-          # Europe/Berlin, spring forward 2024-03-31 02:00 CET -> 03:00 CEST: 02:xx does not exist
-          30 2 * * *                  | 2024-03-30T02:30:00+01:00[Europe/Berlin] | 2024-04-01T02:30:00+02:00[Europe/Berlin]
+          # Europe/Berlin, spring forward 2024-03-31 02:00 CET -> 03:00 CEST: 02:xx does not exist;
+          # a fixed-time job fires once when the clocks jump, wildcard jobs follow elapsed time
+          30 2 * * *                  | 2024-03-30T02:30:00+01:00[Europe/Berlin] | 2024-03-31T03:00:00+02:00[Europe/Berlin]
+          30 2 * * *                  | 2024-03-31T03:00:00+02:00[Europe/Berlin] | 2024-04-01T02:30:00+02:00[Europe/Berlin]
+          0,30 2 * * *                | 2024-03-31T01:00:00+01:00[Europe/Berlin] | 2024-03-31T03:00:00+02:00[Europe/Berlin]
           0,30 * * * *                | 2024-03-31T01:30:00+01:00[Europe/Berlin] | 2024-03-31T03:00:00+02:00[Europe/Berlin]
           */15 * * * *                | 2024-03-31T01:59:59+01:00[Europe/Berlin] | 2024-03-31T03:00:00+02:00[Europe/Berlin]
           0 3 * * *                   | 2024-03-31T01:00:00+01:00[Europe/Berlin] | 2024-03-31T03:00:00+02:00[Europe/Berlin]
-          # Europe/Berlin, fall back 2024-10-27 03:00 CEST -> 02:00 CET: 02:xx happens twice, fires once
+          # Europe/Berlin, fall back 2024-10-27 03:00 CEST -> 02:00 CET: 02:xx happens twice; a
+          # fixed-time job fires once, wildcard jobs on both passes (elapsed time)
           30 2 * * *                  | 2024-10-27T00:00:00+02:00[Europe/Berlin] | 2024-10-27T02:30:00+02:00[Europe/Berlin]
           30 2 * * *                  | 2024-10-27T02:30:00+02:00[Europe/Berlin] | 2024-10-28T02:30:00+01:00[Europe/Berlin]
-          0 * * * *                   | 2024-10-27T02:00:00+02:00[Europe/Berlin] | 2024-10-27T03:00:00+01:00[Europe/Berlin]
-          */30 * * * *                | 2024-10-27T02:10:00+01:00[Europe/Berlin] | 2024-10-27T03:00:00+01:00[Europe/Berlin]
+          30 2 * * *                  | 2024-10-27T02:10:00+01:00[Europe/Berlin] | 2024-10-28T02:30:00+01:00[Europe/Berlin]
+          0 * * * *                   | 2024-10-27T02:00:00+02:00[Europe/Berlin] | 2024-10-27T02:00:00+01:00[Europe/Berlin]
+          0 * * * *                   | 2024-10-27T02:00:00+01:00[Europe/Berlin] | 2024-10-27T03:00:00+01:00[Europe/Berlin]
+          */30 * * * *                | 2024-10-27T02:45:00+02:00[Europe/Berlin] | 2024-10-27T02:00:00+01:00[Europe/Berlin]
+          */30 * * * *                | 2024-10-27T02:10:00+01:00[Europe/Berlin] | 2024-10-27T02:30:00+01:00[Europe/Berlin]
           0 3 * * *                   | 2024-10-27T02:59:00+01:00[Europe/Berlin] | 2024-10-27T03:00:00+01:00[Europe/Berlin]
           0 0 * * *                   | 2024-10-26T12:00:00+02:00[Europe/Berlin] | 2024-10-27T00:00:00+02:00[Europe/Berlin]
           """)

@@ -111,10 +111,15 @@ public final class DaemonFixture {
   public String buildkitImage(String tag, String content) {
     try {
       java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("dc-bk");
-      java.nio.file.Files.writeString(dir.resolve("Dockerfile"), "FROM " + TestDaemons.TEST_IMAGE
-          + "\nLABEL keep=false\nRUN echo '" + content + "' > /bk.txt && dd if=/dev/zero of=/blob bs=1k count=64\n");
-      TestDaemons.Result r = TestDaemons.run(List.of(TestDaemons.DOCKER_CLI, "build", "-q", "--network", "none", "-t", tag,
-          dir.toString()), null, java.util.Map.of("DOCKER_HOST", host, "DOCKER_BUILDKIT", "1"));
+      TestDaemons.Result r;
+      try {
+        java.nio.file.Files.writeString(dir.resolve("Dockerfile"), "FROM " + TestDaemons.TEST_IMAGE
+            + "\nLABEL keep=false\nRUN echo '" + content + "' > /bk.txt && dd if=/dev/zero of=/blob bs=1k count=64\n");
+        r = TestDaemons.run(List.of(TestDaemons.DOCKER_CLI, "build", "-q", "--network", "none", "-t", tag,
+            dir.toString()), null, java.util.Map.of("DOCKER_HOST", host, "DOCKER_BUILDKIT", "1"));
+      } finally {
+        TestDaemons.deleteTree(dir);
+      }
       if (r.exitCode() != 0) {
         throw new AssertionError("buildkit build failed: " + r.stderr());
       }

@@ -74,6 +74,6 @@ public final class FailingProxy implements AutoCloseable {
   public void close() throws Exception {
     server.close().compose(v -> client.close()).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
     vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-    Files.deleteIfExists(socket);
+    TestDaemons.deleteTree(socket.getParent());
   }
 }

@@ -41,6 +41,7 @@ public final class TestDaemons {
 
   /** Checks an address the same way {@link #require} does. */
   public static String requireHost(String host) {
+    TestLayers.refuseInUnitLayer("a private daemon (" + host + ")");
     Path socket = socketOf(host);
     if (!host.startsWith("unix://") || !Files.exists(socket.resolveSibling(MARKER))) {
       throw new IllegalStateException("refusing to use " + host + ": not a daemon started by bin/test-daemon");
@@ -59,6 +60,7 @@ public final class TestDaemons {
    * @throws IllegalStateException when unset or not a private test daemon
    */
   public static String require(String variable) {
+    TestLayers.refuseInUnitLayer("a private daemon (" + variable + ")");
     String host = System.getenv(variable);
     if (host == null || host.isBlank()) {
       throw new IllegalStateException(variable + " is not set: run the tests with bin/test "
@@ -105,30 +107,33 @@ public final class TestDaemons {
 
   /** Runs a command with extra environment; returns the result whatever the exit code. */
   public static Result run(List<String> cmd, byte[] stdin, java.util.Map<String, String> env) {
+    TestLayers.refuseInUnitLayer("a process (" + cmd.get(0) + ")");
     try {
       ProcessBuilder pb = new ProcessBuilder(cmd);
       pb.environment().putAll(env);
       Path out = Files.createTempFile("dc-out", ".txt");
       Path err = Files.createTempFile("dc-err", ".txt");
-      pb.redirectOutput(out.toFile()).redirectError(err.toFile());
-      if (stdin == null) {
-        pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
-      }
-      Process p = pb.start();
-      if (stdin != null) {
-        try (var os = p.getOutputStream()) {
-          os.write(stdin);
+      try {
+        pb.redirectOutput(out.toFile()).redirectError(err.toFile());
+        if (stdin == null) {
+          pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
         }
+        Process p = pb.start();
+        if (stdin != null) {
+          try (var os = p.getOutputStream()) {
+            os.write(stdin);
+          }
+        }
+        if (!p.waitFor(5, TimeUnit.MINUTES)) {
+          p.destroyForcibly();
+          throw new AssertionError("command timed out: " + cmd);
+        }
+        return new Result(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8),
+            Files.readString(err, StandardCharsets.UTF_8));
+      } finally {
+        Files.deleteIfExists(out);
+        Files.deleteIfExists(err);
       }
-      if (!p.waitFor(5, TimeUnit.MINUTES)) {
-        p.destroyForcibly();
-        throw new AssertionError("command timed out: " + cmd);
-      }
-      Result r = new Result(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8),
-          Files.readString(err, StandardCharsets.UTF_8));
-      Files.deleteIfExists(out);
-      Files.deleteIfExists(err);
-      return r;
     } catch (IOException e) {
       throw new AssertionError("cannot run " + cmd + ": " + e, e);
     } catch (InterruptedException e) {
@@ -144,16 +149,38 @@ public final class TestDaemons {
   public static String build(String host, String tag, String dockerfile) {
     try {
       Path dir = Files.createTempDirectory("dc-build");
-      Files.writeString(dir.resolve("Dockerfile"), dockerfile);
-      List<String> args = new ArrayList<>(List.of("build", "-q"));
-      if (tag != null) {
-        args.add("-t");
-        args.add(tag);
+      try {
+        Files.writeString(dir.resolve("Dockerfile"), dockerfile);
+        List<String> args = new ArrayList<>(List.of("build", "-q"));
+        if (tag != null) {
+          args.add("-t");
+          args.add(tag);
+        }
+        args.add(dir.toString());
+        return docker(host, args.toArray(String[]::new));
+      } finally {
+        deleteTree(dir);
       }
-      args.add(dir.toString());
-      return docker(host, args.toArray(String[]::new));
     } catch (IOException e) {
       throw new AssertionError(e);
+    }
+  }
+
+  /**
+   * Deletes a folder a test created, with everything in it (a missing folder is fine): tests leave
+   * nothing behind in the temporary directory.
+   */
+  public static void deleteTree(Path dir) {
+    if (dir == null || !Files.exists(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+      return;
+    }
+    try (var paths = Files.walk(dir)) {
+      // deepest first, so each folder is empty when its turn comes
+      for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(p);
+      }
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException("cannot delete test folder " + dir, e);
     }
   }
 }

@@ -86,6 +86,8 @@ public final class UsageState {
   // replaces a newer file; guards writtenRevision.
   private final Object writeLock = new Object();
   private long writtenRevision = -1;
+  // why the latest save failed, or null after a successful one (shutdown reports it)
+  private volatile String lastSaveFailure;
 
   private UsageState(Path dir, boolean hadHistory) {
     this.dir = dir;
@@ -113,6 +115,7 @@ public final class UsageState {
    */
   public static UsageState load(Path dir, Instant now) {
     Objects.requireNonNull(dir, "dir");
+    removeOrphanTempFiles(dir);
     Path file = dir.resolve(FILE_NAME);
     byte[] bytes;
     try {
@@ -141,6 +144,28 @@ public final class UsageState {
             + "history", file, e.getMessage(), moveError.toString());
       }
       return new UsageState(dir, false);
+    }
+  }
+
+  /**
+   * Removes {@code state.json.*.tmp} left by a save that a kill or a crash interrupted (the rename
+   * never happened, so they are never read): without this every such kill leaves a file behind.
+   * Only one agent uses a STATE_DIR, and this runs before it saves, so no save is in progress.
+   */
+  static void removeOrphanTempFiles(Path dir) {
+    try (java.nio.file.DirectoryStream<Path> orphans = Files.newDirectoryStream(dir, FILE_NAME + ".*.tmp")) {
+      for (Path orphan : orphans) {
+        try {
+          Files.deleteIfExists(orphan);
+          LOG.warn("removed {}, left by a save that was interrupted (killed or crashed)", orphan);
+        } catch (IOException e) {
+          LOG.warn("cannot remove {}, left by an interrupted save: {}", orphan, e.toString());
+        }
+      }
+    } catch (NoSuchFileException e) {
+      // no STATE_DIR yet: nothing left over
+    } catch (IOException e) {
+      LOG.warn("cannot list {} for files left by interrupted saves: {}", dir, e.toString());
     }
   }
 
@@ -426,6 +451,14 @@ public final class UsageState {
     }, true);
   }
 
+  /**
+   * Why the latest save failed (the exception as text), or empty when it succeeded or none was
+   * made. The agent's shutdown says so instead of claiming the state was saved.
+   */
+  public Optional<String> lastSaveFailure() {
+    return Optional.ofNullable(lastSaveFailure);
+  }
+
   /** Saves now, blocking (for shutdown). A no-op for {@link #inMemory()} states. */
   public void saveNow() throws IOException {
     if (dir == null) {
@@ -453,8 +486,14 @@ public final class UsageState {
       if (snapshot.revision() < writtenRevision) {
         return;
       }
-      writeFile(snapshot);
+      try {
+        writeFile(snapshot);
+      } catch (IOException | RuntimeException e) {
+        lastSaveFailure = e.toString();
+        throw e;
+      }
       writtenRevision = snapshot.revision();
+      lastSaveFailure = null;
     }
     synchronized (this) {
       savedRevision = Math.max(savedRevision, snapshot.revision());

@@ -73,6 +73,7 @@ public final class DockerClientImpl implements DockerClient {
   public static Future<DockerClient> connect(Vertx vertx, DockerClientOptions options) {
     DockerClientImpl client;
     try {
+      options.host().checkCertificates();
       client = new DockerClientImpl(vertx, options);
     } catch (RuntimeException e) {
       return Future.failedFuture(e);
@@ -90,10 +91,11 @@ public final class DockerClientImpl implements DockerClient {
     if (host.tls()) {
       Path dir = host.certPath();
       o.setSsl(true);
-      if (Files.isReadable(dir.resolve("ca.pem"))) {
+      if (host.tlsVerify()) {
+        // never the JVM's default trust store: only the CA in DOCKER_CERT_PATH (checked in connect)
         o.setTrustOptions(new PemTrustOptions().addCertPath(dir.resolve("ca.pem").toString()));
-      } else if (!host.tlsVerify()) {
-        o.setTrustAll(true);
+      } else if (Files.isReadable(dir.resolve("ca.pem"))) {
+        o.setTrustOptions(new PemTrustOptions().addCertPath(dir.resolve("ca.pem").toString()));
       }
       if (Files.isReadable(dir.resolve("cert.pem")) && Files.isReadable(dir.resolve("key.pem"))) {
         o.setKeyCertOptions(new PemKeyCertOptions().setCertPath(dir.resolve("cert.pem").toString())
@@ -303,8 +305,13 @@ public final class DockerClientImpl implements DockerClient {
 
   @Override
   public Future<PruneReport> removeImage(String idOrName, boolean force) {
-    return json("DELETE /images/{id}", HttpMethod.DELETE, "/images/" + enc(idOrName) + "?force=" + force,
-        true, options.deleteTimeout()).map(DockerClientImpl::imageDeleteReport);
+    return removeImage(idOrName, force, false);
+  }
+
+  @Override
+  public Future<PruneReport> removeImage(String idOrName, boolean force, boolean noPrune) {
+    return json("DELETE /images/{id}", HttpMethod.DELETE, "/images/" + enc(idOrName) + "?force=" + force
+        + "&noprune=" + noPrune, true, options.deleteTimeout()).map(DockerClientImpl::imageDeleteReport);
   }
 
   private static PruneReport imageDeleteReport(JsonNode items) {

@@ -12,10 +12,12 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
+@Tag("process")
 @ExtendWith(VertxExtension.class)
 class DiskMonitorTest {
   private static final Instant AT = Instant.parse("2026-11-28T10:00:00Z");

@@ -25,10 +25,12 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /** The supervisor against the real private daemon, reached through a proxy the test can cut. */
+@Tag("daemon")
 @ExtendWith(VertxExtension.class)
 class EventSupervisorDaemonTest {
   private static final Duration WAIT = Duration.ofSeconds(60);
@@ -40,6 +42,7 @@ class EventSupervisorDaemonTest {
   private final AtomicInteger reconciles = new AtomicInteger();
   private final UsageState usage = UsageState.inMemory();
   private UnixProxy proxy;
+  private Path dir;
   private DockerClient client;
   private EventSupervisor supervisor;
 
@@ -49,7 +52,7 @@ class EventSupervisorDaemonTest {
 
   @BeforeEach
   void setUp(Vertx vertx) throws Exception {
-    Path dir = Files.createTempDirectory(Path.of("/tmp"), "dcw");
+    dir = Files.createTempDirectory(Path.of("/tmp"), "dcw");
     proxy = new UnixProxy(vertx, dir.resolve("p.sock"),
         SocketAddress.domainSocketAddress(TestDaemons.socketOf(host).toString()));
     get(proxy.start());
@@ -78,6 +81,7 @@ class EventSupervisorDaemonTest {
   void tearDown() throws Exception {
     get(supervisor.stop());
     get(proxy.cut());
+    TestDaemons.deleteTree(dir);
   }
 
   private Optional<DockerEvent> find(String type, String action, String attribute, String value) {

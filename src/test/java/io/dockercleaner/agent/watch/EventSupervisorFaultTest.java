@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -43,7 +44,17 @@ class EventSupervisorFaultTest {
 
   @BeforeEach
   void socketDir() throws Exception {
+    // short path under /tmp: a unix socket path must stay under 108 bytes
     dir = Files.createTempDirectory(Path.of("/tmp"), "dcw");
+  }
+
+  @AfterEach
+  void removeSocketDir() {
+    try (var paths = Files.walk(dir)) {
+      paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
   }
 
   private void serveEvents(HttpServerRequest req) {

@@ -22,10 +22,12 @@ import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /** The supervisor survives a real restart of the private daemon (bin/test-daemon stop + start). */
+@Tag("daemon")
 @ExtendWith(VertxExtension.class)
 class EventSupervisorRestartTest {
   private static final Duration WAIT = Duration.ofMinutes(2);

@@ -216,6 +216,38 @@ class UsageStateTest {
   }
 
   @Test
+  void tempFilesOfInterruptedSavesAreRemovedAtLoadAndNothingElse() throws IOException {
+    UsageState saved = UsageState.load(dir, T0);
+    saved.observe(event("container", "die", "c1", Map.of(), T0));
+    saved.saveNow();
+    Path orphan1 = Files.writeString(dir.resolve(UsageState.FILE_NAME + ".123456.tmp"), "{\"half\":");
+    Path orphan2 = Files.writeString(dir.resolve(UsageState.FILE_NAME + ".9.tmp"), "");
+    Path other = Files.writeString(dir.resolve("audit.jsonl"), "{}\n");
+
+    UsageState loaded = UsageState.load(dir, T0);
+
+    assertThat(orphan1).doesNotExist();
+    assertThat(orphan2).doesNotExist();
+    assertThat(other).exists();
+    assertThat(loaded.containerExitedAt("c1")).contains(T0);
+  }
+
+  @Test
+  void aFailedSaveIsRememberedUntilASaveSucceeds() throws IOException {
+    Path stateDir = dir.resolve("state");
+    UsageState state = UsageState.load(stateDir, T0);
+    state.observe(event("container", "die", "c1", Map.of(), T0));
+    Files.writeString(stateDir, "a file where the directory should be");
+
+    assertThat(org.assertj.core.api.Assertions.catchThrowable(state::saveNow)).isInstanceOf(IOException.class);
+    assertThat(state.lastSaveFailure()).hasValueSatisfying(f -> assertThat(f).contains(stateDir.toString()));
+
+    Files.delete(stateDir);
+    state.saveNow();
+    assertThat(state.lastSaveFailure()).isEmpty();
+  }
+
+  @Test
   void anInMemoryStateNeverWrites() throws IOException {
     UsageState state = UsageState.inMemory();
     state.observe(event("container", "die", "c1", Map.of(), T0));
