@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -24,6 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
  * intent without an outcome names an object that is either gone or still there), and the
  * restarted agent removes the rest.
  */
+@Tag("daemon")
 class AgentKilledMidRunIT {
   @TempDir
   Path stateDir;

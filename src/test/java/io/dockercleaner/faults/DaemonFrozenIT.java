@@ -14,6 +14,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -22,6 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
  * the deletion in flight given up and reported failed), {@code /readyz} says the daemon does not
  * answer, and after SIGCONT the agent is ready again and a new run removes the rest.
  */
+@Tag("daemon")
 class DaemonFrozenIT {
   @TempDir
   Path stateDir;

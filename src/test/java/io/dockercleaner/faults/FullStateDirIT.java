@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Set;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -20,6 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
  * ends {@code partial} and says that its audit trail is incomplete, the metric counts the lines
  * lost, and once there is room again a run writes its audit and succeeds.
  */
+@Tag("daemon")
 class FullStateDirIT {
   @TempDir
   Path work;

@@ -20,6 +20,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -28,6 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
  * run for containers among real image runs: nothing is removed on the dry run's behalf (stopped
  * containers only it asked about stay), and every 202 names a run that matches its request.
  */
+@Tag("daemon")
 class TriggersWithDryRunIT {
   private static final int REQUESTS = 1000;
   private static final int DRY_RUN_INDEX = 500;

@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -27,6 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
  * one accepting and never answering. Runs end as they would without them and do not wait for
  * deliveries; the failing target gets exactly 3 attempts; no secret shows in any log line.
  */
+@Tag("daemon")
 class WebhookTargetsIT {
   private static final String SECRET = "hmac-secret-3f9a1c";
   private static final String PASSWORD = "url-password-77b2";
