@@ -19,13 +19,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * 1,000 concurrent {@code POST /v1/runs} while a run waits on a frozen daemon, one of them a dry
+ * 1,000 concurrent {@code POST /v1/runs} (200 in flight at a time) while a run waits on a frozen daemon, one of them a dry
  * run for containers among real image runs: nothing is removed on the dry run's behalf (stopped
  * containers only it asked about stay), and every 202 names a run that matches its request.
  */
@@ -33,6 +34,11 @@ import org.junit.jupiter.api.io.TempDir;
 class TriggersWithDryRunIT {
   private static final int REQUESTS = 1000;
   private static final int DRY_RUN_INDEX = 500;
+  /**
+   * Requests in flight at once: below the API's connection cap (256, api/ConnectionLimits), which
+   * closes connections beyond it unanswered by design.
+   */
+  private static final int IN_FLIGHT = 200;
   private static final String REAL = "{\"types\":[\"image\"]}";
   private static final String DRY = "{\"dryRun\":true,\"types\":[\"container\"]}";
 
@@ -61,13 +67,15 @@ class TriggersWithDryRunIT {
       // is how they are queued and merged, not a race against the run's speed
       FaultRig.signal("STOP", dockerd);
       try {
+        Semaphore inFlight = new Semaphore(IN_FLIGHT);
         for (int i = 0; i < REQUESTS; i++) {
           String body = i == DRY_RUN_INDEX ? DRY : REAL;
           bodies.add(body);
+          assertThat(inFlight.tryAcquire(AgentProcess.WAIT.toSeconds(), TimeUnit.SECONDS)).as("request %d sent", i).isTrue();
           calls.add(http.sendAsync(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + agent.port() + "/v1/runs"))
               .timeout(AgentProcess.WAIT).header("Content-Type", "application/json")
               .header("Authorization", "Bearer " + AgentProcess.TOKEN).POST(HttpRequest.BodyPublishers.ofString(body))
-              .build(), HttpResponse.BodyHandlers.ofString()));
+              .build(), HttpResponse.BodyHandlers.ofString()).whenComplete((r, e) -> inFlight.release()));
         }
         CompletableFuture.allOf(calls.toArray(CompletableFuture[]::new)).get(AgentProcess.WAIT.toSeconds(), TimeUnit.SECONDS);
       } finally {
