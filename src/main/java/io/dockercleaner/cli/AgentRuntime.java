@@ -157,6 +157,8 @@ public final class AgentRuntime {
       }
     });
     metrics.eventStream(agent.events().connected());
+    long[] pingSeq = {0};
+    long[] pingAnswered = {0};
     return vertx.setPeriodic(settings.diskCheckInterval().toMillis(), t -> {
       var sample = agent.disk() == null ? null : agent.disk().lastSample();
       if (sample != null) {
@@ -173,10 +175,22 @@ public final class AgentRuntime {
             .filter(b -> !b.inUse() && !b.shared()).mapToLong(b -> b.sizeBytes()).sum());
       }
       // a frozen daemon answers nothing: readiness must not wait for the 60 s request timeout
-      long unanswered = vertx.setTimer(PING_DEADLINE.toMillis(), x -> control.daemonReachable(false));
+      // an older ping answering late must not be overruled by a newer one's timer, nor the reverse:
+      // a timer marks the daemon unreachable only if no ping sent since its own has succeeded
+      long seq = ++pingSeq[0];
+      long unanswered = vertx.setTimer(PING_DEADLINE.toMillis(), x -> {
+        if (pingAnswered[0] < seq) {
+          control.daemonReachable(false);
+        }
+      });
       agent.docker().ping().onComplete(p -> {
         vertx.cancelTimer(unanswered);
-        control.daemonReachable(p.succeeded());
+        if (p.succeeded()) {
+          pingAnswered[0] = Math.max(pingAnswered[0], seq);
+          control.daemonReachable(true);
+        } else if (pingAnswered[0] < seq) {
+          control.daemonReachable(false);
+        }
       });
     });
   }
