@@ -165,7 +165,8 @@ public final class Agent {
       state = UsageState.inMemory();
     }
     hadHistoryAtStart = state.hadHistory();
-    executor = new Executor(docker, clock, new AuditLog(stateDir.orElse(null), clock), log);
+    executor = new Executor(docker, clock, new AuditLog(stateDir.orElse(null), clock), log,
+        io.dockercleaner.plan.PolicyFromSettings.labels(settings.labelFilters()));
     cleanup = new CleanupRun(this, executor);
     events = new EventSupervisor(vertx, docker, EventSupervisorOptions.defaults(), this::reconcile);
     events.onEvent(state::observe);
