@@ -84,11 +84,15 @@ class OneShotProtectionDaemonTest {
 
   @Test
   void theImagePruneCallCarriesTheExactUntilCutOff() {
-    String older = d.dangling("dc-test/older:1", null);
+    // committed images: their parent is the tagged test image, so the image prune may be used
+    // (an image whose parent is an untagged intermediate never goes through a prune call)
+    String older = d.layerImage("dc-test/older:1", 1);
+    d.layerImage("dc-test/older:1", 1);
     long olderSecond = Instant.parse(TestDaemons.docker(d.host(), "image", "inspect", "-f", "{{.Created}}", older))
         .getEpochSecond();
     Awaitility.await().until(() -> Instant.now().getEpochSecond() > olderSecond + 1);
-    String newer = d.dangling("dc-test/newer:1", null);
+    String newer = d.layerImage("dc-test/newer:1", 1);
+    d.layerImage("dc-test/newer:1", 1);
     long newerSecond = Instant.parse(TestDaemons.docker(d.host(), "image", "inspect", "-f", "{{.Created}}", newer))
         .getEpochSecond();
     // the cut-off is the newer image's own second: created within it is not "before" it
