@@ -165,8 +165,7 @@ public final class Agent {
       state = UsageState.inMemory();
     }
     hadHistoryAtStart = state.hadHistory();
-    executor = new Executor(docker, clock, new AuditLog(stateDir.orElse(null), clock), log,
-        io.dockercleaner.plan.PolicyFromSettings.labels(settings.labelFilters()));
+    executor = new Executor(docker, clock, new AuditLog(stateDir.orElse(null), clock), log);
     cleanup = new CleanupRun(this, executor);
     events = new EventSupervisor(vertx, docker, EventSupervisorOptions.defaults(), this::reconcile);
     events.onEvent(state::observe);

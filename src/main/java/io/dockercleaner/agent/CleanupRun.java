@@ -90,19 +90,13 @@ final class CleanupRun {
       }
       boolean critical = before != null && before.usedRatio() >= settings.diskCriticalWatermarkRatio();
       PlanPolicy policy = policy(req.types(), critical, Integer.MAX_VALUE);
-      Duration listingLimit = req.maxDuration().orElse(settings.maxRunDuration());
-      return withinRunDeadline(docker.systemDf(), listingLimit).compose(df -> {
-        agent.dfRefreshed(df);
-        Instant now = clock.instant();
-        return withinRunDeadline(InventoryLoader.load(docker, df, policy.enabled(ResourceType.NETWORK), now),
-            listingLimit).compose(inventory -> {
-          Plan plan = Planner.sweep(inventory, agent.history(critical), policy, now);
-          record.planned(plan.steps(), plan.estimatedBytes(), null);
-          Duration maxDuration = req.maxDuration().orElse(settings.maxRunDuration());
-          Executor.Budget budget = new Executor.Budget(maxDuration, Integer.MAX_VALUE, settings.deleteConcurrency());
-          return executor.sweep(record, plan, inventory, policy, now, budget, record.dryRun(),
-              !docker.capabilities().podman(), agent::stopping, this::logType);
-        });
+      Duration maxDuration = req.maxDuration().orElse(settings.maxRunDuration());
+      return listing(policy.enabled(ResourceType.NETWORK), maxDuration).compose(listed -> {
+        Plan plan = Planner.sweep(listed.inventory(), agent.history(critical), policy, listed.now());
+        record.planned(plan.steps(), plan.estimatedBytes(), null);
+        Executor.Budget budget = new Executor.Budget(maxDuration, Integer.MAX_VALUE, settings.deleteConcurrency());
+        return executor.sweep(record, plan, listed.inventory(), policy, listed.now(), budget, record.dryRun(),
+            !docker.capabilities().podman(), agent::stopping, this::logType);
       }).compose(r -> agent.sampleOrNull().map(after -> {
         if (after != null) {
           record.diskAfter(after.usedBytes(), after.usedRatio());
@@ -111,6 +105,21 @@ final class CleanupRun {
         return record;
       }));
     });
+  }
+
+  /** What a run plans from, and the instant it was listed at. */
+  private record Listing(Inventory inventory, Instant now) {}
+
+  /**
+   * The one listing of every agent run and plan: {@code /system/df} (also kept for status and the
+   * usage limits), then the inventory, both bounded by the run's deadline.
+   */
+  private Future<Listing> listing(boolean withNetworks, Duration maxDuration) {
+    return withinRunDeadline(docker.systemDf().compose(df -> {
+      agent.dfRefreshed(df);
+      Instant now = clock.instant();
+      return InventoryLoader.load(docker, df, withNetworks, now).map(inventory -> new Listing(inventory, now));
+    }), maxDuration);
   }
 
   /**
@@ -158,10 +167,9 @@ final class CleanupRun {
         record.diskBefore(sampleBefore.usedBytes(), sampleBefore.usedRatio());
       }
       boolean critical = sampleBefore != null && sampleBefore.usedRatio() >= settings.diskCriticalWatermarkRatio();
-      return withinRunDeadline(docker.systemDf(), req.maxDuration().orElse(settings.maxRunDuration())).compose(df -> {
-        agent.dfRefreshed(df);
-        Instant now = clock.instant();
-        Inventory inventory = InventoryLoader.fromDiskUsage(df, List.of(), now);
+      return listing(false, req.maxDuration().orElse(settings.maxRunDuration())).compose(listed -> {
+        Instant now = listed.now();
+        Inventory inventory = listed.inventory();
         List<PlanStep> steps;
         Plan plan;
         if (req.planId().isPresent()) {
@@ -271,13 +279,11 @@ final class CleanupRun {
 
   /** A plan for the API: computed from a fresh inventory, nothing deleted. */
   Future<Plan> plan(java.util.OptionalLong targetBytes, Set<ResourceType> types) {
-    return agent.sampleOrNull().compose(sample -> docker.systemDf().map(df -> {
-      agent.dfRefreshed(df);
+    return agent.sampleOrNull().compose(sample -> listing(false, settings.maxRunDuration()).map(listed -> {
       boolean critical = sample != null && sample.usedRatio() >= settings.diskCriticalWatermarkRatio();
       UsageHistory history = agent.history(critical);
-      return Planner.plan(InventoryLoader.fromDiskUsage(df, List.of(), clock.instant()), history,
-          policy(types, critical, settings.maxDeletionsPerRun()), clock.instant(),
-          targetBytes.isPresent() ? targetBytes.getAsLong() : Planner.UNLIMITED);
+      return Planner.plan(listed.inventory(), history, policy(types, critical, settings.maxDeletionsPerRun()),
+          listed.now(), targetBytes.isPresent() ? targetBytes.getAsLong() : Planner.UNLIMITED);
     }));
   }
 }

@@ -71,6 +71,15 @@ public interface DockerClient {
   /** {@code GET /images/json} (top-level images; SharedSize computed where the API allows). */
   Future<List<ImageSummary>> listImages(Filters filters);
 
+  /**
+   * {@code GET /images/json?all=...}: with {@code all}, also the untagged parents of other images
+   * (intermediate images of classic builds), which the daemon deletes along with their last child
+   * unless told {@code noprune}.
+   */
+  default Future<List<ImageSummary>> listImages(Filters filters, boolean all) {
+    return listImages(filters);
+  }
+
   Future<List<io.dockercleaner.docker.model.VolumeSummary>> listVolumes(Filters filters);
 
   Future<List<NetworkSummary>> listNetworks(Filters filters);

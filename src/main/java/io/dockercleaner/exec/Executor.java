@@ -108,7 +108,6 @@ public final class Executor {
   private final Clock clock;
   private final AuditSink audit;
   private final RunLog log;
-  private final java.util.function.Predicate<Map<String, String>> untaggedParentMayGo;
 
   public Executor(DockerClient docker, Clock clock, AuditSink audit) {
     this(docker, clock, audit, null);
@@ -116,20 +115,10 @@ public final class Executor {
 
   /** With per-item log lines on {@code log} (null: none). */
   public Executor(DockerClient docker, Clock clock, AuditSink audit, RunLog log) {
-    this(docker, clock, audit, log, labels -> false);
-  }
-
-  /**
-   * @param untaggedParentMayGo the label filter: true when an untagged parent image (which the
-   *     daemon deletes with its last child) may go; false keeps every such parent
-   */
-  public Executor(DockerClient docker, Clock clock, AuditSink audit, RunLog log,
-      java.util.function.Predicate<Map<String, String>> untaggedParentMayGo) {
     this.docker = docker;
     this.clock = clock;
     this.audit = audit;
     this.log = log;
-    this.untaggedParentMayGo = untaggedParentMayGo;
   }
 
   // ---- budgeted (targeted) runs --------------------------------------------------------------
@@ -565,47 +554,13 @@ public final class Executor {
    * that a later plan judges on its own.
    */
   private Future<Void> removeImage(PlanStep step) {
-    return keepUntaggedParents(step.id()).compose(noPrune -> removeImage(step, noPrune));
-  }
-
-  /**
-   * Whether an untagged parent of this image (an intermediate image no plan lists, which the
-   * daemon deletes along with its last child) is protected by the label filter: then the image
-   * is deleted with {@code noprune} and the parent stays. Unprotected parents go as with the
-   * docker CLI. Tagged parents are never deleted by the daemon, so the walk stops there.
-   */
-  private Future<Boolean> keepUntaggedParents(String imageId) {
-    return docker.inspectImage(imageId).compose(img -> protectedAncestor(img.parentId(), 0))
-        .recover(err -> Future.succeededFuture(true)); // cannot tell: keep them
-  }
-
-  private Future<Boolean> protectedAncestor(String parentId, int depth) {
-    if (parentId == null || parentId.isEmpty()) {
-      return Future.succeededFuture(false);
-    }
-    if (depth > 64) {
-      return Future.succeededFuture(true);
-    }
-    return docker.inspectImage(parentId).compose(parent -> {
-      boolean tagged = parent.repoTags().stream().anyMatch(t -> !"<none>:<none>".equals(t));
-      if (tagged) {
-        return Future.succeededFuture(false);
-      }
-      if (!untaggedParentMayGo.test(parent.labels())) {
-        return Future.succeededFuture(true);
-      }
-      return protectedAncestor(parent.parentId(), depth + 1);
-    });
-  }
-
-  private Future<Void> removeImage(PlanStep step, boolean noPrune) {
-    return docker.removeImage(step.id(), false, noPrune).<Void>mapEmpty().recover(err -> {
+    return docker.removeImage(step.id(), false, true).<Void>mapEmpty().recover(err -> {
       if (err instanceof DockerException de && de.isConflict()
           && de.daemonMessage().contains("referenced in multiple repositories")) {
         return docker.inspectImage(step.id()).compose(img -> {
           Future<Void> chain = Future.succeededFuture();
           for (String tag : img.repoTags()) {
-            chain = chain.compose(v -> docker.removeImage(tag, false, noPrune).mapEmpty());
+            chain = chain.compose(v -> docker.removeImage(tag, false, true).mapEmpty());
           }
           return chain;
         });

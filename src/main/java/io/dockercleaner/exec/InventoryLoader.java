@@ -34,18 +34,31 @@ import java.util.regex.Pattern;
 public final class InventoryLoader {
   private InventoryLoader() {}
 
-  /** The agent's inventory: {@code /system/df} and, when networks are planned, {@code /networks}. */
+  /**
+   * The agent's inventory: one {@code /system/df} answer (every size in one call), plus the
+   * untagged parents of other images that it does not list (so the planner can plan or protect
+   * them; see {@link #images}) and, when networks are planned, {@code /networks}.
+   */
   public static Future<Inventory> load(DockerClient docker, DiskUsage df, boolean withNetworks, Instant now) {
     Future<List<NetworkSummary>> networks = withNetworks ? docker.listNetworks(Filters.NONE) : Future.succeededFuture(List.of());
-    return networks.map(n -> fromDiskUsage(df, n, now));
+    Future<List<ImageSummary>> all = docker.listImages(Filters.NONE, true);
+    return Future.all(networks, all).map(v -> {
+      Map<String, ImageSummary> images = new java.util.LinkedHashMap<>();
+      df.images().forEach(i -> images.put(i.id(), i));
+      all.result().forEach(i -> images.putIfAbsent(i.id(), i));
+      return new Inventory(containers(df.containers(), now), images(List.copyOf(images.values())),
+          volumes(df.volumes()), cache(df.buildCache()), networks(networks.result()));
+    });
   }
 
   /** The one-shot's inventory: the list calls the enabled types need. */
   public static Future<Inventory> load(DockerClient docker, Set<ResourceType> types, Instant now) {
     // containers are always listed: they decide what is in use
     Future<List<ContainerSummary>> containers = docker.listContainers(true, types.contains(ResourceType.CONTAINER), Filters.NONE);
+    // all images: the untagged parents of others too, which the daemon would delete with their last
+    // child; the planner plans them (or keeps them) explicitly and the executor deletes with noprune
     Future<List<ImageSummary>> images = types.contains(ResourceType.IMAGE)
-        ? docker.listImages(Filters.NONE) : Future.succeededFuture(List.of());
+        ? docker.listImages(Filters.NONE, true) : Future.succeededFuture(List.of());
     Future<List<VolumeInfo>> volumes = types.contains(ResourceType.VOLUME) ? volumes(docker) : Future.succeededFuture(List.of());
     Future<List<NetworkSummary>> networks = types.contains(ResourceType.NETWORK)
         ? docker.listNetworks(Filters.NONE) : Future.succeededFuture(List.of());
@@ -75,19 +88,12 @@ public final class InventoryLoader {
     }));
   }
 
-  /** Maps Docker's {@code /system/df} answer and the network list to the planner's inventory. */
-  public static Inventory fromDiskUsage(DiskUsage df, List<NetworkSummary> networks, Instant now) {
-    List<VolumeInfo> volumes = new ArrayList<>();
-    for (VolumeSummary v : df.volumes()) {
-      volumes.add(new VolumeInfo(v.name(), v.isAnonymous(), v.labels(), v.createdAt(), v.sizeBytes(), v.refCount()));
+  private static List<VolumeInfo> volumes(List<VolumeSummary> list) {
+    List<VolumeInfo> out = new ArrayList<>(list.size());
+    for (VolumeSummary v : list) {
+      out.add(new VolumeInfo(v.name(), v.isAnonymous(), v.labels(), v.createdAt(), v.sizeBytes(), v.refCount()));
     }
-    return new Inventory(containers(df.containers(), now), images(df.images()), volumes, cache(df.buildCache()),
-        networks(networks));
-  }
-
-  /** As {@link #fromDiskUsage(DiskUsage, List, Instant)} without networks. */
-  public static Inventory fromDiskUsage(DiskUsage df) {
-    return fromDiskUsage(df, List.of(), Instant.now());
+    return out;
   }
 
   private static List<ContainerInfo> containers(List<ContainerSummary> list, Instant now) {

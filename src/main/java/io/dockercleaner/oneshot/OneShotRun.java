@@ -79,7 +79,7 @@ public final class OneShotRun {
           started, Planner.UNLIMITED);
       record.planned(plan.steps(), plan.estimatedBytes(), null);
       Map<ResourceType, OperationResult> results = new EnumMap<>(ResourceType.class);
-      Executor executor = new Executor(docker, clock, (r, item, bytes) -> { }, log, policy.labelFilter());
+      Executor executor = new Executor(docker, clock, (r, item, bytes) -> { }, log);
       return executor.sweep(record, plan, inventory, policy, now, Executor.Budget.unlimited(DELETE_CONCURRENCY),
           dryRun, !docker.capabilities().podman(), () -> false, t -> results.put(t.type(), finish(t)))
           .map(r -> report(results, started));

@@ -163,14 +163,14 @@ public final class Planner {
     private Plan sweepRest() {
       if (policy.enabled(ResourceType.IMAGE)) {
         ImagePhases images = evaluateImages();
-        // dangling images have no candidate children; the unused ones go children first
+        // dangling images have no children; the others (untagged parents, and with PRUNE_ALL every
+        // unused image) go children first
         for (ImageCandidate image : images.dangling) {
           offer(ResourceType.IMAGE, image.info.id(), image.name, Reason.DANGLING_IMAGE, image.rule,
               image.info.uniqueBytes());
         }
-        if (policy.imagesAll()) {
-          unusedImages(images.unused, images.candidates);
-        }
+        // without PRUNE_ALL only untagged parents are in this list
+        unusedImages(images.unused, images.candidates);
       }
       if (policy.enabled(ResourceType.VOLUME)) {
         volumes();
@@ -344,10 +344,11 @@ public final class Planner {
                 .orElse(policy.critical() || !policy.hasAgent() ? image.createdAt() : policy.agentStartedAt());
         Optional<Instant> lastUsed = history.imageLastUsed(image.id());
         Reason reason = null;
-        boolean danglingImage = image.untagged() && !parents.contains(image.id());
-        if (sweep && !policy.imagesAll() && !danglingImage) {
-          // not a candidate of a dangling-only sweep (as `docker image prune` without -a):
-          // kept without a word, but still a kept image for the parent rule below
+        if (sweep && !policy.imagesAll() && !image.untagged()) {
+          // a tagged image is no candidate of a dangling-only sweep (as `docker image prune`
+          // without -a): kept without a word, but still a kept image for the parent rule below;
+          // untagged parents stay candidates: they go after their children, as the daemon's prune
+          // takes them, unless something protects them
           kept.add(image);
           continue;
         }
@@ -376,7 +377,7 @@ public final class Planner {
         ImageCandidate k =
             new ImageCandidate(image, name, lastUsed.orElse(firstSeen), firstSeen, dangling);
         k.rule =
-            (dangling ? "dangling" : "unused")
+            (dangling ? "dangling" : image.untagged() ? "untagged parent" : "unused")
                 + (usedByPlanned.containsKey(image.id())
                     ? " once its planned containers are gone"
                     : "")

@@ -73,17 +73,18 @@ public final class PruneModel {
         used.add(c.imageId());
       }
     }
-    Set<String> listed = new HashSet<>();
-    inventory.images().forEach(i -> listed.add(i.id()));
+    java.util.Map<String, ImageInfo> byId = new java.util.HashMap<>();
+    inventory.images().forEach(i -> byId.put(i.id(), i));
     Set<String> out = new HashSet<>();
     for (ImageInfo i : inventory.images()) {
       boolean candidate = policy.imagesAll() || i.untagged();
       boolean filtersPass = (until.isEmpty() || i.createdAt().isBefore(until.get())) && policy.labelFilter().test(i.labels());
       if (candidate && filtersPass && !parents.contains(i.id()) && !used.contains(i.id())) {
         out.add(i.id());
-        if (i.parentId() != null && !listed.contains(i.parentId())) {
-          // its parent is an untagged intermediate image: the prune would delete it too, unlisted
-          // and whatever its labels say
+        ImageInfo parent = i.parentId() == null ? null : byId.get(i.parentId());
+        if (i.parentId() != null && (parent == null || parent.untagged())) {
+          // its parent is untagged: the prune deletes it along with this image whatever protects
+          // it; the plan handles such parents itself (children first, with noprune)
           out.add(UNTAG_RISK);
         }
       } else if (candidate && filtersPass && realTags(i) > 1) {

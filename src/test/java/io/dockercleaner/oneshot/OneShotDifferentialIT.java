@@ -233,17 +233,21 @@ class OneShotDifferentialIT {
     Map<String, Set<String>> expected = new TreeMap<>(removedByCli);
     expected.put("volume", expectedVolumes(scenario, variant, removedByCli.get("volume"), beforeA));
     // a deliberate difference: the CLI's image prune also deletes the untagged parents of the
-    // images it removes (intermediate images it never listed, whatever their labels say, so a
-    // keep=true parent can go); docker-cleaner deletes only what it listed (DELETE with
-    // noprune), and such a parent, now dangling, is judged by the next run like any other image
-    Set<String> intermediates = new TreeSet<>();
+    // images it removes whatever their labels say (a keep=true parent can go); docker-cleaner
+    // lists such parents, plans them after their children and keeps the ones its label filter
+    // protects (and deletes with noprune, so the daemon takes nothing it did not list)
+    java.util.function.Predicate<Map<String, String>> mayGo = io.dockercleaner.plan.PolicyFromSettings.labels(
+        io.dockercleaner.config.ValueParsers.parseLabelFilters("PRUNE_FILTER_LABEL",
+            variant.labelFilter == null ? "keep!=true" : variant.labelFilter));
+    Set<String> protectedParents = new TreeSet<>();
     beforeA.byType().get("image").forEach((id, name) -> {
-      if (!beforeA.byType().get("top-image").containsKey(id)) {
-        intermediates.add(name);
+      if (!beforeA.byType().get("top-image").containsKey(id)
+          && !mayGo.test(parseLabels(beforeA.byType().get("image-labels").get(id)))) {
+        protectedParents.add(name);
       }
     });
     Set<String> expectedImages = new TreeSet<>(removedByCli.get("image"));
-    expectedImages.removeAll(intermediates);
+    expectedImages.removeAll(protectedParents);
     expected.put("image", expectedImages);
     Map<String, Set<String>> removedByCleaner = beforeB.removed(cleaner.afterReal);
     Map<String, Set<String>> listedByDryRun = cleaner.dryListed(beforeB);
@@ -261,6 +265,17 @@ class OneShotDifferentialIT {
           + "; CLI filters " + variant.cliLabelFilters() + (variant.until ? " until=" + until : "") + "): "
           + problems.size() + " mismatch(es):\n- " + String.join("\n- ", problems) + "\n" + scenario);
     }
+  }
+
+  private static Map<String, String> parseLabels(String lines) {
+    Map<String, String> out = new LinkedHashMap<>();
+    for (String l : lines == null ? new String[0] : lines.split("\n")) {
+      int eq = l.indexOf('=');
+      if (eq > 0) {
+        out.put(l.substring(0, eq), l.substring(eq + 1));
+      }
+    }
+    return out;
   }
 
   /**
@@ -449,6 +464,15 @@ class OneShotDifferentialIT {
         topLevel.put(i.get("Id").asText(), images.getOrDefault(i.get("Id").asText(), "unknown-image"));
       }
       m.put("top-image", topLevel);
+      // labels of every image, as "k=v" lines (to tell which untagged parents a filter protects)
+      Map<String, String> labels = new TreeMap<>();
+      for (JsonNode i : engineGet(b.host, "/images/json?all=1")) {
+        StringBuilder l = new StringBuilder();
+        i.path("Labels").fields().forEachRemaining(e -> l.append(e.getKey()).append('=').append(e.getValue().asText())
+            .append('\n'));
+        labels.put(i.get("Id").asText(), l.toString());
+      }
+      m.put("image-labels", labels);
       Map<String, String> volumeNames = new java.util.HashMap<>();
       b.volumeNames.forEach((name, actual) -> volumeNames.put(actual, name));
       Map<String, String> volumes = new TreeMap<>();

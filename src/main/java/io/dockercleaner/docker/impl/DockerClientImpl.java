@@ -235,7 +235,12 @@ public final class DockerClientImpl implements DockerClient {
 
   @Override
   public Future<List<ImageSummary>> listImages(Filters filters) {
-    String uri = "/images/json?all=false" + (capabilities != null && capabilities.imageSharedSize() ? "&shared-size=1" : "")
+    return listImages(filters, false);
+  }
+
+  @Override
+  public Future<List<ImageSummary>> listImages(Filters filters, boolean all) {
+    String uri = "/images/json?all=" + all + (capabilities != null && capabilities.imageSharedSize() ? "&shared-size=1" : "")
         + amp(filters);
     return json("GET /images/json", HttpMethod.GET, uri, true, options.requestTimeout())
         .map(n -> list(n, ImageSummary::from));
