@@ -445,10 +445,6 @@ public final class Agent {
     return plans;
   }
 
-  PlanPolicy policy(Set<ResourceType> requested, boolean critical, int maxDeletions) {
-    return cleanup.policy(requested, critical, maxDeletions);
-  }
-
   /**
    * The usage history the planner sees. After a restart without history, first-seen times are the
    * agent's first reconcile; above the critical watermark those are hidden so images count from

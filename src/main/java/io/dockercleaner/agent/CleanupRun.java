@@ -71,13 +71,13 @@ final class CleanupRun {
     PlanPolicy.Builder b = PolicyFromSettings.builder(settings, docker.capabilities().buildCachePrune(), agent.startedAt())
         .critical(critical).maxDeletions(Math.max(1, maxDeletions));
     PlanPolicy base = b.build();
-    if (!requested.isEmpty()) {
-      Set<ResourceType> enabled = EnumSet.noneOf(ResourceType.class);
-      enabled.addAll(base.enabledTypes());
-      enabled.retainAll(requested);
-      b.enabledTypes(enabled);
+    if (requested.isEmpty()) {
+      return base;
     }
-    return b.build();
+    Set<ResourceType> enabled = EnumSet.noneOf(ResourceType.class);
+    enabled.addAll(base.enabledTypes());
+    enabled.retainAll(requested);
+    return b.enabledTypes(enabled).build();
   }
 
   // ---- sweeps: schedule and start ----------------------------------------------------------------

@@ -265,7 +265,9 @@ public final class Executor {
               removed[0]++;
             }
           }
-          record.reported(timed.reportedBytes() < 0 ? 0 : dryRun ? 0 : timed.reportedBytes());
+          if (!dryRun) {
+            record.reported(Math.max(0, timed.reportedBytes()));
+          }
           if (timed.operationError() != null) {
             record.error(type.label() + ": " + timed.operationError());
           }

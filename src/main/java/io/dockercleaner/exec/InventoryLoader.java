@@ -139,8 +139,7 @@ public final class InventoryLoader {
   /**
    * When a stopped container exited, at the latest, from the list's {@code Status} text ("Exited
    * (0) 5 minutes ago": Docker rounds, so this is the latest instant consistent with it); null
-   * when the text does not say (never ran, or an unknown format: then MIN_AGE counts from
-   * creation only if the container never ran, see {@link #unknownExit}).
+   * when the container never ran; "now" when it exited but the text is in an unknown format.
    */
   static Instant exitedAt(String status, Instant now) {
     if (status == null) {
@@ -148,7 +147,8 @@ public final class InventoryLoader {
     }
     Matcher m = EXITED.matcher(status);
     if (!m.matches()) {
-      return status.startsWith("Exited") || status.startsWith("Dead") ? unknownExit(now) : null;
+      // an exit time the status does not tell counts as now, so MIN_AGE keeps the container
+      return status.startsWith("Exited") || status.startsWith("Dead") ? now : null;
     }
     Duration atLeast;
     String whole = m.group(1);
@@ -173,8 +173,4 @@ public final class InventoryLoader {
     return now.minus(atLeast);
   }
 
-  /** An exit time the status does not tell: count it as now, so MIN_AGE keeps the container. */
-  private static Instant unknownExit(Instant now) {
-    return now;
-  }
 }

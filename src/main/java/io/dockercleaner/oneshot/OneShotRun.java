@@ -224,10 +224,6 @@ public final class OneShotRun {
     return settings.labelFilters().stream().map(LabelFilter::toString).collect(Collectors.joining(","));
   }
 
-  static String shortId(String id) {
-    return Executor.shortId(id);
-  }
-
   static double seconds(Duration d) {
     return Math.round(d.toMillis() / 10.0) / 100.0;
   }
@@ -241,8 +237,4 @@ public final class OneShotRun {
     return m;
   }
 
-  /** The inventory a run would read (for tests and the agent's sweep). */
-  static Future<Inventory> inventory(DockerClient docker, PlanPolicy policy, Instant now) {
-    return InventoryLoader.load(docker, policy.enabledTypes(), now);
-  }
 }

@@ -586,13 +586,7 @@ public final class Planner {
     // ---- networks (sweeps only: they hold no bytes)
 
     private void networks() {
-      // a network has endpoints only for containers that run; stopped ones do not hold it
-      Set<String> active = new HashSet<>();
-      for (ContainerInfo c : inventory.containers()) {
-        if (!STOPPED_STATES.contains(c.state())) {
-          active.addAll(c.networkNames());
-        }
-      }
+      Set<String> active = activeNetworks(inventory);
       List<NetworkInfo> candidates = new ArrayList<>();
       for (NetworkInfo n : inventory.networks()) {
         Reason reason = null;
@@ -632,6 +626,20 @@ public final class Planner {
       Optional<Instant> touched = history.lastTouched(type, id);
       return touched.isPresent() && touched.get().isAfter(quietLimit);
     }
+  }
+
+  /**
+   * Names of the networks a container that is not stopped is attached to: a network has endpoints
+   * only for containers that run, so stopped ones do not hold it (nor keep the daemon's prune off).
+   */
+  static Set<String> activeNetworks(Inventory inventory) {
+    Set<String> active = new HashSet<>();
+    for (ContainerInfo c : inventory.containers()) {
+      if (!STOPPED_STATES.contains(c.state())) {
+        active.addAll(c.networkNames());
+      }
+    }
+    return active;
   }
 
   /** Container states the daemon's prune removes; anything else counts as running. */

@@ -99,12 +99,7 @@ public final class PruneModel {
   /** Network ids {@code POST /networks/prune} removes: no running container, labels, cut-off. */
   public static Set<String> networks(Inventory inventory, PlanPolicy policy, Instant now) {
     Optional<Instant> until = pruneUntil(policy, now);
-    Set<String> active = new HashSet<>();
-    for (ContainerInfo c : inventory.containers()) {
-      if (!Planner.STOPPED_STATES.contains(c.state())) {
-        active.addAll(c.networkNames());
-      }
-    }
+    Set<String> active = Planner.activeNetworks(inventory);
     Set<String> out = new HashSet<>();
     for (NetworkInfo n : inventory.networks()) {
       if (!active.contains(n.name()) && !active.contains(n.id()) && policy.labelFilter().test(n.labels())

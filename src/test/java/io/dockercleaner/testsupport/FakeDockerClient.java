@@ -584,10 +584,15 @@ public final class FakeDockerClient implements DockerClient {
 
   @Override
   public Future<PruneReport> removeImage(String idOrName, boolean force) {
+    return removeImage(idOrName, force, false);
+  }
+
+  @Override
+  public Future<PruneReport> removeImage(String idOrName, boolean force, boolean noPrune) {
     return call(Op.REMOVE_IMAGE, idOrName, null, force, () -> {
       List<String> untaggedRefs = new ArrayList<>();
       List<String> deleted = new ArrayList<>();
-      doRemoveImage(Op.REMOVE_IMAGE, idOrName, force, untaggedRefs, deleted);
+      doRemoveImage(Op.REMOVE_IMAGE, idOrName, force, !noPrune, untaggedRefs, deleted);
       return new PruneReport(List.copyOf(deleted), List.copyOf(untaggedRefs), 0);
     });
   }
@@ -680,7 +685,7 @@ public final class FakeDockerClient implements DockerClient {
             : (!danglingOnly || i.tags.isEmpty()) ? refs : List.of();
         for (String ref : attempts) {
           try {
-            doRemoveImage(Op.PRUNE_IMAGES, ref, false, untaggedRefs, deleted);
+            doRemoveImage(Op.PRUNE_IMAGES, ref, false, true, untaggedRefs, deleted);
           } catch (DockerException e) {
             // conflicts (used by a container) and races are skipped, as dockerd does
           }
@@ -822,7 +827,8 @@ public final class FakeDockerClient implements DockerClient {
   private static final int CONFLICT_SOFT = CONFLICT_ACTIVE_REFERENCE | CONFLICT_STOPPED;
 
   /** dockerd's ImageDelete (daemon/images/image_delete.go), with prune of untagged parents. */
-  private void doRemoveImage(Op op, String ref, boolean force, List<String> untaggedRefs, List<String> deleted) {
+  private void doRemoveImage(Op op, String ref, boolean force, boolean pruneParents, List<String> untaggedRefs,
+      List<String> deleted) {
     ImageRef r = resolveImage(ref);
     if (r == null) {
       throw error(op, 404, "No such image: " + ref);
@@ -853,10 +859,10 @@ public final class FakeDockerClient implements DockerClient {
         untag(img, each, untaggedRefs);
       }
     }
-    deleteImage(op, img, force, quiet, untaggedRefs, deleted);
+    deleteImage(op, img, force, quiet, pruneParents, untaggedRefs, deleted);
   }
 
-  private void deleteImage(Op op, Image img, boolean force, boolean quiet, List<String> untaggedRefs,
+  private void deleteImage(Op op, Image img, boolean force, boolean quiet, boolean pruneParents, List<String> untaggedRefs,
       List<String> deleted) {
     String conflict = conflict(img, CONFLICT_HARD | (force ? 0 : CONFLICT_SOFT));
     if (conflict != null) {
@@ -873,10 +879,11 @@ public final class FakeDockerClient implements DockerClient {
     removals.add(new Removal(ResourceType.IMAGE, img.id, img.name(), op));
     emitLater("image", "delete", img.id, Map.of("name", img.id));
     Image parent = img.parent;
-    // prune the parent when it is untagged and nothing else needs it (dockerd stops quietly otherwise)
-    if (parent != null && images.containsKey(parent.id) && parent.refs().isEmpty()
+    // prune the parent when it is untagged and nothing else needs it (dockerd stops quietly
+    // otherwise), unless the caller said noprune
+    if (pruneParents && parent != null && images.containsKey(parent.id) && parent.refs().isEmpty()
         && conflict(parent, CONFLICT_HARD | CONFLICT_SOFT) == null) {
-      deleteImage(op, parent, false, true, untaggedRefs, deleted);
+      deleteImage(op, parent, false, true, true, untaggedRefs, deleted);
     }
   }
 
