@@ -207,7 +207,7 @@ public final class OneShotRun {
           case PROTECTED_LABEL -> "protected by the label filter " + labelText();
           case IN_USE -> "in use";
           case TOO_YOUNG -> "newer than the age filter (PRUNE_FILTER_UNTIL " + settings.until() + ", MIN_AGE "
-              + settings.minAge() + ")";
+              + Planner.human(settings.minAge()) + ")";
           case NAMED_VOLUME -> "named (set PRUNE_VOLUMES_ALL=true to include named volumes)";
           case KEEP_IMAGES_PATTERN -> "matching KEEP_IMAGES " + String.join(",", settings.keepImages());
           case KEEP_TAGS_PER_REPO -> "among the newest KEEP_TAGS_PER_REPO=" + settings.keepTagsPerRepo() + " tags";

@@ -694,7 +694,7 @@ public final class Planner {
   }
 
   /** Short human duration in its two largest units: {@code 3h12m}, {@code 2d4h}, {@code 45s}. */
-  static String human(Duration duration) {
+  public static String human(Duration duration) {
     long seconds = Math.max(0, duration.getSeconds());
     long[] sizes = {86_400, 3_600, 60, 1};
     String[] units = {"d", "h", "m", "s"};
