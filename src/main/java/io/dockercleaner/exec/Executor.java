@@ -164,9 +164,21 @@ public final class Executor {
       chunk.add(dryRun ? Future.succeededFuture(wouldRemove(step)) : delete(record, step, deadline));
     }
     int end = to;
-    Future.join(chunk).onComplete(ignored -> {
-      for (Future<ItemResult> f : chunk) {
-        ItemResult r = f.result();
+    Future.join(chunk).map(ignored -> chunk.stream().map(Future::result).toList())
+        .compose(results -> dryRun ? Future.succeededFuture(results)
+            : retryRefusedParents(record, results, deadline, MAX_CHILD_RETRY_ROUNDS))
+        .otherwise(err -> {
+          // not expected (each deletion's Future succeeds), but the run must still finish
+          List<ItemResult> settled = new ArrayList<>();
+          for (int i = 0; i < chunk.size(); i++) {
+            Future<ItemResult> f = chunk.get(i);
+            settled.add(f.succeeded() ? f.result()
+                : new ItemResult(steps.get(from + i), ItemOutcome.FAILED, null, String.valueOf(err)));
+          }
+          return settled;
+        })
+        .onComplete(settled -> {
+      for (ItemResult r : settled.result()) {
         record.add(r);
         if (r.outcome() == ItemOutcome.REMOVED || r.outcome() == ItemOutcome.WOULD_REMOVE) {
           removed[0]++;
@@ -185,6 +197,46 @@ public final class Executor {
         }
       });
     });
+  }
+
+  /**
+   * A chunk may hold an untagged parent and its child (the plan puts parents after children, so
+   * never a parent before its child's chunk): the daemon refuses the parent while the child is
+   * being deleted next to it. Once the chunk settled, such refusals are tried again, while a round
+   * makes progress.
+   */
+  private Future<List<ItemResult>> retryRefusedParents(RunRecord record, List<ItemResult> results,
+      Deadline deadline, int roundsLeft) {
+    List<Integer> refused = new ArrayList<>();
+    for (int i = 0; i < results.size(); i++) {
+      if (refusedForChild(results.get(i))) {
+        refused.add(i);
+      }
+    }
+    boolean anyRemoved = results.stream().anyMatch(r -> r.outcome() == ItemOutcome.REMOVED);
+    if (refused.isEmpty() || !anyRemoved || roundsLeft == 0 || deadline.passed(clock)) {
+      return Future.succeededFuture(results);
+    }
+    List<Future<ItemResult>> again = new ArrayList<>();
+    for (int i : refused) {
+      again.add(delete(record, results.get(i).step(), deadline));
+    }
+    return Future.join(again).compose(ignored -> {
+      List<ItemResult> next = new ArrayList<>(results);
+      boolean progress = false;
+      for (int k = 0; k < refused.size(); k++) {
+        ItemResult r = again.get(k).result();
+        next.set(refused.get(k), r);
+        progress |= r.outcome() == ItemOutcome.REMOVED;
+      }
+      return progress ? retryRefusedParents(record, next, deadline, roundsLeft - 1) : Future.succeededFuture(next);
+    });
+  }
+
+  private static boolean refusedForChild(ItemResult r) {
+    return r.step().type() == ResourceType.IMAGE && r.outcome() == ItemOutcome.SKIPPED
+        && (r.skipReason() == Reason.CONFLICT || r.skipReason() == Reason.IN_USE)
+        && r.error() != null && r.error().contains("child");
   }
 
   /** Why no further deletion may start, or null. Records the reason on the run once. */
@@ -424,9 +476,7 @@ public final class Executor {
       Function<List<PlanStep>, Future<Void>> round, int roundsLeft) {
     List<PlanStep> refused = steps.stream().filter(s -> {
       ItemResult r = results.get(s.id());
-      return r != null && r.outcome() == ItemOutcome.SKIPPED
-          && (r.skipReason() == Reason.CONFLICT || r.skipReason() == Reason.IN_USE)
-          && r.error() != null && r.error().contains("child");
+      return r != null && refusedForChild(r);
     }).toList();
     if (refused.isEmpty() || roundsLeft == 0) {
       return Future.succeededFuture();

@@ -118,6 +118,23 @@ class ExecutorFakeTest {
   }
 
   @Test
+  void anUntaggedParentRefusedWhileItsChildIsDeletedInTheSameChunkIsRetriedOnceTheChildIsGone() {
+    Image parent = docker.image();
+    Image child = docker.image("app:1").parent(parent);
+    docker.fault(Op.REMOVE_IMAGE).on(child.id()).held();
+
+    Future<RunRecord> result = execute(List.of(step(child), step(parent)), budget(10, 2));
+    assertThat(docker.heldCalls()).hasSize(1);
+    assertThat(docker.exists(ResourceType.IMAGE, parent.id())).as("refused while the child exists").isTrue();
+    docker.releaseHeld();
+
+    RunRecord run = finished(result);
+    assertThat(outcomes(run)).containsExactly(ItemOutcome.REMOVED, ItemOutcome.REMOVED);
+    assertThat(docker.exists(ResourceType.IMAGE, parent.id())).isFalse();
+    assertThat(docker.exists(ResourceType.IMAGE, child.id())).isFalse();
+  }
+
+  @Test
   void anImageAContainerStartedUsingIsSkippedInUseAndTheRunGoesOn() {
     Image raced = docker.image("raced:1");
     Image free = docker.image("free:1");
