@@ -12,7 +12,9 @@ import java.util.Arrays;
  * deletions started under the current limit (those started before a change say nothing about
  * it). A window is <em>slow</em> when its median latency exceeds {@code slowFactor} × the
  * baseline, the smallest window median among the last {@value #BASELINE_WINDOWS} windows (so a
- * lasting change of the daemon's speed becomes the new normal). A slow window or an overload
+ * lasting change of the daemon's speed becomes the new normal). The first window only warms up
+ * (measured: its deletions took 3–4× the next ones, on new connections and cold code); it grows
+ * the limit but sets no baseline. A slow window or an overload
  * signal (a deletion that failed or timed out) halves the limit, never below 1; a fast window
  * doubles it while in slow start (until the first halving), else adds 1, never above the ceiling.
  * A median, not a single deletion, decides: one big image that takes long to remove is not a
@@ -39,6 +41,8 @@ public final class AdaptiveConcurrency {
   private int limit;
   private int peakLimit;
   private boolean slowStart = true;
+  /** False during the first window: new connections and cold code make it slow, so it sets no baseline. */
+  private boolean warmedUp;
   private long generation;
   private long[] window = new long[MIN_WINDOW];
   private int windowSize;
@@ -113,10 +117,13 @@ public final class AdaptiveConcurrency {
     }
     long median = median(window, windowSize);
     boolean slow = !recentMedians.isEmpty() && median > slowFactor * baseline();
-    recentMedians.addLast(median);
-    if (recentMedians.size() > BASELINE_WINDOWS) {
-      recentMedians.removeFirst();
+    if (warmedUp) {
+      recentMedians.addLast(median);
+      if (recentMedians.size() > BASELINE_WINDOWS) {
+        recentMedians.removeFirst();
+      }
     }
+    warmedUp = true;
     if (slow) {
       decrease();
     } else {

@@ -41,7 +41,8 @@ import java.util.function.Supplier;
  * The only code that deletes, and the code that decides <em>how</em>: object by object with
  * bounded concurrency, or — in a sweep, for images, networks and build cache — one daemon prune
  * call when the planned set of that type is exactly what the prune would remove ({@link
- * PruneModel}); otherwise object by object. A 409 (in use, running, removal in progress) or 404 is
+ * PruneModel}); otherwise object by object, with as many in flight as {@link AdaptiveConcurrency}
+ * allows under the budget's ceiling. A 409 (in use, running, removal in progress) or 404 is
  * a skip with its reason, not a failure. Every deletion writes an audit intent line before and an
  * outcome line after; an audit write that fails is counted on the run. Every run stops between
  * deletions on shutdown, at its deadline (deletions still in flight then are given up and
@@ -54,7 +55,8 @@ public final class Executor {
    *
    * @param maxDuration no deletion is waited for after this much time
    * @param maxDeletions no more than this many objects removed
-   * @param concurrency deletions in flight at once (also the chunk size between measurements)
+   * @param concurrency the most deletions in flight at once: the ceiling of the run's {@link
+   *     AdaptiveConcurrency} (1: strictly one at a time)
    */
   public record Budget(Duration maxDuration, int maxDeletions, int concurrency) {
     /** A sweep's budget: no item limit, a day at most. */

@@ -50,24 +50,37 @@ class AdaptiveConcurrencyTest {
   }
 
   @Test
-  void halvesWhenAWindowMedianExceedsTheFactorTimesTheBaselineThenGrowsByOne() {
+  void theFirstWindowWarmsUpAndSetsNoBaseline() {
     AdaptiveConcurrency l = AdaptiveConcurrency.upTo(16);
-    window(l, 10); // baseline 10 ms, limit 4
-    window(l, 20); // 2× the baseline: still fast, limit 8
-    assertThat(l.limit()).isEqualTo(8);
-    window(l, 31); // just over 3× the baseline
+    window(l, 200); // cold: new connections
+    assertThat(l.baselineNanos()).isEqualTo(-1);
     assertThat(l.limit()).isEqualTo(4);
+    window(l, 50);
+    assertThat(l.baselineNanos()).isEqualTo(50 * MS);
+    window(l, 151); // slow against 50 ms, though faster than the cold window
+    assertThat(l.limit()).isEqualTo(4);
+  }
+
+  @Test
+  void halvesWhenAWindowMedianExceedsTheFactorTimesTheBaselineThenGrowsByOne() {
+    AdaptiveConcurrency l = AdaptiveConcurrency.upTo(32);
+    window(l, 10); // warm-up, limit 4
+    window(l, 10); // baseline 10 ms, limit 8
+    window(l, 20); // 2× the baseline: still fast, limit 16
+    assertThat(l.limit()).isEqualTo(16);
+    window(l, 31); // just over 3× the baseline
+    assertThat(l.limit()).isEqualTo(8);
     assertThat(l.decreases()).isEqualTo(1);
     window(l, 10);
-    assertThat(l.limit()).as("after the first halving: additive increase, not doubling").isEqualTo(5);
+    assertThat(l.limit()).as("after the first halving: additive increase, not doubling").isEqualTo(9);
     window(l, 30); // exactly 3×: not slow
-    assertThat(l.limit()).isEqualTo(6);
+    assertThat(l.limit()).isEqualTo(10);
   }
 
   @Test
   void oneSlowDeletionInAWindowDoesNotHalve() {
     AdaptiveConcurrency l = AdaptiveConcurrency.upTo(16);
-    window(l, 10); // limit 4
+    window(l, 10); // warm-up, limit 4
     long g = l.generation();
     l.onCompleted(g, 10 * MS);
     l.onCompleted(g, 2_000 * MS); // one big image
@@ -120,7 +133,7 @@ class AdaptiveConcurrencyTest {
   @Test
   void aLastingSlowdownBecomesTheNewBaselineAndTheLimitGrowsAgain() {
     AdaptiveConcurrency l = AdaptiveConcurrency.upTo(16);
-    window(l, 10);
+    window(l, 10); // warm-up
     window(l, 10);
     assertThat(l.limit()).isEqualTo(8);
     window(l, 100); // the daemon slows down for good (10× the baseline)
@@ -132,16 +145,17 @@ class AdaptiveConcurrencyTest {
       window(l, 100);
     }
     assertThat(l.baselineNanos()).as("the fast windows aged out").isEqualTo(100 * MS);
-    // the two 10 ms windows left the last 16 after 13 of those windows: +1 for each of the other 3
+    // the one 10 ms window leaves the last 16 with the 13th of those windows: +1 for each of the other 3
     assertThat(l.limit()).as("grows again once the slow daemon is the normal").isEqualTo(4);
   }
 
   @Test
   void latenciesBelowAMillisecondDoNotMakeEveryWindowSlow() {
     AdaptiveConcurrency l = AdaptiveConcurrency.upTo(16);
-    feed(l, 3, 0); // a fake client answering at once
+    window(l, 0); // warm-up
+    window(l, 0); // a fake client answering at once
     window(l, 2);
-    assertThat(l.limit()).isEqualTo(8);
+    assertThat(l.limit()).isEqualTo(16);
   }
 
   @Test
