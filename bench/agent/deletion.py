@@ -2,7 +2,7 @@
 """Deleting N unused images three ways on one private daemon, REPS times (order rotated each time),
 with a probe measuring a concurrent GET /containers/json while each one deletes.
 
-  deletion.py SOCK LAUNCHER N REPS DELETE_CONCURRENCY
+  deletion.py SOCK LAUNCHER N REPS DELETE_CONCURRENCY     (METHODS="agent prune sequential" by default)
 
   agent       a budgeted run of the real agent (bin/docker-cleaner agent, POST /v1/runs
               {"types":["image"]}): "run" is the run record's startedAt → finishedAt (inventory,
@@ -156,18 +156,20 @@ def measure(method, agent):
     return r
 
 
-methods = ["agent", "prune", "sequential"]
-agent = Agent()
+methods = os.environ.get("METHODS", "agent prune sequential").split()
+agent = Agent() if "agent" in methods else None
 results = []
 loads = []
 try:
     for rep in range(reps):
-        order = methods[rep % 3:] + methods[:rep % 3]
+        k = rep % len(methods)
+        order = methods[k:] + methods[:k]
         for m in order:
             loads.append(os.getloadavg()[0])
             results.append(measure(m, agent))
 finally:
-    agent.stop()
+    if agent:
+        agent.stop()
     reset()
 
 print(f"N={n} images, DELETE_CONCURRENCY={conc}, {reps} repetitions, load average (1 min) during the runs "
@@ -180,4 +182,5 @@ for m in methods:
     print(f"  {m:10s} median {med[m] * 1000:6.0f} ms  runs " + " / ".join(f"{r['seconds'] * 1000:.0f}" for r in rs)
           + "  probe p99 idle→during (ms) " + " / ".join(f"{r['idle_p99'] * 1000:.1f}→{r['busy_p99'] * 1000:.1f}" for r in rs)
           + f"  p99 ratio median {median(ratios):.2f}")
-print(f"  agent/prune {med['agent'] / med['prune']:.2f}, agent/sequential {med['agent'] / med['sequential']:.2f}")
+if {"agent", "prune", "sequential"} <= set(med):
+    print(f"  agent/prune {med['agent'] / med['prune']:.2f}, agent/sequential {med['agent'] / med['sequential']:.2f}")

@@ -10,7 +10,7 @@
 source "$(dirname "$0")/common.sh"
 n=${1:-100}
 reps=${2:-3}
-conc=${3:-16}
+conc=${3:-8}
 start_daemon "${BENCH_DAEMON:-adel}"
 ensure_jar
 python3 "$here/bench/agent/deletion.py" "$SOCK" "$here/bin/docker-cleaner" "$n" "$reps" "$conc"
