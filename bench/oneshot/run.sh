@@ -124,9 +124,9 @@ export -f curl_prune
 
 tool_cmd() {
   case $1 in
-    cleaner)       echo env PRUNE_FILTER_UNTIL=0 "$root/bin/docker-cleaner" run ;;
-    cleaner-c2)    echo env PRUNE_FILTER_UNTIL=0 DOCKER_CLEANER_JAVA_OPTS=-XX:TieredStopAtLevel=4 "$root/bin/docker-cleaner" run ;;
-    cleaner-nocds) echo env PRUNE_FILTER_UNTIL=0 DOCKER_CLEANER_JAVA_OPTS=-Xshare:off "$root/bin/docker-cleaner" run ;;
+    cleaner)       echo env PRUNE_FILTER_UNTIL=0 MIN_AGE=0s "$root/bin/docker-cleaner" run ;;
+    cleaner-c2)    echo env PRUNE_FILTER_UNTIL=0 MIN_AGE=0s DOCKER_CLEANER_JAVA_OPTS=-XX:TieredStopAtLevel=4 "$root/bin/docker-cleaner" run ;;
+    cleaner-nocds) echo env PRUNE_FILTER_UNTIL=0 MIN_AGE=0s DOCKER_CLEANER_JAVA_OPTS=-Xshare:off "$root/bin/docker-cleaner" run ;;
     docker)        echo "$DOCKER" system prune -f ;;
     curl)          echo bash -c curl_prune ;;
     # docker-clean calls `docker` from PATH: put Debian's client first; `run` = stopped containers,

@@ -56,7 +56,7 @@ public final class EnvironmentVariables {
     put("QUIET_PERIOD", "2m");
     put("MAX_RUN_DURATION", "5m");
     put("MAX_DELETIONS_PER_RUN", "500");
-    put("DELETE_CONCURRENCY", "2");
+    put("DELETE_CONCURRENCY", "8");
     // operations surface
     put("HTTP_LISTEN", "127.0.0.1:8080");
     put("API_TOKEN", "");

@@ -483,7 +483,11 @@ public final class Settings {
     return maxDeletionsPerRun;
   }
 
-  /** DELETE_CONCURRENCY, 1 to {@value #MAX_DELETE_CONCURRENCY}. */
+  /**
+   * DELETE_CONCURRENCY, 1 to {@value #MAX_DELETE_CONCURRENCY}: the most deletions the agent keeps
+   * in flight. The executor adapts below it (starts at 2, grows while the daemon keeps up, halves
+   * when it slows down); 1 means strictly one at a time.
+   */
   public int deleteConcurrency() {
     return deleteConcurrency;
   }

@@ -41,7 +41,8 @@ import java.util.function.Supplier;
  * The only code that deletes, and the code that decides <em>how</em>: object by object with
  * bounded concurrency, or — in a sweep, for images, networks and build cache — one daemon prune
  * call when the planned set of that type is exactly what the prune would remove ({@link
- * PruneModel}); otherwise object by object. A 409 (in use, running, removal in progress) or 404 is
+ * PruneModel}); otherwise object by object, with as many in flight as {@link AdaptiveConcurrency}
+ * allows under the budget's ceiling. A 409 (in use, running, removal in progress) or 404 is
  * a skip with its reason, not a failure. Every deletion writes an audit intent line before and an
  * outcome line after; an audit write that fails is counted on the run. Every run stops between
  * deletions on shutdown, at its deadline (deletions still in flight then are given up and
@@ -54,7 +55,8 @@ public final class Executor {
    *
    * @param maxDuration no deletion is waited for after this much time
    * @param maxDeletions no more than this many objects removed
-   * @param concurrency deletions in flight at once (also the chunk size between measurements)
+   * @param concurrency the most deletions in flight at once: the ceiling of the run's {@link
+   *     AdaptiveConcurrency} (1: strictly one at a time)
    */
   public record Budget(Duration maxDuration, int maxDeletions, int concurrency) {
     /** A sweep's budget: no item limit, a day at most. */
@@ -124,9 +126,14 @@ public final class Executor {
   // ---- budgeted (targeted) runs --------------------------------------------------------------
 
   /**
-   * Executes {@code steps} in order, a chunk at a time, re-measuring after each chunk.
+   * Executes {@code steps} in order with adaptive concurrency ({@link AdaptiveConcurrency}, at
+   * most {@code budget.concurrency()} in flight), re-measuring after every {@code limit}
+   * completed deletions and whenever the pipeline drains (at the end, and before the next type).
+   * No deletion starts while a measurement is pending, so at most {@code limit - 1} deletions
+   * finish after the one that reached the target — the same bound as chunks of {@code limit},
+   * without waiting for a chunk's slowest deletion before starting the next.
    *
-   * @param targetReached re-measures and says whether to stop (called after every chunk)
+   * @param targetReached re-measures and says whether to stop
    * @param stopRequested true once shutdown began: in-flight deletions finish, nothing new starts
    * @return the record, always (never a failed Future)
    */
@@ -134,105 +141,208 @@ public final class Executor {
       Supplier<Future<Boolean>> targetReached, BooleanSupplier stopRequested) {
     Deadline deadline = new Deadline(clock, budget.maxDuration());
     Promise<RunRecord> done = Promise.promise();
-    nextChunk(record, steps, 0, budget, dryRun, deadline, targetReached, stopRequested, new int[] {0}, done);
+    new BudgetedRun(record, steps, budget, dryRun, deadline, targetReached, stopRequested, done).pump();
     return done.future().onComplete(r -> deadline.cancel());
   }
 
-  private void nextChunk(RunRecord record, List<PlanStep> steps, int from, Budget budget, boolean dryRun,
-      Deadline deadline, Supplier<Future<Boolean>> targetReached, BooleanSupplier stopRequested, int[] removed,
-      Promise<RunRecord> done) {
-    if (from >= steps.size()) {
-      done.complete(record);
-      return;
+  /**
+   * The state of one budgeted run: a queue of steps started while the current type's limiter
+   * allows, gated by measurements. Callbacks may come from any thread: every method that touches
+   * the state holds the monitor, and {@link #pump} is re-entrant (a step that completes at once
+   * loops instead of recursing).
+   */
+  private final class BudgetedRun {
+    final RunRecord record;
+    final List<PlanStep> steps;
+    final Budget budget;
+    final boolean dryRun;
+    final Deadline deadline;
+    final Supplier<Future<Boolean>> targetReached;
+    final BooleanSupplier stopRequested;
+    final Promise<RunRecord> done;
+    final Map<ResourceType, AdaptiveConcurrency> limiters = new LinkedHashMap<>();
+    /** Parents refused because a child was being deleted at the same time: retried once it is gone. */
+    final List<ItemResult> refusedForChild = new ArrayList<>();
+    List<PlanStep> queue;
+    int next;
+    int inFlight;
+    int removed;
+    int completedSinceMeasure;
+    int retryRounds;
+    int removedAtLastRetry = -1;
+    ResourceType currentType;
+    boolean measuring;
+    Reason stopped;
+    boolean pumping;
+    boolean again;
+
+    BudgetedRun(RunRecord record, List<PlanStep> steps, Budget budget, boolean dryRun, Deadline deadline,
+        Supplier<Future<Boolean>> targetReached, BooleanSupplier stopRequested, Promise<RunRecord> done) {
+      this.record = record;
+      this.steps = steps;
+      this.queue = steps;
+      this.budget = budget;
+      this.dryRun = dryRun;
+      this.deadline = deadline;
+      this.targetReached = targetReached;
+      this.stopRequested = stopRequested;
+      this.done = done;
     }
-    Reason stopReason = stopReason(record, stopRequested, deadline, removed[0], budget);
-    if (stopReason != null) {
-      skipRest(record, steps, from, stopReason);
-      done.complete(record);
-      return;
-    }
-    // a chunk never spans two types: images must not race the containers that use them
-    ResourceType type = steps.get(from).type();
-    int to = from;
-    int room = Math.min(budget.concurrency(), budget.maxDeletions() - removed[0]);
-    while (to < steps.size() && to - from < room && steps.get(to).type() == type) {
-      to++;
-    }
-    List<Future<ItemResult>> chunk = new ArrayList<>();
-    for (int i = from; i < to; i++) {
-      PlanStep step = steps.get(i);
-      chunk.add(dryRun ? Future.succeededFuture(wouldRemove(step)) : delete(record, step, deadline));
-    }
-    int end = to;
-    Future.join(chunk).map(ignored -> chunk.stream().map(Future::result).toList())
-        .compose(results -> dryRun ? Future.succeededFuture(results)
-            : retryRefusedParents(record, results, deadline, MAX_CHILD_RETRY_ROUNDS))
-        .otherwise(err -> {
-          // not expected (each deletion's Future succeeds), but the run must still finish
-          List<ItemResult> settled = new ArrayList<>();
-          for (int i = 0; i < chunk.size(); i++) {
-            Future<ItemResult> f = chunk.get(i);
-            settled.add(f.succeeded() ? f.result()
-                : new ItemResult(steps.get(from + i), ItemOutcome.FAILED, null, String.valueOf(err)));
-          }
-          return settled;
-        })
-        .onComplete(settled -> {
-      for (ItemResult r : settled.result()) {
-        record.add(r);
-        if (r.outcome() == ItemOutcome.REMOVED || r.outcome() == ItemOutcome.WOULD_REMOVE) {
-          removed[0]++;
-        }
-      }
-      if (dryRun) {
-        nextChunk(record, steps, end, budget, dryRun, deadline, targetReached, stopRequested, removed, done);
+
+    synchronized void pump() {
+      if (pumping) {
+        again = true;
         return;
       }
-      targetReached.get().onComplete(reached -> {
-        if (reached.succeeded() && Boolean.TRUE.equals(reached.result())) {
-          skipRest(record, steps, end, Reason.TARGET_REACHED);
-          done.complete(record);
-        } else {
-          nextChunk(record, steps, end, budget, dryRun, deadline, targetReached, stopRequested, removed, done);
+      pumping = true;
+      try {
+        do {
+          again = false;
+          advance();
+        } while (again);
+      } finally {
+        pumping = false;
+      }
+    }
+
+    /** Measures, starts what may start, or finishes; called again after every completion. */
+    private void advance() {
+      if (done.future().isComplete() || measuring) {
+        return;
+      }
+      if (!dryRun && stopped != Reason.TARGET_REACHED && completedSinceMeasure > 0
+          && (inFlight == 0 || completedSinceMeasure >= limiter().limit())) {
+        measure();
+        return;
+      }
+      while (stopped == null && next < queue.size()) {
+        PlanStep step = queue.get(next);
+        if (inFlight > 0 && step.type() != currentType) {
+          return; // a type never overlaps the next: images must not race the containers that use them
         }
+        if (currentType != step.type()) {
+          currentType = step.type();
+        }
+        if (inFlight >= limiter().limit()) {
+          return;
+        }
+        if (removed + inFlight >= budget.maxDeletions() && inFlight > 0) {
+          return; // those in flight may fail and leave room
+        }
+        Reason reason = stopReason(record, stopRequested, deadline, removed, budget);
+        if (reason != null) {
+          stopped = reason;
+          break;
+        }
+        next++;
+        start(step);
+        if (again) {
+          return; // it completed at once: advance() again decides whether to measure first
+        }
+      }
+      if (inFlight > 0) {
+        return;
+      }
+      if (stopped == null && retryParents()) {
+        again = true;
+        return;
+      }
+      for (ItemResult r : refusedForChild) {
+        record.add(r);
+      }
+      refusedForChild.clear();
+      if (stopped != null) {
+        skipRest(record, queue, next, stopped);
+      }
+      logLimiters();
+      done.complete(record);
+    }
+
+    /** Re-queues parents refused for a child while the last round removed something (at most 5 rounds). */
+    private boolean retryParents() {
+      if (refusedForChild.isEmpty() || retryRounds >= MAX_CHILD_RETRY_ROUNDS || removed == removedAtLastRetry) {
+        return false;
+      }
+      retryRounds++;
+      removedAtLastRetry = removed;
+      queue = refusedForChild.stream().map(ItemResult::step).toList();
+      refusedForChild.clear();
+      next = 0;
+      return true;
+    }
+
+    private AdaptiveConcurrency limiter() {
+      return limiters.computeIfAbsent(currentType == null ? ResourceType.IMAGE : currentType,
+          t -> AdaptiveConcurrency.upTo(Math.max(1, budget.concurrency())));
+    }
+
+    private void start(PlanStep step) {
+      inFlight++;
+      AdaptiveConcurrency limiter = limiter();
+      long generation = limiter.generation();
+      long startedNanos = System.nanoTime();
+      Future<ItemResult> f = dryRun ? Future.succeededFuture(wouldRemove(step)) : delete(record, step, deadline);
+      f.onComplete(ar -> completed(step, limiter, generation, System.nanoTime() - startedNanos,
+          ar.succeeded() ? ar.result() : new ItemResult(step, ItemOutcome.FAILED, null, String.valueOf(ar.cause()))));
+    }
+
+    private synchronized void completed(PlanStep step, AdaptiveConcurrency limiter, long generation, long latencyNanos,
+        ItemResult r) {
+      inFlight--;
+      if (!dryRun) {
+        feedback(limiter, generation, latencyNanos, r);
+        completedSinceMeasure++;
+      }
+      if (step.type() == ResourceType.IMAGE && refusedForChild(r)) {
+        refusedForChild.add(r);
+      } else {
+        record.add(r);
+        if (r.outcome() == ItemOutcome.REMOVED || r.outcome() == ItemOutcome.WOULD_REMOVE) {
+          removed++;
+        }
+      }
+      pump();
+    }
+
+    private void measure() {
+      measuring = true;
+      completedSinceMeasure = 0;
+      Future<Boolean> check;
+      try {
+        check = targetReached.get();
+      } catch (RuntimeException e) {
+        check = Future.succeededFuture(false);
+      }
+      check.onComplete(reached -> {
+        synchronized (this) {
+          measuring = false;
+          if (reached.succeeded() && Boolean.TRUE.equals(reached.result()) && stopped == null) {
+            stopped = Reason.TARGET_REACHED;
+          }
+        }
+        pump();
       });
-    });
-  }
+    }
 
-  /**
-   * A chunk may hold an untagged parent and its child (the plan puts parents after children, so
-   * never a parent before its child's chunk): the daemon refuses the parent while the child is
-   * being deleted next to it. Once the chunk settled, such refusals are tried again, while a round
-   * makes progress.
-   */
-  private Future<List<ItemResult>> retryRefusedParents(RunRecord record, List<ItemResult> results,
-      Deadline deadline, int roundsLeft) {
-    List<Integer> refused = new ArrayList<>();
-    for (int i = 0; i < results.size(); i++) {
-      if (refusedForChild(results.get(i))) {
-        refused.add(i);
+    private void logLimiters() {
+      if (log != null && !dryRun) {
+        limiters.forEach((type, l) -> log.debug(type.operation(), "Deleted " + type.label().replace('_', ' ')
+            + "s with adaptive concurrency: " + l, fields("peak_concurrency", l.peakLimit(),
+                "final_concurrency", l.limit(), "max_concurrency", l.maxLimit())));
       }
     }
-    boolean anyRemoved = results.stream().anyMatch(r -> r.outcome() == ItemOutcome.REMOVED);
-    if (refused.isEmpty() || !anyRemoved || roundsLeft == 0 || deadline.passed(clock)) {
-      return Future.succeededFuture(results);
-    }
-    List<Future<ItemResult>> again = new ArrayList<>();
-    for (int i : refused) {
-      again.add(delete(record, results.get(i).step(), deadline));
-    }
-    return Future.join(again).compose(ignored -> {
-      List<ItemResult> next = new ArrayList<>(results);
-      boolean progress = false;
-      for (int k = 0; k < refused.size(); k++) {
-        ItemResult r = again.get(k).result();
-        next.set(refused.get(k), r);
-        progress |= r.outcome() == ItemOutcome.REMOVED;
-      }
-      return progress ? retryRefusedParents(record, next, deadline, roundsLeft - 1) : Future.succeededFuture(next);
-    });
   }
 
+  /** What a completed deletion tells the limiter: removals carry a latency, failures mean overload. */
+  private static void feedback(AdaptiveConcurrency limiter, long generation, long latencyNanos, ItemResult r) {
+    if (r.outcome() == ItemOutcome.REMOVED) {
+      limiter.onCompleted(generation, latencyNanos);
+    } else if (r.outcome() == ItemOutcome.FAILED) {
+      limiter.onOverload(generation);
+    }
+  }
+
+  /** The daemon refused an image because a child image exists (maybe one being deleted right now). */
   private static boolean refusedForChild(ItemResult r) {
     return r.step().type() == ResourceType.IMAGE && r.outcome() == ItemOutcome.SKIPPED
         && (r.skipReason() == Reason.CONFLICT || r.skipReason() == Reason.IN_USE)
@@ -247,7 +357,8 @@ public final class Executor {
       return Reason.SHUTDOWN;
     }
     if (deadline.passed(clock)) {
-      record.errorOnce("MAX_RUN_DURATION (" + deadline.maxDuration + ") reached after " + removed + " removals");
+      record.errorOnce("MAX_RUN_DURATION (" + deadline.maxDuration + ") reached: deletions in flight finished, "
+          + "no new one was started");
       return Reason.DEADLINE;
     }
     if (removed >= budget.maxDeletions()) {
@@ -428,23 +539,29 @@ public final class Executor {
     return policy.labelFilter() instanceof DaemonLabelFilters d ? d.daemonFilters() : List.of();
   }
 
-  /** Per object, {@code budget.concurrency()} lanes; images retry parents refused for their children. */
+  /**
+   * Per object, with adaptive concurrency (at most {@code budget.concurrency()} in flight); images
+   * retry parents refused for their children.
+   */
   private Future<TypeResult> perObject(RunRecord record, ResourceType type, List<PlanStep> steps, Budget budget,
       Deadline deadline, BooleanSupplier stopRequested, int[] removedBefore) {
     Map<String, ItemResult> results = Collections.synchronizedMap(new HashMap<>());
     int[] removedHere = {0};
-    Function<List<PlanStep>, Future<Void>> round = todo -> lanes(todo, Math.max(1, budget.concurrency()), step -> {
+    AdaptiveConcurrency limiter = AdaptiveConcurrency.upTo(Math.max(1, budget.concurrency()));
+    Function<List<PlanStep>, Future<Void>> round = todo -> adaptiveLanes(todo, limiter, step -> {
       Reason stop = stopReason(record, stopRequested, deadline, removedBefore[0] + removedHere[0], budget);
       if (stop != null) {
         results.put(step.id(), new ItemResult(step, ItemOutcome.SKIPPED, stop, null));
         return Future.succeededFuture();
       }
       return delete(record, step, deadline).map(r -> {
-        if (r.outcome() == ItemOutcome.REMOVED) {
-          removedHere[0]++;
+        synchronized (removedHere) {
+          if (r.outcome() == ItemOutcome.REMOVED) {
+            removedHere[0]++;
+          }
         }
         results.put(step.id(), r);
-        return (Void) null;
+        return r;
       });
     });
     Future<Void> all = round.apply(steps);
@@ -452,6 +569,11 @@ public final class Executor {
       all = all.compose(v -> retryParents(steps, results, round, MAX_CHILD_RETRY_ROUNDS));
     }
     return all.map(v -> {
+      if (log != null && !steps.isEmpty()) {
+        log.debug(type.operation(), "Deleted " + type.label().replace('_', ' ') + "s with adaptive concurrency: "
+            + limiter, fields("peak_concurrency", limiter.peakLimit(), "final_concurrency", limiter.limit(),
+                "max_concurrency", limiter.maxLimit()));
+      }
       List<ItemResult> items = new ArrayList<>();
       long bytes = 0;
       for (PlanStep s : steps) {
@@ -488,32 +610,64 @@ public final class Executor {
     });
   }
 
-  /** Runs {@code action} over {@code items} with at most {@code concurrency} in flight; never fails. */
-  static <T> Future<Void> lanes(List<T> items, int concurrency, Function<T, Future<Void>> action) {
-    if (items.isEmpty()) {
-      return Future.succeededFuture();
-    }
-    java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger();
-    List<Future<Void>> lanes = new ArrayList<>();
-    for (int i = 0; i < Math.min(concurrency, items.size()); i++) {
-      lanes.add(lane(items, next, action));
-    }
-    return Future.join(lanes).mapEmpty();
-  }
+  /**
+   * Runs {@code action} over {@code items} in order with at most {@code limiter.limit()} in flight
+   * (read again after every completion); never fails. An action's result feeds the limiter: a
+   * removal its latency, a failure an overload signal; null (nothing attempted) nothing.
+   */
+  static <T> Future<Void> adaptiveLanes(List<T> items, AdaptiveConcurrency limiter,
+      Function<T, Future<ItemResult>> action) {
+    Promise<Void> done = Promise.promise();
+    new Object() {
+      int next;
+      int inFlight;
+      boolean pumping;
+      boolean again;
 
-  private static <T> Future<Void> lane(List<T> items, java.util.concurrent.atomic.AtomicInteger next,
-      Function<T, Future<Void>> action) {
-    int i = next.getAndIncrement();
-    if (i >= items.size()) {
-      return Future.succeededFuture();
-    }
-    Future<Void> f;
-    try {
-      f = action.apply(items.get(i));
-    } catch (RuntimeException e) {
-      f = Future.failedFuture(e);
-    }
-    return f.recover(e -> Future.succeededFuture()).compose(v -> lane(items, next, action));
+      synchronized void pump() {
+        if (pumping) {
+          again = true;
+          return;
+        }
+        pumping = true;
+        try {
+          do {
+            again = false;
+            while (next < items.size() && inFlight < limiter.limit()) {
+              start(items.get(next++));
+            }
+          } while (again);
+        } finally {
+          pumping = false;
+        }
+        if (next >= items.size() && inFlight == 0) {
+          done.tryComplete();
+        }
+      }
+
+      void start(T item) {
+        inFlight++;
+        long generation = limiter.generation();
+        long startedNanos = System.nanoTime();
+        Future<ItemResult> f;
+        try {
+          f = action.apply(item);
+        } catch (RuntimeException e) {
+          f = Future.failedFuture(e);
+        }
+        f.onComplete(ar -> {
+          long latencyNanos = System.nanoTime() - startedNanos;
+          synchronized (this) {
+            inFlight--;
+            if (ar.succeeded() && ar.result() != null) {
+              feedback(limiter, generation, latencyNanos, ar.result());
+            }
+          }
+          pump();
+        });
+      }
+    }.pump();
+    return done.future();
   }
 
   // ---- one deletion --------------------------------------------------------------------------

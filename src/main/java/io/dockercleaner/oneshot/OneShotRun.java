@@ -44,7 +44,10 @@ import java.util.stream.Collectors;
  * protect here exactly as in the agent. This class only reports, in the contract's log format.
  */
 public final class OneShotRun {
-  /** Deletions in flight (containers, volumes, and images when a prune call cannot express the plan). */
+  /**
+   * The most deletions in flight, the adaptive limiter's ceiling (containers, volumes, and images
+   * when a prune call cannot express the plan).
+   */
   static final int DELETE_CONCURRENCY = 4;
 
   private final DockerClient docker;

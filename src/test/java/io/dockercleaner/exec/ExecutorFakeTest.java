@@ -82,7 +82,8 @@ class ExecutorFakeTest {
     assertThat(docker.removedIds(ResourceType.IMAGE)).containsExactly(images.get(0).id(), images.get(1).id());
     assertThat(docker.calls(Op.REMOVE_IMAGE)).hasSize(2);
     assertThat(skipReasons(run)).containsExactly(Reason.DEADLINE, Reason.DEADLINE);
-    assertThat(run.errors()).containsExactly("MAX_RUN_DURATION (PT5M) reached after 2 removals");
+    assertThat(run.errors()).containsExactly(
+        "MAX_RUN_DURATION (PT5M) reached: deletions in flight finished, no new one was started");
   }
 
   @Test
@@ -104,16 +105,18 @@ class ExecutorFakeTest {
     AtomicBoolean stop = new AtomicBoolean();
     docker.fault(Op.REMOVE_IMAGE).held();
 
+    // the run starts with AdaptiveConcurrency.INITIAL_LIMIT (2) in flight
     Future<RunRecord> result = executor.execute(record(false), steps(images), budget(100, 3), false,
         NEVER_REACHED, stop::get);
-    assertThat(docker.heldCalls()).hasSize(3);
+    assertThat(docker.heldCalls()).hasSize(AdaptiveConcurrency.INITIAL_LIMIT);
     stop.set(true);
     docker.releaseHeld();
 
     RunRecord run = finished(result);
-    assertThat(docker.calls(Op.REMOVE_IMAGE)).hasSize(3);
-    assertThat(outcomes(run)).containsExactly(ItemOutcome.REMOVED, ItemOutcome.REMOVED, ItemOutcome.REMOVED,
-        ItemOutcome.SKIPPED, ItemOutcome.SKIPPED, ItemOutcome.SKIPPED);
+    assertThat(docker.calls(Op.REMOVE_IMAGE)).hasSize(2);
+    assertThat(outcomes(run)).containsExactly(ItemOutcome.REMOVED, ItemOutcome.REMOVED,
+        ItemOutcome.SKIPPED, ItemOutcome.SKIPPED, ItemOutcome.SKIPPED, ItemOutcome.SKIPPED);
+    assertThat(skipReasons(run)).containsOnly(Reason.SHUTDOWN);
     assertThat(docker.exists(ResourceType.IMAGE, images.get(5).id())).isTrue();
   }
 
@@ -218,7 +221,9 @@ class ExecutorFakeTest {
     }
 
     assertThat(outcomes(finished(result))).hasSize(10).containsOnly(ItemOutcome.REMOVED);
-    assertThat(chunkSizes).containsExactly(3, 3, 3, 1);
+    // adaptive: starts at 2, grows on fast windows, never above the ceiling
+    assertThat(chunkSizes.get(0)).isEqualTo(AdaptiveConcurrency.INITIAL_LIMIT);
+    assertThat(chunkSizes).allMatch(n -> n <= 3).contains(3);
     assertThat(docker.maxDeletionsInFlight()).isEqualTo(3);
   }
 
@@ -259,16 +264,18 @@ class ExecutorFakeTest {
   }
 
   @Test
-  void theTargetCheckAfterAChunkStopsTheRun() {
+  void theTargetCheckStopsTheRun_noDeletionStartsWhileItMeasures() {
     List<Image> images = images(5);
     AtomicInteger checks = new AtomicInteger();
-    Supplier<Future<Boolean>> reachedAfterSecondChunk = () -> Future.succeededFuture(checks.incrementAndGet() == 2);
+    Supplier<Future<Boolean>> reachedAtSecondCheck = () -> Future.succeededFuture(checks.incrementAndGet() == 2);
 
+    // the fake completes each deletion at once: the pipeline drains after each, and a drained
+    // pipeline is measured before anything else starts
     RunRecord run = finished(executor.execute(record(false), steps(images), budget(100, 2), false,
-        reachedAfterSecondChunk, NO_STOP));
+        reachedAtSecondCheck, NO_STOP));
 
-    assertThat(docker.removedIds(ResourceType.IMAGE)).hasSize(4);
-    assertThat(skipReasons(run)).containsExactly(Reason.TARGET_REACHED);
+    assertThat(docker.removedIds(ResourceType.IMAGE)).hasSize(2);
+    assertThat(skipReasons(run)).containsExactly(Reason.TARGET_REACHED, Reason.TARGET_REACHED, Reason.TARGET_REACHED);
     assertThat(checks).hasValue(2);
   }
 
