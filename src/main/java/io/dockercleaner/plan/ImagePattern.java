@@ -76,8 +76,54 @@ public final class ImagePattern {
     return List.copyOf(patterns);
   }
 
-  /** True if the pattern matches this {@code repo:tag} (a reference without tag means latest). */
+  /**
+   * True if the pattern matches this {@code repo:tag} (a reference without tag means latest) in
+   * any of its spellings: as given, short ({@code app:1} for {@code docker.io/library/app:1}, which
+   * is how Podman lists it, and {@code x:1} for Podman's {@code localhost/x:1}) or fully qualified
+   * ({@code docker.io/library/app:1} for Docker's {@code app:1}). So a pattern protects the same
+   * images on Docker and on Podman, whichever spelling the user wrote.
+   */
   public boolean matches(String repoTag) {
+    for (String spelling : spellings(repoTag)) {
+      if (matchesAsGiven(spelling)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static final List<String> DEFAULT_REGISTRIES = List.of("docker.io/", "index.docker.io/",
+      "registry-1.docker.io/");
+
+  /** The reference as given, its short form and its fully qualified form (Docker Hub). */
+  static List<String> spellings(String repoTag) {
+    List<String> out = new ArrayList<>(3);
+    out.add(repoTag);
+    String shortForm = repoTag;
+    for (String registry : DEFAULT_REGISTRIES) {
+      if (shortForm.startsWith(registry)) {
+        shortForm = shortForm.substring(registry.length());
+        break;
+      }
+    }
+    if (shortForm.startsWith("library/") && shortForm.indexOf('/', "library/".length()) < 0) {
+      shortForm = shortForm.substring("library/".length());
+    } else if (shortForm.startsWith("localhost/")) {
+      shortForm = shortForm.substring("localhost/".length());
+    }
+    if (!shortForm.equals(repoTag)) {
+      out.add(shortForm);
+    }
+    int slash = shortForm.indexOf('/');
+    String first = slash < 0 ? "" : shortForm.substring(0, slash);
+    boolean hasRegistry = first.contains(".") || first.contains(":") || first.equals("localhost");
+    if (!hasRegistry && shortForm.equals(repoTag)) {
+      out.add("docker.io/" + (slash < 0 ? "library/" : "") + shortForm);
+    }
+    return out;
+  }
+
+  private boolean matchesAsGiven(String repoTag) {
     int colon = tagSeparator(repoTag);
     String repoName = colon < 0 ? repoTag : repoTag.substring(0, colon);
     if (!repo.matcher(repoName).matches()) {

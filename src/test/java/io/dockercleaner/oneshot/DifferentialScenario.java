@@ -317,7 +317,9 @@ final class DifferentialScenario {
     if (r.exitCode() != 0) {
       throw new AssertionError("docker build of " + im + " failed: " + r.stderr());
     }
-    b.imageIds.put(im.name(), r.out());
+    // Podman's build -q prints the bare hex id, dockerd's prints sha256:<hex>
+    String id = r.out().strip();
+    b.imageIds.put(im.name(), id.startsWith("sha256:") ? id : "sha256:" + id);
   }
 
   private static void createVolume(Built b, VolumeSpec v) {

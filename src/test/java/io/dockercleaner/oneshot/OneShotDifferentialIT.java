@@ -70,8 +70,9 @@ class OneShotDifferentialIT {
    */
   private static final long[] DEFAULT_SEEDS = {3L, 5L, 127L, 240L, 389L};
   private static final ObjectMapper MAPPER = new ObjectMapper();
-  private static final Set<String> PREDEFINED_NETWORKS = Set.of("bridge", "host", "none");
-  private static final List<String> TYPES = List.of("container", "image", "volume", "network");
+  /** Networks an engine makes itself (Podman's default network is {@code podman}). */
+  static final Set<String> PREDEFINED_NETWORKS = Set.of("bridge", "host", "none", "podman");
+  static final List<String> TYPES = List.of("container", "image", "volume", "network");
 
   private static DaemonFixture cliSide;
   private static DaemonFixture cleanerSide;
@@ -181,7 +182,7 @@ class OneShotDifferentialIT {
   void cleanerRemovesWhatTheDockerCliRemovesAndDryRunListsIt(long seed, Variant variant) {
     DifferentialScenario scenario = DifferentialScenario.generate(seed);
     long t0 = System.nanoTime();
-    parallel(() -> prepare(cliSide), () -> prepare(cleanerSide));
+    parallel(() -> prepare(cliSide, baseImageTar), () -> prepare(cleanerSide, baseImageTar));
     long t1 = System.nanoTime();
     DifferentialScenario.Built builtA = new DifferentialScenario.Built(cliSide.host(), baseImageId(cliSide.host()));
     DifferentialScenario.Built builtB = new DifferentialScenario.Built(cleanerSide.host(), baseImageId(cleanerSide.host()));
@@ -294,7 +295,7 @@ class OneShotDifferentialIT {
         .collect(Collectors.toCollection(TreeSet::new));
   }
 
-  private static void compare(List<String> problems, DifferentialScenario s, String type, String what,
+  static void compare(List<String> problems, DifferentialScenario s, String type, String what,
       String leftName, Set<String> left, String rightName, Set<String> right) {
     Set<String> onlyLeft = new TreeSet<>(left);
     onlyLeft.removeAll(right);
@@ -312,7 +313,7 @@ class OneShotDifferentialIT {
     }
   }
 
-  private static String diffAll(Snapshot before, Snapshot after) {
+  static String diffAll(Snapshot before, Snapshot after) {
     return before.removed(after).toString();
   }
 
@@ -343,7 +344,7 @@ class OneShotDifferentialIT {
   }
 
   /** The docker-cleaner side: dry run, then the real run, each followed by a snapshot. */
-  private static final class CleanerRuns {
+  static final class CleanerRuns {
     TestDaemons.Result dry;
     TestDaemons.Result real;
     Snapshot afterDry;
@@ -385,7 +386,7 @@ class OneShotDifferentialIT {
   }
 
   /** Runs the shipped launcher with exactly the given settings (a clean environment). */
-  private static TestDaemons.Result launch(String host, Map<String, String> settings) {
+  static TestDaemons.Result launch(String host, Map<String, String> settings) {
     Path launcher = Path.of(System.getProperty("basedir", ".")).resolve("bin/docker-cleaner").toAbsolutePath();
     Map<String, String> env = new LinkedHashMap<>();
     env.put("DOCKER_HOST", TestDaemons.requireHost(host));
@@ -533,7 +534,7 @@ class OneShotDifferentialIT {
    * Clean daemon with the base image present. Faster than {@link DaemonFixture#reset()} (one call
    * per type, not per object), which runs before and after the class.
    */
-  private static void prepare(DaemonFixture d) {
+  static void prepare(DaemonFixture d, Path baseImageTar) {
     String host = d.host();
     List<String> containers = new ArrayList<>();
     engineGet(host, "/containers/json?all=1").forEach(c -> containers.add(c.get("Id").asText()));
@@ -549,7 +550,7 @@ class OneShotDifferentialIT {
       for (JsonNode i : engineGet(host, "/images/json?all=1")) {
         boolean base = false;
         for (JsonNode tag : i.path("RepoTags")) {
-          base |= tag.asText().equals(TestDaemons.TEST_IMAGE);
+          base |= tag.asText().equals(TestDaemons.TEST_IMAGE) || tag.asText().equals("localhost/" + TestDaemons.TEST_IMAGE);
         }
         baseThere |= base;
         if (!base) {
@@ -580,7 +581,7 @@ class OneShotDifferentialIT {
     }
   }
 
-  private static String baseImageId(String host) {
+  static String baseImageId(String host) {
     return engineGet(host, "/images/" + TestDaemons.TEST_IMAGE + "/json").get("Id").asText();
   }
 
@@ -606,7 +607,7 @@ class OneShotDifferentialIT {
   }
 
   /** Waits on the condition that the wall clock has passed into a later second. */
-  private static void awaitNextSecond(long epochSecond) {
+  static void awaitNextSecond(long epochSecond) {
     Awaitility.await().pollInterval(Duration.ofMillis(10)).atMost(Duration.ofSeconds(5))
         .until(() -> Instant.now().getEpochSecond() > epochSecond);
   }

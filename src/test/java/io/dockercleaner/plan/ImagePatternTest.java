@@ -16,7 +16,18 @@ class ImagePatternTest {
     "alpine, alpine:3.20, true",
     "alpine, alpine:latest, true",
     "alpine, alpine2:latest, false",
-    "alpine, library/alpine:latest, false",
+    // one image, several spellings: Docker lists app:1, Podman docker.io/library/app:1 and
+    // localhost/x:1 for a local image; a pattern in either spelling protects both
+    "alpine, library/alpine:latest, true",
+    "alpine, docker.io/library/alpine:3.20, true",
+    "app:*, docker.io/library/app:1, true",
+    "docker.io/library/app:*, app:1, true",
+    "team/app, docker.io/team/app:1, true",
+    "docker.io/team/app, team/app:1, true",
+    "dc-test/*, localhost/dc-test/busybox:latest, true",
+    "app:*, docker.io/library/other:1, false",
+    "app:*, registry.local/app:1, false",
+    "docker.io/library/app:*, registry.local/app:1, false",
     // exact
     "alpine:3.20, alpine:3.20, true",
     "alpine:3.20, alpine:3.21, false",

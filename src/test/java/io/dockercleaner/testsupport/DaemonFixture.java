@@ -32,7 +32,8 @@ public final class DaemonFixture {
     }
     for (String ref : lines(docker(host, "images", "-a", "--format", "{{.ID}} {{.Repository}}:{{.Tag}}"))) {
       String[] p = ref.split(" ");
-      if (!p[1].equals(TestDaemons.TEST_IMAGE)) {
+      // Podman names the imported test image localhost/dc-test/busybox:latest
+      if (!p[1].equals(TestDaemons.TEST_IMAGE) && !p[1].equals("localhost/" + TestDaemons.TEST_IMAGE)) {
         TestDaemons.dockerResult(host, null, "rmi", "-f", p[0]);
       }
     }
