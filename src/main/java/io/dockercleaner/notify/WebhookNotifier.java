@@ -40,8 +40,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>{@link #notify(RunNotice)} drops notices whose event is not in WEBHOOK_EVENTS and queues the
  * rest (bounded: when {@link WebhookNotifierOptions#getQueueCapacity() full}, the oldest waiting
- * notice is dropped, as the newest says most about the host now). Notices are delivered one at a
- * time, in order, each to every URL in parallel. Each URL gets up to {@link
+ * notice is dropped, as the newest says most about the host now). Each URL has its own queue:
+ * notices reach it one at a time, in order, and a URL that hangs or fails delays only its own
+ * notices, never another URL's. Each URL gets up to {@link
  * WebhookNotifierOptions#getMaxAttempts() 3 attempts}, each limited to WEBHOOK_TIMEOUT (connect to
  * end of response), spaced by an exponential backoff (1 s, 2 s by default); a 2xx answer is
  * delivered, anything else (other status, connection error, timeout) is a failed attempt. Every
@@ -89,8 +90,8 @@ public final class WebhookNotifier {
   private final String userAgent;
 
   // Only touched on `context`.
-  private final ArrayDeque<Notice> queue = new ArrayDeque<>();
-  private boolean delivering;
+  /** One per URL, in WEBHOOK_URL order. */
+  private final List<Lane> lanes;
   private boolean closed;
   private Future<Void> closeFuture;
   /** Pending flushes and their time-up timers. */
@@ -104,6 +105,7 @@ public final class WebhookNotifier {
     this.context = vertx.getOrCreateContext();
     this.listener = listener;
     this.targets = settings.webhookUrls().stream().map(Target::of).toList();
+    this.lanes = targets.stream().map(Lane::new).toList();
     this.events = Set.copyOf(settings.webhookEvents());
     this.format = settings.webhookFormat();
     this.timeoutMillis = Math.max(1, settings.webhookTimeout().toMillis());
@@ -182,7 +184,7 @@ public final class WebhookNotifier {
                       if (flushWaiters.remove(done) != null) {
                         log.warn(
                             "webhook: {} notification(s) still pending after waiting {} ms",
-                            queue.size() + (delivering ? 1 : 0),
+                            pending(),
                             maxWaitMillis);
                         done.tryComplete();
                       }
@@ -207,12 +209,14 @@ public final class WebhookNotifier {
           v -> {
             if (closeFuture == null) {
               closed = true;
-              if (!queue.isEmpty()) {
-                log.warn("webhook: closing with {} notification(s) not sent", queue.size());
+              int waiting = lanes.stream().mapToInt(l -> l.queue.size()).sum();
+              if (waiting > 0) {
+                log.warn("webhook: closing with {} notification(s) not sent", waiting);
               }
-              while (!queue.isEmpty()) {
-                queue.poll();
-                targets.forEach(t -> report(DeliveryListener.DROPPED));
+              for (Lane lane : lanes) {
+                while (lane.queue.poll() != null) {
+                  report(DeliveryListener.DROPPED);
+                }
               }
               new ArrayList<>(aborters).forEach(Runnable::run);
               aborters.clear();
@@ -235,43 +239,53 @@ public final class WebhookNotifier {
       targets.forEach(t -> report(DeliveryListener.DROPPED));
       return;
     }
-    if (queue.size() >= queueCapacity) {
-      Notice oldest = queue.poll();
-      log.warn(
-          "webhook: queue full ({} waiting), dropped the oldest notification ({} of run {})",
-          queueCapacity,
-          oldest.notice().event().configName(),
-          oldest.notice().runId());
-      targets.forEach(t -> report(DeliveryListener.DROPPED));
+    for (Lane lane : lanes) {
+      if (lane.queue.size() >= queueCapacity) {
+        Notice oldest = lane.queue.poll();
+        log.warn(
+            "webhook: queue for {} full ({} waiting), dropped the oldest notification ({} of run {})",
+            lane.target.logName(),
+            queueCapacity,
+            oldest.notice().event().configName(),
+            oldest.notice().runId());
+        report(DeliveryListener.DROPPED);
+      }
+      lane.queue.add(notice);
+      pump(lane);
     }
-    queue.add(notice);
-    pump();
   }
 
-  private void pump() {
-    if (delivering || closed) {
+  private void pump(Lane lane) {
+    if (lane.delivering || closed) {
       return;
     }
-    Notice next = queue.poll();
+    Notice next = lane.queue.poll();
     if (next == null) {
-      completeFlushWaiters();
+      if (idle()) {
+        completeFlushWaiters();
+      }
       return;
     }
-    delivering = true;
-    List<Future<Void>> deliveries = new ArrayList<>();
-    for (Target target : targets) {
-      deliveries.add(deliver(next, target, 1));
-    }
-    Future.join(deliveries)
+    lane.delivering = true;
+    deliver(next, lane.target, 1)
         .onComplete(
             ar -> {
-              delivering = false;
-              pump();
+              lane.delivering = false;
+              pump(lane);
             });
   }
 
   private boolean idle() {
-    return closed || (!delivering && queue.isEmpty());
+    return closed || pending() == 0;
+  }
+
+  /** Notices waiting or in delivery, counted once per URL. */
+  private int pending() {
+    int n = 0;
+    for (Lane lane : lanes) {
+      n += lane.queue.size() + (lane.delivering ? 1 : 0);
+    }
+    return n;
   }
 
   private void completeFlushWaiters() {
@@ -447,6 +461,17 @@ public final class WebhookNotifier {
   private static String version() {
     String v = WebhookNotifier.class.getPackage().getImplementationVersion();
     return v == null ? "dev" : v;
+  }
+
+  /** One URL's queue; only touched on the notifier's context. */
+  private static final class Lane {
+    final Target target;
+    final ArrayDeque<Notice> queue = new ArrayDeque<>();
+    boolean delivering;
+
+    Lane(Target target) {
+      this.target = target;
+    }
   }
 
   /** A queued notice with its body and signature, computed once for every attempt and URL. */

@@ -278,6 +278,24 @@ class WebhookNotifierTest {
   }
 
   @Test
+  void aStalledUrlDelaysOnlyItsOwnNotices(Vertx vertx) throws Exception {
+    Receiver stalled = Receiver.answering(vertx, Receiver.STALL);
+    Receiver healthy = Receiver.answering(vertx, 200);
+    start(vertx, settings(stalled.url("/a") + "," + healthy.url("/b"), "WEBHOOK_TIMEOUT", "10m"));
+
+    notifier.notify(Notices.of(WebhookEvent.RUN_FAILED, "r-1", "failed"));
+    notifier.notify(Notices.of(WebhookEvent.RUN_FAILED, "r-2", "failed"));
+    notifier.notify(Notices.of(WebhookEvent.RUN_FAILED, "r-3", "failed"));
+
+    // the stalled URL holds r-1 for 10 minutes; the healthy one gets all three meanwhile
+    await().atMost(PATIENCE).until(() -> healthy.requests().size() == 3);
+    assertThat(healthy.requests()).extracting(r -> r.body().toString().contains("r-1") ? 1 : r.body().toString().contains("r-2") ? 2 : 3)
+        .containsExactly(1, 2, 3);
+    assertThat(stalled.requests()).hasSize(1);
+    assertThat(outcomes).containsExactly(DELIVERED, DELIVERED, DELIVERED);
+  }
+
+  @Test
   void userInfoOfTheUrlBecomesBasicAuthorization(Vertx vertx) throws Exception {
     Receiver receiver = Receiver.answering(vertx, 200);
     start(vertx, settings(receiver.url("/hook").toString().replace("//", "//alice:s3cret@")));
