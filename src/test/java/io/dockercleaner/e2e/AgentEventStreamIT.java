@@ -63,13 +63,8 @@ class AgentEventStreamIT {
         && level.equals(o.getString("level")) && o.getString("message", "").startsWith(messageStart));
   }
 
-  /** Runs bin/test-daemon for the daemon behind {@code host} (ROOT/NAME/docker.sock). */
   private static void testDaemon(String host, String command) {
-    Path socket = TestDaemons.socketOf(host);
-    String name = socket.getParent().getFileName().toString();
-    String root = socket.getParent().getParent().toString();
-    TestDaemons.Result result = TestDaemons.run(List.of(AgentProcess.projectRoot().resolve("bin/test-daemon").toString(),
-        command, name), null, Map.of("TEST_DAEMON_ROOT", root));
-    assertThat(result.exitCode()).as("bin/test-daemon %s %s: %s", command, name, result.stderr()).isZero();
+    TestDaemons.testDaemonCommand(host, command);
   }
+
 }

@@ -105,6 +105,22 @@ public final class TestDaemons {
     return run(cmd, stdin, java.util.Map.of("DOCKER_HOST", host, "DOCKER_BUILDKIT", "0"));
   }
 
+  /**
+   * Runs {@code bin/test-daemon COMMAND NAME} (stop, start) for the private daemon behind {@code
+   * host} (ROOT/NAME/docker.sock); bin/test-daemon acts only on daemons it started (a stopped one
+   * has no marker, so {@link #requireHost} cannot be asked here). Fails the test when it fails.
+   */
+  public static void testDaemonCommand(String host, String command) {
+    Path socket = socketOf(host);
+    String name = socket.getParent().getFileName().toString();
+    String root = socket.getParent().getParent().toString();
+    Result result = run(List.of(AgentProcess.projectRoot().resolve("bin/test-daemon").toString(), command, name), null,
+        java.util.Map.of("TEST_DAEMON_ROOT", root));
+    if (result.exitCode() != 0) {
+      throw new AssertionError("bin/test-daemon " + command + " " + name + ": " + result.stderr());
+    }
+  }
+
   /** Runs a command with extra environment; returns the result whatever the exit code. */
   public static Result run(List<String> cmd, byte[] stdin, java.util.Map<String, String> env) {
     TestLayers.refuseInUnitLayer("a process (" + cmd.get(0) + ")");
