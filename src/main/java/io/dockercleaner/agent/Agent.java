@@ -26,6 +26,7 @@ import io.dockercleaner.plan.UsageHistory;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -36,6 +37,7 @@ import java.time.ZonedDateTime;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -165,7 +167,8 @@ public final class Agent {
       state = UsageState.inMemory();
     }
     hadHistoryAtStart = state.hadHistory();
-    executor = new Executor(docker, clock, new AuditLog(stateDir.orElse(null), clock), log);
+    AuditLog audit = new AuditLog(stateDir.orElse(null), clock);
+    executor = new Executor(docker, clock, audit, log);
     cleanup = new CleanupRun(this, executor);
     events = new EventSupervisor(vertx, docker, EventSupervisorOptions.defaults(), this::reconcile);
     events.onEvent(state::observe);
@@ -178,6 +181,7 @@ public final class Agent {
       }
     });
     return reconcile()
+        .compose(v -> resolveAuditIntents(audit))
         .compose(v -> events.start(state.lastEventTimeNano()))
         .compose(v -> DiskMonitor.resolvePath(settings.diskPath(), docker).map(p -> {
           disk = new DiskMonitor(vertx, p, clock);
@@ -278,6 +282,81 @@ public final class Agent {
           }
           return (Void) null;
         }));
+  }
+
+  /** How much of the audit file's end is read at start for intents left without an outcome. */
+  static final long AUDIT_TAIL_BYTES = 4L << 20;
+
+  /**
+   * An agent killed between a deletion's intent line and its outcome line left a deletion that
+   * may or may not have happened: ask the daemon (is the object still listed?) and write the
+   * missing outcome line, so the trail says what happened to every deletion. Never fails the start.
+   */
+  private Future<Void> resolveAuditIntents(AuditLog audit) {
+    List<JsonObject> open;
+    try {
+      open = audit.unresolvedIntents(AUDIT_TAIL_BYTES);
+    } catch (IOException | RuntimeException e) {
+      log.warn("AUDIT", "Cannot read the audit file to resolve unfinished deletions: " + e.getMessage(), fields());
+      return Future.succeededFuture();
+    }
+    if (open.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    Set<String> types = new HashSet<>();
+    open.forEach(l -> types.add(l.getString("type", "")));
+    Future<Set<String>> present = listedIds(types);
+    return present.map(ids -> {
+      int gone = 0;
+      int there = 0;
+      for (JsonObject intent : open) {
+        boolean isGone = !ids.contains(intent.getString("id"));
+        try {
+          audit.resolved(intent, isGone);
+        } catch (RuntimeException e) {
+          log.warn("AUDIT", "Cannot append to the audit file: " + e.getMessage(), fields());
+          return (Void) null;
+        }
+        if (isGone) {
+          gone++;
+        } else {
+          there++;
+        }
+        log.warn("AUDIT", "Deletion of " + intent.getString("type") + " " + intent.getString("name") + " (run "
+            + intent.getString("runId") + ") had no outcome: the agent stopped mid-request; the object is "
+            + (isGone ? "gone (audited removed)" : "still there (audited failed)"),
+            fields("id", intent.getString("id"), "run_id", intent.getString("runId"), "gone", isGone));
+      }
+      log.warn("AUDIT", open.size() + " deletion(s) of an earlier process had no outcome line: " + gone + " gone, "
+          + there + " still there; outcome lines added", fields("gone", gone, "still_there", there));
+      return (Void) null;
+    }).recover(err -> {
+      log.warn("AUDIT", "Cannot resolve " + open.size() + " unfinished deletion(s) of an earlier process: "
+          + err.getMessage() + "; they stay without an outcome line", fields());
+      return Future.succeededFuture();
+    });
+  }
+
+  /** Ids (volumes: names) of every listed object of these types. */
+  private Future<Set<String>> listedIds(Set<String> types) {
+    Set<String> ids = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    List<Future<?>> calls = new ArrayList<>();
+    if (types.contains(ResourceType.CONTAINER.label())) {
+      calls.add(docker.listContainers(true, false, Filters.NONE).onSuccess(l -> l.forEach(c -> ids.add(c.id()))));
+    }
+    if (types.contains(ResourceType.IMAGE.label())) {
+      calls.add(docker.listImages(Filters.NONE, true).onSuccess(l -> l.forEach(i -> ids.add(i.id()))));
+    }
+    if (types.contains(ResourceType.VOLUME.label())) {
+      calls.add(docker.listVolumes(Filters.NONE).onSuccess(l -> l.forEach(v -> ids.add(v.name()))));
+    }
+    if (types.contains(ResourceType.NETWORK.label())) {
+      calls.add(docker.listNetworks(Filters.NONE).onSuccess(l -> l.forEach(n -> ids.add(n.id()))));
+    }
+    if (types.contains(ResourceType.BUILD_CACHE.label()) && docker.capabilities().buildCachePrune()) {
+      calls.add(docker.listBuildCache().onSuccess(l -> l.forEach(b -> ids.add(b.id()))));
+    }
+    return Future.all(calls).map(v -> ids);
   }
 
   Future<Void> refreshDf() {

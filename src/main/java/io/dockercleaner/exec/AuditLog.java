@@ -8,7 +8,12 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.io.RandomAccessFile;
 import java.time.Clock;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -16,8 +21,10 @@ import org.slf4j.LoggerFactory;
  * The audit trail in {@code STATE_DIR/audit.jsonl}: for every deletion an intent line ({@code
  * "phase":"intent"}, written before the request goes out) and an outcome line ({@code
  * "phase":"outcome"}: object, reason, rule, bytes, outcome, run id). After a crash, an intent
- * without its outcome names a deletion that may or may not have happened. Lines are small and
- * written with one append each; a failed write throws, and the executor marks the run.
+ * without its outcome names a deletion that may or may not have happened: at the next start the
+ * agent asks the daemon and writes the missing outcome line ({@link #unresolvedIntents}, {@link
+ * #resolved}). Lines are small and written with one append each; a failed write throws, and the
+ * executor marks the run.
  */
 public final class AuditLog implements Executor.AuditSink {
   private static final Logger LOG = LoggerFactory.getLogger(AuditLog.class);
@@ -53,6 +60,68 @@ public final class AuditLog implements Executor.AuditSink {
         .put("trigger", run.trigger()).put("type", step.type().label()).put("id", step.id()).put("name", step.name())
         .put("reason", step.reason().label()).put("rule", step.rule()).put("estimatedBytes", step.estimatedBytes())
         .put("method", method).put("outcome", "pending"));
+  }
+
+  /**
+   * Intent lines that have no outcome line for the same run and object, among the last {@code
+   * maxBytes} of the file (a crash leaves them at the end; the bound keeps a start-up cheap on a
+   * trail of months). Empty without STATE_DIR or file.
+   */
+  public List<JsonObject> unresolvedIntents(long maxBytes) throws IOException {
+    if (file == null || !Files.exists(file)) {
+      return List.of();
+    }
+    String tail;
+    try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "r")) {
+      long start = Math.max(0, raf.length() - maxBytes);
+      byte[] bytes = new byte[(int) (raf.length() - start)];
+      raf.seek(start);
+      raf.readFully(bytes);
+      tail = new String(bytes, StandardCharsets.UTF_8);
+      if (start > 0) {
+        int nl = tail.indexOf('\n');
+        tail = nl < 0 ? "" : tail.substring(nl + 1); // the first line may be cut
+      }
+    }
+    Map<String, JsonObject> open = new LinkedHashMap<>();
+    for (String text : tail.split("\n")) {
+      if (text.isBlank()) {
+        continue;
+      }
+      JsonObject line;
+      try {
+        line = new JsonObject(text);
+      } catch (RuntimeException e) {
+        LOG.warn("audit file {}: a line that is not JSON was skipped", file);
+        continue;
+      }
+      String key = line.getString("runId") + " " + line.getString("id");
+      if ("intent".equals(line.getString("phase"))) {
+        open.put(key, line);
+      } else if ("outcome".equals(line.getString("phase"))) {
+        open.remove(key);
+      }
+    }
+    return new ArrayList<>(open.values());
+  }
+
+  /**
+   * The outcome line of an intent left unresolved by an agent that stopped mid-request, as found at
+   * restart: {@code removed} when the object is gone, else {@code failed}.
+   */
+  public void resolved(JsonObject intent, boolean gone) {
+    if (file == null) {
+      return;
+    }
+    JsonObject line = new JsonObject().put("phase", "outcome").put("time", clock.instant().toString())
+        .put("runId", intent.getString("runId")).put("trigger", intent.getString("trigger"))
+        .put("type", intent.getString("type")).put("id", intent.getString("id")).put("name", intent.getString("name"))
+        .put("reason", intent.getString("reason")).put("outcome", gone ? "removed" : "failed")
+        .put("reportedBytes", 0L).put("reconciledAtStart", true);
+    if (!gone) {
+      line.put("error", "the agent stopped before the daemon answered; at restart the object was still there");
+    }
+    write(line);
   }
 
   private synchronized void write(JsonObject line) {

@@ -22,7 +22,8 @@ import org.junit.jupiter.api.io.TempDir;
  * The agent SIGKILLed while a run deletes, then started again on the same STATE_DIR: the state
  * file is valid (or moved aside and recreated), every audit line parses, the audit reconciles with
  * the daemon (nothing gone without an intent line, nothing recorded removed still present, every
- * intent without an outcome names an object that is either gone or still there), and the
+ * intent without an outcome names an object that is either gone or still there, and the restarted
+ * agent writes that outcome line itself), and the
  * restarted agent removes the rest.
  */
 @Tag("daemon")
@@ -37,10 +38,13 @@ class AgentKilledMidRunIT {
     fixture.reset();
     String keep = fixture.stopped("keeper-killed", TestDaemons.TEST_IMAGE, "--label", "keep=true");
     String running = fixture.running("runner-killed", TestDaemons.TEST_IMAGE);
-    Set<String> stopped = FaultRig.createdContainers(host, "killed", 120);
+    Set<String> stopped = FaultRig.createdContainers(host, "killed", 200);
 
     Map<String, String> env = AgentProcess.baseEnv(host);
-    env.putAll(Map.of("STATE_DIR", stateDir.toString(), "MIN_AGE", "0s", "QUIET_PERIOD", "0s"));
+    // two deletions at a time (not the adaptive ceiling of 8): the run is still deleting when the
+    // kill comes, with a deletion in flight most of the time
+    env.putAll(Map.of("STATE_DIR", stateDir.toString(), "MIN_AGE", "0s", "QUIET_PERIOD", "0s",
+        "DELETE_CONCURRENCY", "2"));
     String firstRun;
     try (AgentProcess agent = AgentProcess.start(env)) {
       agent.awaitReady();
@@ -94,6 +98,18 @@ class AgentKilledMidRunIT {
     // restarted on the same STATE_DIR: it starts, its state is readable, and a new run removes the rest
     try (AgentProcess agent = AgentProcess.start(env)) {
       agent.awaitReady();
+      // the restart resolved each intent left without an outcome: one outcome line, as the daemon says
+      for (String id : unresolved) {
+        List<JsonObject> resolved = FaultRig.audit(stateDir, firstRun, "outcome").stream()
+            .filter(l -> id.equals(l.getString("id"))).toList();
+        assertThat(resolved).as("outcome lines for the unresolved intent %s", id).hasSize(1);
+        assertThat(resolved.get(0).getBoolean("reconciledAtStart")).isTrue();
+        assertThat(resolved.get(0).getString("outcome")).isEqualTo(present.contains(id) ? "failed" : "removed");
+      }
+      assertThat(FaultRig.audit(stateDir, firstRun, "outcome")).extracting(l -> l.getString("id"))
+          .as("after the restart every intent of the killed run has its outcome")
+          .containsExactlyInAnyOrderElementsOf(intents);
+      System.out.printf("killed mid-run: %d intents, %d resolved at restart%n", intents.size(), unresolved.size());
       assertThat(agent.runs()).as("the killed run is not reported as running").noneMatch(
           r -> firstRun.equals(r.getString("id")) && "running".equals(r.getString("outcome")));
       String second = agent.startRun("{\"types\":[\"container\"]}");
