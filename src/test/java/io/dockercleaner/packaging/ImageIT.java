@@ -29,9 +29,10 @@ import org.junit.jupiter.api.Test;
  * The image end to end on a private daemon: builds the base images offline (bin/build-base-images),
  * builds the image from target/docker-cleaner.jar, and runs it the ways users do.
  *
- * <p>Drives Debian's docker CLI (/usr/bin/docker) by path rather than Testcontainers: the build
- * must run with {@code --network=none} on a daemon without a bridge, and the tests assert exit
- * codes and stderr of one-shot containers, which is what users see from {@code docker run}.
+ * <p>Drives Debian's docker CLI (/usr/bin/docker) by path: the build must run with {@code
+ * --network=none} on a daemon without a bridge, and the tests assert exit codes and stderr of
+ * one-shot containers, which is what users see from {@code docker run}. One test drives the image
+ * through Testcontainers instead, as a Java project's integration test would.
  *
  * <p>A probe script mounted at /probe wraps the program (DOCKER_CLEANER_CMD="/probe
  * /usr/local/bin/docker-cleaner") and prints the uid and groups the program really runs with.
@@ -117,6 +118,49 @@ class ImageIT {
           "\\[\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}Z] \\[(DEBUG|INFO|WARN|ERROR)] "
               + "\\[(INIT|CONTAINER|IMAGE|VOLUME|NETWORK|BUILD_CACHE|SUMMARY)] .+"));
       assertThat(result.stdout).containsPattern("\\[CONTAINER] Removed [1-9][0-9]* stopped containers");
+      String remaining = exec(List.of(DOCKER, "ps", "-aq", "--no-trunc"), 1).stdout;
+      assertThat(remaining).doesNotContain(stopped).contains(kept);
+    } finally {
+      exec(List.of(DOCKER, "rm", "-f", kept), 1);
+    }
+  }
+
+  /**
+   * The image as a Java project's integration test would run it, through Testcontainers: a
+   * one-shot container (its start succeeds only when it exits 0) on the private daemon, with the
+   * daemon's socket mounted, removing the unprotected stopped container and keeping the other.
+   */
+  @Test
+  void throughTestcontainersTheOneShotImageExitsZeroAndRemovesOnlyTheUnprotected() throws Exception {
+    String stopped = exec(List.of(DOCKER, "create", "--network", "none", "--label", "keep=false",
+        "dc-test/busybox:latest", "true"), 1).stdout.trim();
+    String kept = exec(List.of(DOCKER, "create", "--network", "none", "--label", "keep=true",
+        "dc-test/busybox:latest", "true"), 1).stdout.trim();
+    // Testcontainers takes DOCKER_HOST from the environment (pom.xml sets the private main daemon's)
+    // checked before anything runs: the container removes what is unprotected on that daemon
+    assertThat(org.testcontainers.DockerClientFactory.instance().client().infoCmd().exec().getDockerRootDir())
+        .as("Testcontainers talks to the private daemon").startsWith(socket.getParent().toString());
+    try (org.testcontainers.containers.GenericContainer<?> cleaner =
+        new org.testcontainers.containers.GenericContainer<>(org.testcontainers.utility.DockerImageName.parse(IMAGE))) {
+      cleaner.withNetworkMode("none")
+          .withFileSystemBind(socket.toString(), DockerHost.DEFAULT_SOCKET, org.testcontainers.containers.BindMode.READ_WRITE)
+          .withEnv(Map.of("PRUNE_FILTER_UNTIL", "0", "MIN_AGE", "0", "CLEANUP_IMAGES", "false",
+              "CLEANUP_BUILD_CACHE", "false", "LOG_FORMAT", "json"))
+          .withStartupCheckStrategy(new org.testcontainers.containers.startupcheck.OneShotStartupCheckStrategy()
+              .withTimeout(java.time.Duration.ofMinutes(2)));
+      cleaner.start(); // throws unless the container ran to exit code 0
+      ObjectMapper mapper = new ObjectMapper();
+      JsonNode summary = null;
+      for (String line : cleaner.getLogs(org.testcontainers.containers.output.OutputFrame.OutputType.STDOUT)
+          .lines().filter(l -> !l.isBlank()).toList()) {
+        JsonNode n = mapper.readTree(line);
+        if ("SUMMARY".equals(n.path("operation").asText()) && n.has("by_type")) {
+          summary = n;
+        }
+      }
+      assertThat(summary).as("the JSON summary line").isNotNull();
+      assertThat(summary.get("by_type").get("container").get("count").asInt()).isEqualTo(1);
+      assertThat(summary.get("exit_code").asInt()).isZero();
       String remaining = exec(List.of(DOCKER, "ps", "-aq", "--no-trunc"), 1).stdout;
       assertThat(remaining).doesNotContain(stopped).contains(kept);
     } finally {
