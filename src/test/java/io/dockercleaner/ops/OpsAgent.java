@@ -166,7 +166,7 @@ final class OpsAgent implements AutoCloseable {
         return false;
       }
       last[0] = r.json();
-      return !"running".equals(last[0].getString("outcome"));
+      return !"running".equals(last[0].getString("outcome")) && !"queued".equals(last[0].getString("outcome"));
     });
     return last[0];
   }

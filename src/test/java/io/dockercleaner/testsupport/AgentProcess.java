@@ -273,7 +273,8 @@ public final class AgentProcess implements AutoCloseable {
     await().atMost(WAIT).pollInterval(Duration.ofMillis(100)).until(() -> {
       Response r = get("/v1/runs/" + id);
       last[0] = r.status() == 200 ? r.json() : null;
-      return last[0] != null && !"running".equals(last[0].getString("outcome"));
+      return last[0] != null && !"running".equals(last[0].getString("outcome"))
+          && !"queued".equals(last[0].getString("outcome")); // a follow-up not started yet
     });
     return last[0];
   }
