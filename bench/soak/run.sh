@@ -60,8 +60,11 @@ curl -sf "http://127.0.0.1:$PORT/readyz" >/dev/null || { log "agent not ready; s
 log "agent pid $agent_pid ready on 127.0.0.1:$PORT; workload every ${JOB_INTERVAL}s for ${DURATION}s"
 
 # the workload: a CI job every JOB_INTERVAL: build an 8 MiB image (run + commit), leave its stopped
-# container, retag :latest (the previous one goes dangling), an anonymous volume of 2 MiB, now and
-# then a network; the agent's threshold runs must keep up
+# container, retag :latest, an anonymous volume of 2 MiB; the agent's threshold runs must keep up.
+# No networks: each user network takes an address pool and a bridge of the host's (all private
+# daemons share the host's network namespace) and frees no disk, so threshold runs never remove
+# them; a soak making one every few jobs exhausted the pools and broke the test daemons' network
+# creation on the same machine.
 workload() {
   local n=0
   while true; do
@@ -72,7 +75,6 @@ workload() {
     $DOCKER start -a "$c" >/dev/null 2>&1 || true
     $DOCKER commit --change 'LABEL keep=false' "$c" "soak/app:$n" >/dev/null 2>&1 || true
     $DOCKER tag "soak/app:$n" soak/app:latest >/dev/null 2>&1 || true
-    [ $((n % 5)) -eq 0 ] && { $DOCKER network create "soak-net-$n" >/dev/null 2>&1 || true; }
     sleep "$JOB_INTERVAL"
   done
 }
