@@ -97,8 +97,8 @@ while true; do
   fds=$(ls "/proc/$agent_pid/fd" | wc -l)
   disk=$(df --output=pcent "$mnt" | tail -1 | tr -dc '0-9')
   metrics=$(curl -sf "http://127.0.0.1:$PORT/metrics" || true)
-  runs=$(awk '/^docker_cleaner_runs_total/ {s += $NF} END {printf "%d", s}' <<< "$metrics")
-  reclaimed=$(awk '/^docker_cleaner_reclaimed_bytes_total/ {s += $NF} END {printf "%d", s}' <<< "$metrics")
+  runs=$(awk '/^docker_cleaner_runs_total/ {s += $NF} END {printf "%.0f", s}' <<< "$metrics")
+  reclaimed=$(awk '/^docker_cleaner_reclaimed_bytes_total/ {s += $NF} END {printf "%.0f", s}' <<< "$metrics")
   nc=$($DOCKER ps -aq | wc -l); ni=$($DOCKER images -aq | wc -l); nv=$($DOCKER volume ls -q | wc -l)
   echo "$t,$rss,$cpu,$fds,$thr,$disk,$runs,$reclaimed,$nc,$ni,$nv" >> "$csv"
   [ "$t" -ge "$DURATION" ] && break
