@@ -87,7 +87,8 @@ public final class UntilFilter {
   @Override
   public String toString() {
     if (age != null) {
-      return "older than " + age;
+      // as the user writes it: 24h, 1h30m (not ISO-8601's PT24H)
+      return "older than " + age.toString().substring(2).toLowerCase(java.util.Locale.ROOT);
     }
     return absolute != null ? "created before " + absolute : "no age filter";
   }
