@@ -20,7 +20,6 @@ import io.dockercleaner.exec.Executor;
 import io.dockercleaner.exec.RunRecord;
 import io.dockercleaner.log.RunLog;
 import io.dockercleaner.plan.Plan;
-import io.dockercleaner.plan.PlanPolicy;
 import io.dockercleaner.plan.Planner;
 import io.dockercleaner.plan.UsageHistory;
 import io.vertx.core.Future;
@@ -293,13 +292,15 @@ public final class Agent {
    * missing outcome line, so the trail says what happened to every deletion. Never fails the start.
    */
   private Future<Void> resolveAuditIntents(AuditLog audit) {
-    List<JsonObject> open;
-    try {
-      open = audit.unresolvedIntents(AUDIT_TAIL_BYTES);
-    } catch (IOException | RuntimeException e) {
-      log.warn("AUDIT", "Cannot read the audit file to resolve unfinished deletions: " + e.getMessage(), fields());
-      return Future.succeededFuture();
-    }
+    // up to AUDIT_TAIL_BYTES read and parsed: off the event loop
+    return vertx.<List<JsonObject>>executeBlocking(() -> audit.unresolvedIntents(AUDIT_TAIL_BYTES), false)
+        .compose(open -> resolveAuditIntents(audit, open), err -> {
+          log.warn("AUDIT", "Cannot read the audit file to resolve unfinished deletions: " + err.getMessage(), fields());
+          return Future.succeededFuture();
+        });
+  }
+
+  private Future<Void> resolveAuditIntents(AuditLog audit, List<JsonObject> open) {
     if (open.isEmpty()) {
       return Future.succeededFuture();
     }

@@ -69,16 +69,16 @@ public interface DockerClient {
   Future<List<ContainerSummary>> listContainers(boolean all, boolean size, Filters filters);
 
   /** {@code GET /images/json} (top-level images; SharedSize computed where the API allows). */
-  Future<List<ImageSummary>> listImages(Filters filters);
+  default Future<List<ImageSummary>> listImages(Filters filters) {
+    return listImages(filters, false);
+  }
 
   /**
    * {@code GET /images/json?all=...}: with {@code all}, also the untagged parents of other images
    * (intermediate images of classic builds), which the daemon deletes along with their last child
    * unless told {@code noprune}.
    */
-  default Future<List<ImageSummary>> listImages(Filters filters, boolean all) {
-    return listImages(filters);
-  }
+  Future<List<ImageSummary>> listImages(Filters filters, boolean all);
 
   Future<List<io.dockercleaner.docker.model.VolumeSummary>> listVolumes(Filters filters);
 

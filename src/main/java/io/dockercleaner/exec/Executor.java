@@ -153,7 +153,6 @@ public final class Executor {
    */
   private final class BudgetedRun {
     final RunRecord record;
-    final List<PlanStep> steps;
     final Budget budget;
     final boolean dryRun;
     final Deadline deadline;
@@ -173,13 +172,11 @@ public final class Executor {
     ResourceType currentType;
     boolean measuring;
     Reason stopped;
-    boolean pumping;
-    boolean again;
+    final Trampoline trampoline = new Trampoline();
 
     BudgetedRun(RunRecord record, List<PlanStep> steps, Budget budget, boolean dryRun, Deadline deadline,
         Supplier<Future<Boolean>> targetReached, BooleanSupplier stopRequested, Promise<RunRecord> done) {
       this.record = record;
-      this.steps = steps;
       this.queue = steps;
       this.budget = budget;
       this.dryRun = dryRun;
@@ -190,19 +187,7 @@ public final class Executor {
     }
 
     synchronized void pump() {
-      if (pumping) {
-        again = true;
-        return;
-      }
-      pumping = true;
-      try {
-        do {
-          again = false;
-          advance();
-        } while (again);
-      } finally {
-        pumping = false;
-      }
+      trampoline.run(this::advance);
     }
 
     /** Measures, starts what may start, or finishes; called again after every completion. */
@@ -236,7 +221,7 @@ public final class Executor {
         }
         next++;
         start(step);
-        if (again) {
+        if (trampoline.requested()) {
           return; // it completed at once: advance() again decides whether to measure first
         }
       }
@@ -244,7 +229,7 @@ public final class Executor {
         return;
       }
       if (stopped == null && retryParents()) {
-        again = true;
+        trampoline.request();
         return;
       }
       for (ItemResult r : refusedForChild) {
@@ -293,7 +278,7 @@ public final class Executor {
         feedback(limiter, generation, latencyNanos, r);
         completedSinceMeasure++;
       }
-      if (step.type() == ResourceType.IMAGE && refusedForChild(r)) {
+      if (refusedForChild(r)) {
         refusedForChild.add(r);
       } else {
         record.add(r);
@@ -621,25 +606,14 @@ public final class Executor {
     new Object() {
       int next;
       int inFlight;
-      boolean pumping;
-      boolean again;
+      final Trampoline trampoline = new Trampoline();
 
       synchronized void pump() {
-        if (pumping) {
-          again = true;
-          return;
-        }
-        pumping = true;
-        try {
-          do {
-            again = false;
-            while (next < items.size() && inFlight < limiter.limit()) {
-              start(items.get(next++));
-            }
-          } while (again);
-        } finally {
-          pumping = false;
-        }
+        trampoline.run(() -> {
+          while (next < items.size() && inFlight < limiter.limit()) {
+            start(items.get(next++));
+          }
+        });
         if (next >= items.size() && inFlight == 0) {
           done.tryComplete();
         }

@@ -79,7 +79,6 @@ public final class WebhookNotifier {
   private final Context context;
   private final HttpClient client;
   private final DeliveryListener listener;
-  private final List<Target> targets;
   private final Set<WebhookEvent> events;
   private final WebhookFormat format;
   private final long timeoutMillis;
@@ -104,8 +103,7 @@ public final class WebhookNotifier {
     this.vertx = vertx;
     this.context = vertx.getOrCreateContext();
     this.listener = listener;
-    this.targets = settings.webhookUrls().stream().map(Target::of).toList();
-    this.lanes = targets.stream().map(Lane::new).toList();
+    this.lanes = settings.webhookUrls().stream().map(Target::of).map(Lane::new).toList();
     this.events = Set.copyOf(settings.webhookEvents());
     this.format = settings.webhookFormat();
     this.timeoutMillis = Math.max(1, settings.webhookTimeout().toMillis());
@@ -146,7 +144,7 @@ public final class WebhookNotifier {
    */
   public void notify(RunNotice notice) {
     try {
-      if (notice == null || targets.isEmpty()) {
+      if (notice == null || lanes.isEmpty()) {
         return;
       }
       if (!events.contains(notice.event())) {
@@ -236,7 +234,7 @@ public final class WebhookNotifier {
   private void enqueue(Notice notice) {
     if (closed) {
       log.debug("webhook: notifier closed, {} not sent", notice.notice().event().configName());
-      targets.forEach(t -> report(DeliveryListener.DROPPED));
+      lanes.forEach(l -> report(DeliveryListener.DROPPED));
       return;
     }
     for (Lane lane : lanes) {

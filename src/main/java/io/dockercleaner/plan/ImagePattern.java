@@ -138,13 +138,29 @@ public final class ImagePattern {
 
   /** True if the pattern matches any of the references. */
   public boolean matchesAny(List<String> repoTags) {
+    return anyMatches(List.of(this), repoTags);
+  }
+
+  /**
+   * True if any of the patterns matches any of the references, in any spelling ({@link
+   * #matches}); each reference's spellings are worked out once, not once per pattern.
+   */
+  public static boolean anyMatches(List<ImagePattern> patterns, List<String> repoTags) {
+    if (patterns.isEmpty()) {
+      return false;
+    }
     for (String repoTag : repoTags) {
-      if (matches(repoTag)) {
-        return true;
+      for (String spelling : spellings(repoTag)) {
+        for (ImagePattern pattern : patterns) {
+          if (pattern.matchesAsGiven(spelling)) {
+            return true;
+          }
+        }
       }
     }
     return false;
   }
+
 
   /** The repository part of a {@code repo:tag} reference (all of it when there is no tag). */
   public static String repository(String repoTag) {

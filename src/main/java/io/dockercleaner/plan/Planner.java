@@ -356,7 +356,7 @@ public final class Planner {
           reason = Reason.PROTECTED_LABEL;
         } else if (newerThanUntil(image.createdAt())) {
           reason = Reason.TOO_YOUNG;
-        } else if (matchesAny(keepPatterns, image.repoTags())) {
+        } else if (ImagePattern.anyMatches(keepPatterns, image.repoTags())) {
           reason = Reason.KEEP_IMAGES_PATTERN;
         } else if (keptByTags.contains(image.id())) {
           reason = Reason.KEEP_TAGS_PER_REPO;
@@ -656,15 +656,6 @@ public final class Planner {
         }
         return c != 0 ? c : a.reason().compareTo(b.reason());
       };
-
-  private static boolean matchesAny(List<ImagePattern> patterns, List<String> repoTags) {
-    for (ImagePattern pattern : patterns) {
-      if (pattern.matchesAny(repoTags)) {
-        return true;
-      }
-    }
-    return false;
-  }
 
   private static String imageName(ImageInfo image) {
     for (String tag : image.repoTags()) {

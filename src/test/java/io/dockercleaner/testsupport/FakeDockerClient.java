@@ -503,13 +503,13 @@ public final class FakeDockerClient implements DockerClient {
   }
 
   @Override
-  public Future<List<ImageSummary>> listImages(Filters filters) {
+  public Future<List<ImageSummary>> listImages(Filters filters, boolean all) {
     return call(Op.LIST_IMAGES, null, filters, false, () -> {
       allowFilters(Op.LIST_IMAGES, filters, "dangling", "label", "label!");
       Boolean dangling = bool(filters, "dangling", null);
       // all=false: intermediate images (untagged parents of other images) are not listed
       return images.values().stream()
-          .filter(i -> !(i.refs().isEmpty() && hasChildren(i)))
+          .filter(i -> all || !(i.refs().isEmpty() && hasChildren(i)))
           .filter(i -> dangling == null || dangling == i.tags.isEmpty())
           .filter(i -> matchLabels(filters, i.labels))
           .map(i -> i.summary(false)).toList();

@@ -234,11 +234,6 @@ public final class DockerClientImpl implements DockerClient {
   }
 
   @Override
-  public Future<List<ImageSummary>> listImages(Filters filters) {
-    return listImages(filters, false);
-  }
-
-  @Override
   public Future<List<ImageSummary>> listImages(Filters filters, boolean all) {
     String uri = "/images/json?all=" + all + (capabilities != null && capabilities.imageSharedSize() ? "&shared-size=1" : "")
         + amp(filters);
