@@ -9,7 +9,6 @@ import io.dockercleaner.testsupport.DaemonFixture;
 import io.dockercleaner.testsupport.TestDaemons;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.Tag;
@@ -39,10 +38,10 @@ class AgentEventStreamIT {
     env.putAll(Map.of("STATE_DIR", stateDir.toString(), "MIN_AGE", "0s", "QUIET_PERIOD", "0s"));
     try (AgentProcess agent = AgentProcess.start(env)) {
       agent.awaitReady();
-      testDaemon(host, "stop");
+      TestDaemons.testDaemonCommand(host, "stop");
       await().alias("the log says the event stream was lost").atMost(AgentProcess.WAIT)
           .pollInterval(Duration.ofMillis(200)).until(() -> hasLine(agent, "WARN", "Event stream lost"));
-      testDaemon(host, "start");
+      TestDaemons.testDaemonCommand(host, "start");
       await().alias("the log says the event stream is back").atMost(AgentProcess.WAIT)
           .pollInterval(Duration.ofMillis(200)).until(() -> hasLine(agent, "INFO", "Event stream connected again"));
       agent.awaitReady();
@@ -61,10 +60,6 @@ class AgentEventStreamIT {
   private static boolean hasLine(AgentProcess agent, String level, String messageStart) {
     return agent.jsonLines().stream().anyMatch(o -> "EVENTS".equals(o.getString("operation"))
         && level.equals(o.getString("level")) && o.getString("message", "").startsWith(messageStart));
-  }
-
-  private static void testDaemon(String host, String command) {
-    TestDaemons.testDaemonCommand(host, command);
   }
 
 }

@@ -35,16 +35,10 @@ class DaemonGoneMidRunIT {
   @Test
   void aDaemonRestartMidRunFailsTheRestOfTheRunAndTheNextRunRemovesIt() {
     String host = TestDaemons.main();
-    DaemonFixture fixture = new DaemonFixture(host);
-    fixture.reset();
-    String keep = fixture.stopped("keeper-restart", TestDaemons.TEST_IMAGE, "--label", "keep=true");
-    // one deletion at a time: the run is still deleting when the daemon stops
-    Set<String> stopped = FaultRig.createdContainers(host, "restart", 150);
+    Scenario scenario = scenario(host, "restart");
 
     try (AgentProcess agent = AgentProcess.start(env(host))) {
-      agent.awaitReady();
-      String id = agent.startRun("{\"types\":[\"container\"]}");
-      FaultRig.awaitFirstOutcome(agent, stateDir, id);
+      String id = startContainerRunAndAwaitFirstOutcome(agent);
       JsonObject record;
       TestDaemons.testDaemonCommand(host, "stop");
       try {
@@ -62,35 +56,20 @@ class DaemonGoneMidRunIT {
       assertThat(removed).as("removed before the daemon stopped: %s", pretty).isNotEmpty();
       assertThat(failed).as("failed once it was gone: %s", pretty).isNotEmpty();
       assertThat(record.getJsonArray("errors")).as("the failures are listed: %s", pretty).isNotEmpty();
-      assertThat(record.getInteger("removed") + record.getInteger("skipped") + record.getInteger("failed"))
-          .as("every stopped container accounted for: %s", pretty).isEqualTo(stopped.size());
-      assertAudited(id, removed, failed);
-
-      agent.awaitReady();
-      Set<String> present = FaultRig.containerIds(host);
-      assertThat(present).as("removed items are gone after the restart").doesNotContainAnyElementsOf(removed);
-      assertThat(present).contains(keep);
-      JsonObject after = agent.awaitRun(agent.startRun("{\"types\":[\"container\"]}"));
-      assertThat(after.getString("outcome")).as(after.encodePrettily()).isEqualTo("succeeded");
-      assertThat(FaultRig.containerIds(host)).containsExactly(keep);
-      assertThat(agent.sigterm()).as("exit code after SIGTERM; output in %s", agent.logFile()).isZero();
+      assertAccountedAndAudited(record, scenario, removed, failed);
+      assertRecoversAndTheNextRunRemovesTheRest(agent, scenario, removed, "succeeded");
     }
   }
 
   @Test
   void aSocketGoneAndBackLosesNothingAndTheAgentCarriesOn() {
     String host = TestDaemons.main();
-    DaemonFixture fixture = new DaemonFixture(host);
-    fixture.reset();
-    String keep = fixture.stopped("keeper-socket", TestDaemons.TEST_IMAGE, "--label", "keep=true");
-    Set<String> stopped = FaultRig.createdContainers(host, "socket", 150);
+    Scenario scenario = scenario(host, "socket");
     Path socket = TestDaemons.socketOf(host);
     Path away = socket.resolveSibling("docker.sock.away");
 
     try (AgentProcess agent = AgentProcess.start(env(host))) {
-      agent.awaitReady();
-      String id = agent.startRun("{\"types\":[\"container\"]}");
-      FaultRig.awaitFirstOutcome(agent, stateDir, id);
+      String id = startContainerRunAndAwaitFirstOutcome(agent);
       JsonObject record;
       move(socket, away);
       try {
@@ -113,21 +92,50 @@ class DaemonGoneMidRunIT {
       Set<String> removed = FaultRig.itemIds(record, "removed");
       Set<String> failed = FaultRig.itemIds(record, "failed");
       assertThat(removed).as(pretty).isNotEmpty();
-      assertThat(record.getInteger("removed") + record.getInteger("skipped") + record.getInteger("failed"))
-          .as("every stopped container accounted for: %s", pretty).isEqualTo(stopped.size());
-      assertAudited(id, removed, failed);
-
-      agent.awaitReady();
-      assertThat(FaultRig.containerIds(host)).doesNotContainAnyElementsOf(removed).contains(keep);
-      JsonObject after = agent.awaitRun(agent.startRun("{\"types\":[\"container\"]}"));
-      assertThat(after.getString("outcome")).as(after.encodePrettily()).isIn("succeeded", "nothing_reclaimable");
-      assertThat(FaultRig.containerIds(host)).containsExactly(keep);
-      assertThat(agent.sigterm()).as("exit code after SIGTERM; output in %s", agent.logFile()).isZero();
+      assertAccountedAndAudited(record, scenario, removed, failed);
+      assertRecoversAndTheNextRunRemovesTheRest(agent, scenario, removed, "succeeded", "nothing_reclaimable");
     } finally {
       if (Files.exists(away) && !Files.exists(socket)) {
         move(away, socket); // never leave the shared daemon without its socket
       }
     }
+  }
+
+  /** A reset daemon with a protected stopped container and 150 unprotected ones named PREFIX-N. */
+  private record Scenario(String host, String keep, Set<String> stopped) {}
+
+  private static Scenario scenario(String host, String prefix) {
+    DaemonFixture fixture = new DaemonFixture(host);
+    fixture.reset();
+    String keep = fixture.stopped("keeper-" + prefix, TestDaemons.TEST_IMAGE, "--label", "keep=true");
+    // deleted one at a time (DELETE_CONCURRENCY=1): the run is still deleting when the fault comes
+    return new Scenario(host, keep, FaultRig.createdContainers(host, prefix, 150));
+  }
+
+  private String startContainerRunAndAwaitFirstOutcome(AgentProcess agent) {
+    agent.awaitReady();
+    String id = agent.startRun("{\"types\":[\"container\"]}");
+    FaultRig.awaitFirstOutcome(agent, stateDir, id);
+    return id;
+  }
+
+  private void assertAccountedAndAudited(JsonObject record, Scenario scenario, Set<String> removed, Set<String> failed) {
+    assertThat(record.getInteger("removed") + record.getInteger("skipped") + record.getInteger("failed"))
+        .as("every stopped container accounted for: %s", record.encodePrettily()).isEqualTo(scenario.stopped().size());
+    assertAudited(record.getString("id"), removed, failed);
+  }
+
+  /** Ready again, nothing removed came back, the keeper stays, and a new run leaves only the keeper. */
+  private static void assertRecoversAndTheNextRunRemovesTheRest(AgentProcess agent, Scenario scenario,
+      Set<String> removed, String... nextOutcomes) {
+    agent.awaitReady();
+    Set<String> present = FaultRig.containerIds(scenario.host());
+    assertThat(present).as("removed items are gone afterwards").doesNotContainAnyElementsOf(removed);
+    assertThat(present).contains(scenario.keep());
+    JsonObject after = agent.awaitRun(agent.startRun("{\"types\":[\"container\"]}"));
+    assertThat(after.getString("outcome")).as(after.encodePrettily()).isIn((Object[]) nextOutcomes);
+    assertThat(FaultRig.containerIds(scenario.host())).containsExactly(scenario.keep());
+    assertThat(agent.sigterm()).as("exit code after SIGTERM; output in %s", agent.logFile()).isZero();
   }
 
   private Map<String, String> env(String host) {

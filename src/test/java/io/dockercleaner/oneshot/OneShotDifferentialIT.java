@@ -154,13 +154,18 @@ class OneShotDifferentialIT {
 
   @AfterAll
   static void tearDown() throws IOException {
+    release(pool, baseImageTar, cliSide, cleanerSide);
+  }
+
+  /** After a class of scenario tests: the pool stopped, the base image copy deleted, the daemons reset. */
+  static void release(ExecutorService pool, Path baseImageTar, DaemonFixture... daemons) throws IOException {
     if (pool != null) {
       pool.shutdownNow();
     }
     if (baseImageTar != null) {
       Files.deleteIfExists(baseImageTar);
     }
-    for (DaemonFixture d : new DaemonFixture[] {cliSide, cleanerSide}) {
+    for (DaemonFixture d : daemons) {
       if (d != null) {
         d.reset();
       }
@@ -168,10 +173,15 @@ class OneShotDifferentialIT {
   }
 
   static Stream<Arguments> cases() {
-    String property = System.getProperty("difftest.seeds", "");
-    long[] seeds = property.isBlank() ? DEFAULT_SEEDS
+    return seedsTimesVariants("difftest", DEFAULT_SEEDS);
+  }
+
+  /** Every seed with every variant: {@code -DPREFIX.seeds=1,2} and {@code -DPREFIX.variants=A,B}, else the defaults. */
+  static Stream<Arguments> seedsTimesVariants(String prefix, long[] defaultSeeds) {
+    String property = System.getProperty(prefix + ".seeds", "");
+    long[] seeds = property.isBlank() ? defaultSeeds
         : Arrays.stream(property.split(",")).map(String::trim).mapToLong(Long::parseLong).toArray();
-    String variantProperty = System.getProperty("difftest.variants", "");
+    String variantProperty = System.getProperty(prefix + ".variants", "");
     List<Variant> variants = variantProperty.isBlank() ? List.of(Variant.values())
         : Arrays.stream(variantProperty.split(",")).map(String::trim).map(Variant::valueOf).toList();
     return Arrays.stream(seeds).boxed().flatMap(seed -> variants.stream().map(v -> Arguments.of(seed, v)));
@@ -550,7 +560,7 @@ class OneShotDifferentialIT {
       for (JsonNode i : engineGet(host, "/images/json?all=1")) {
         boolean base = false;
         for (JsonNode tag : i.path("RepoTags")) {
-          base |= tag.asText().equals(TestDaemons.TEST_IMAGE) || tag.asText().equals("localhost/" + TestDaemons.TEST_IMAGE);
+          base |= TestDaemons.isTestImage(tag.asText());
         }
         baseThere |= base;
         if (!base) {
@@ -613,6 +623,11 @@ class OneShotDifferentialIT {
   }
 
   private static void parallel(Runnable... tasks) {
+    parallel(pool, tasks);
+  }
+
+  /** Runs the tasks at once on {@code pool}; an assertion failing in one is thrown here. */
+  static void parallel(ExecutorService pool, Runnable... tasks) {
     try {
       CompletableFuture.allOf(Arrays.stream(tasks).map(t -> CompletableFuture.runAsync(t, pool))
           .toArray(CompletableFuture[]::new)).join();

@@ -12,11 +12,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.stream.Stream;
@@ -65,27 +63,11 @@ class PodmanParityIT {
 
   @AfterAll
   static void tearDown() throws IOException {
-    if (pool != null) {
-      pool.shutdownNow();
-    }
-    if (baseImageTar != null) {
-      Files.deleteIfExists(baseImageTar);
-    }
-    for (DaemonFixture d : new DaemonFixture[] {docker, podman}) {
-      if (d != null) {
-        d.reset();
-      }
-    }
+    OneShotDifferentialIT.release(pool, baseImageTar, docker, podman);
   }
 
   static Stream<Arguments> cases() {
-    String seeds = System.getProperty("podmanparity.seeds", "");
-    long[] s = seeds.isBlank() ? DEFAULT_SEEDS
-        : Arrays.stream(seeds.split(",")).map(String::trim).mapToLong(Long::parseLong).toArray();
-    String variants = System.getProperty("podmanparity.variants", "");
-    List<Variant> v = variants.isBlank() ? List.of(Variant.values())
-        : Arrays.stream(variants.split(",")).map(String::trim).map(Variant::valueOf).toList();
-    return Arrays.stream(s).boxed().flatMap(seed -> v.stream().map(x -> Arguments.of(seed, x)));
+    return OneShotDifferentialIT.seedsTimesVariants("podmanparity", DEFAULT_SEEDS);
   }
 
   @ParameterizedTest(name = "seed {0}, {1}")
@@ -152,14 +134,7 @@ class PodmanParityIT {
   }
 
   private static void parallel(Runnable... tasks) {
-    try {
-      CompletableFuture.allOf(Arrays.stream(tasks).map(t -> CompletableFuture.runAsync(t, pool))
-          .toArray(CompletableFuture[]::new)).join();
-    } catch (java.util.concurrent.CompletionException e) {
-      if (e.getCause() instanceof Error err) {
-        throw err;
-      }
-      throw new AssertionError(e.getCause());
-    }
+    OneShotDifferentialIT.parallel(pool, tasks);
   }
+
 }

@@ -166,7 +166,7 @@ final class OpsAgent implements AutoCloseable {
         return false;
       }
       last[0] = r.json();
-      return !"running".equals(last[0].getString("outcome")) && !"queued".equals(last[0].getString("outcome"));
+      return io.dockercleaner.testsupport.AgentProcess.hasFinished(last[0]);
     });
     return last[0];
   }

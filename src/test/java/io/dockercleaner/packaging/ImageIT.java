@@ -104,10 +104,8 @@ class ImageIT {
 
   @Test
   void aRealRunRemovesWhatTheOneShotContractSaysAndLogsInTheContractFormat() throws Exception {
-    String stopped = exec(List.of(DOCKER, "create", "--network", "none", "--label", "keep=false",
-        "dc-test/busybox:latest", "true"), 1).stdout.trim();
-    String kept = exec(List.of(DOCKER, "create", "--network", "none", "--label", "keep=true",
-        "dc-test/busybox:latest", "true"), 1).stdout.trim();
+    String stopped = createdContainer("keep=false");
+    String kept = createdContainer("keep=true");
     List<String> command = new ArrayList<>(List.of(DOCKER, "run", "--rm", "--network=none", "--read-only",
         "--tmpfs", "/tmp", "-e", "PRUNE_FILTER_UNTIL=0", "-e", "MIN_AGE=0", "-e", "CLEANUP_IMAGES=false", "-e", "CLEANUP_BUILD_CACHE=false",
         socketMount(), IMAGE));
@@ -132,10 +130,8 @@ class ImageIT {
    */
   @Test
   void throughTestcontainersTheOneShotImageExitsZeroAndRemovesOnlyTheUnprotected() throws Exception {
-    String stopped = exec(List.of(DOCKER, "create", "--network", "none", "--label", "keep=false",
-        "dc-test/busybox:latest", "true"), 1).stdout.trim();
-    String kept = exec(List.of(DOCKER, "create", "--network", "none", "--label", "keep=true",
-        "dc-test/busybox:latest", "true"), 1).stdout.trim();
+    String stopped = createdContainer("keep=false");
+    String kept = createdContainer("keep=true");
     // Testcontainers takes DOCKER_HOST from the environment (pom.xml sets the private main daemon's)
     // checked before anything runs: the container removes what is unprotected on that daemon
     assertThat(org.testcontainers.DockerClientFactory.instance().client().infoCmd().exec().getDockerRootDir())
@@ -338,6 +334,12 @@ class ImageIT {
     List<String> out = new ArrayList<>();
     array.forEach(n -> out.add(n.asText()));
     return out;
+  }
+
+  /** A created (never started) container of the test image with this label; its full id. */
+  private static String createdContainer(String label) throws Exception {
+    return exec(List.of(DOCKER, "create", "--network", "none", "--label", label, "dc-test/busybox:latest", "true"), 1)
+        .stdout.trim();
   }
 
   private static String socketMount() {

@@ -273,10 +273,15 @@ public final class AgentProcess implements AutoCloseable {
     await().atMost(WAIT).pollInterval(Duration.ofMillis(100)).until(() -> {
       Response r = get("/v1/runs/" + id);
       last[0] = r.status() == 200 ? r.json() : null;
-      return last[0] != null && !"running".equals(last[0].getString("outcome"))
-          && !"queued".equals(last[0].getString("outcome")); // a follow-up not started yet
+      return last[0] != null && hasFinished(last[0]);
     });
     return last[0];
+  }
+
+  /** A run record (or a ticket) whose run has ended: neither running nor queued (a follow-up not started yet). */
+  public static boolean hasFinished(JsonObject run) {
+    String outcome = run.getString("outcome");
+    return !"running".equals(outcome) && !"queued".equals(outcome);
   }
 
   /** {@code GET /v1/runs}: summaries, newest first. */

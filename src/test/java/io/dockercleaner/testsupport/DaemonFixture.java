@@ -32,8 +32,7 @@ public final class DaemonFixture {
     }
     for (String ref : lines(docker(host, "images", "-a", "--format", "{{.ID}} {{.Repository}}:{{.Tag}}"))) {
       String[] p = ref.split(" ");
-      // Podman names the imported test image localhost/dc-test/busybox:latest
-      if (!p[1].equals(TestDaemons.TEST_IMAGE) && !p[1].equals("localhost/" + TestDaemons.TEST_IMAGE)) {
+      if (!TestDaemons.isTestImage(p[1])) {
         TestDaemons.dockerResult(host, null, "rmi", "-f", p[0]);
       }
     }

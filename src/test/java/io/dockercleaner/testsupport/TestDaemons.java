@@ -22,6 +22,11 @@ public final class TestDaemons {
   /** The local busybox image every test daemon has (labelled keep=true). */
   public static final String TEST_IMAGE = "dc-test/busybox:latest";
 
+  /** True for the test image's name as Docker ({@link #TEST_IMAGE}) or Podman ({@code localhost/...}) lists it. */
+  public static boolean isTestImage(String repoTag) {
+    return repoTag.equals(TEST_IMAGE) || repoTag.equals("localhost/" + TEST_IMAGE);
+  }
+
   private TestDaemons() {}
 
   /** The main private dockerd (DOCKER_CLEANER_TEST_HOST). */
