@@ -121,9 +121,10 @@ class WebhookNotifierTest {
         .contains("removed 12 images, 3 containers")
         .contains("4.2 GB reclaimed")
         .contains("disk 91% → 74%");
-    assertThat(slack.getJsonArray("blocks").getJsonObject(0).getJsonObject("text").getString("type"))
+    assertThat(slack.getJsonArray("blocks").getJsonObject(0).getString("type")).isEqualTo("header");
+    assertThat(slack.getJsonArray("blocks").getJsonObject(1).getJsonObject("text").getString("type"))
         .isEqualTo("mrkdwn");
-    assertThat(slack.getJsonArray("blocks").getJsonObject(1).getJsonArray("fields")).isNotEmpty();
+    assertThat(slack.getJsonArray("blocks").getJsonObject(2).getJsonArray("fields")).isNotEmpty();
     assertThat(outcomes).containsExactly(DELIVERED);
   }
 

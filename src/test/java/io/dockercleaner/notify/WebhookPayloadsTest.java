@@ -92,20 +92,27 @@ class WebhookPayloadsTest {
 
     assertThat(slack.getString("text")).isEqualTo(WebhookPayloads.summary(Notices.partial()));
     JsonArray blocks = slack.getJsonArray("blocks");
-    assertThat(blocks).hasSize(3);
-    JsonObject first = blocks.getJsonObject(0);
+    assertThat(blocks).hasSize(4);
+    JsonObject header = blocks.getJsonObject(0);
+    assertThat(header.getString("type")).isEqualTo("header");
+    assertThat(header.getJsonObject("text").getString("type")).isEqualTo("plain_text");
+    assertThat(header.getJsonObject("text").getString("text")).isEqualTo("⚠️ build-7: run partial");
+    JsonObject first = blocks.getJsonObject(1);
     assertThat(first.getString("type")).isEqualTo("section");
     assertThat(first.getJsonObject("text").getString("type")).isEqualTo("mrkdwn");
     assertThat(first.getJsonObject("text").getString("text")).contains("run r-123 (threshold) partial");
-    JsonArray fields = blocks.getJsonObject(1).getJsonArray("fields");
+    JsonArray fields = blocks.getJsonObject(2).getJsonArray("fields");
     List<String> fieldTexts = fields.stream().map(f -> ((JsonObject) f).getString("text")).toList();
     assertThat(fieldTexts)
         .contains("*Event*\nrun_partial", "*Outcome*\npartial", "*Removed*\n12 images, 3 containers",
             "*Reclaimed (reported)*\n4.3 GB", "*Freed (measured)*\n4.2 GB", "*Disk used*\n91% → 74%",
             "*Duration*\n12.5 s");
     assertThat(fields.size()).isLessThanOrEqualTo(10);
-    assertThat(blocks.getJsonObject(2).getJsonObject("text").getString("text"))
+    assertThat(blocks.getJsonObject(3).getJsonObject("text").getString("text"))
         .startsWith("*Errors*\n• image sha256:abc");
+    JsonObject attachment = slack.getJsonArray("attachments").getJsonObject(0);
+    assertThat(attachment.getString("color")).as("amber for partial").isEqualTo("#ECB22E");
+    assertThat(attachment.getString("fallback")).isEqualTo(slack.getString("text"));
   }
 
   @Test
