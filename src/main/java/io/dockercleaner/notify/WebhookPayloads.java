@@ -226,7 +226,7 @@ public final class WebhookPayloads {
     List<Map.Entry<String, String>> facts = facts(n);
     int width = facts.stream().mapToInt(f -> f.getKey().length()).max().orElse(0);
     for (Map.Entry<String, String> fact : facts) {
-      out.append(String.format(Locale.ROOT, "%-" + width + "s  %s%n", fact.getKey() + ":", fact.getValue()));
+      out.append(String.format(Locale.ROOT, "%-" + (width + 1) + "s  %s\n", fact.getKey() + ":", fact.getValue()));
     }
     List<String> errors = listedErrors(n, MAX_ERRORS);
     if (!errors.isEmpty()) {
