@@ -18,6 +18,9 @@ import io.dockercleaner.docker.model.DiskUsage;
 import io.dockercleaner.exec.AuditLog;
 import io.dockercleaner.exec.Executor;
 import io.dockercleaner.exec.RunRecord;
+import io.dockercleaner.forecast.DiskForecaster;
+import io.dockercleaner.forecast.Forecast;
+import io.dockercleaner.forecast.ForecastAlert;
 import io.dockercleaner.log.RunLog;
 import io.dockercleaner.plan.Plan;
 import io.dockercleaner.plan.Planner;
@@ -86,6 +89,10 @@ public final class Agent {
   private boolean acceptingRuns;
   private final List<Consumer<RunRecord>> runListeners = new ArrayList<>();
   private final TriggerSources triggers;
+  private final DiskForecaster forecaster;
+  private final ForecastAlert forecastAlert;
+  private volatile Forecast forecast = new Forecast(Forecast.State.UNKNOWN, null, Duration.ZERO, 0, null, null);
+  private final List<Consumer<Forecast>> forecastListeners = new ArrayList<>();
 
   public Agent(Vertx vertx, Settings settings, RunLog log, Clock clock, DockerClient docker) {
     this.vertx = vertx;
@@ -95,7 +102,40 @@ public final class Agent {
     this.docker = docker;
     this.startedAt = clock.instant();
     this.triggers = new TriggerSources(vertx, settings, clock, log, runs, this::requestQuietly,
-        () -> acceptingRuns && !stopping);
+        () -> acceptingRuns && !stopping, () -> forecast, () -> disk == null ? null : disk.lastSample());
+    this.forecastAlert = new ForecastAlert(settings.forecastAlert());
+    this.forecaster = DiskForecaster.forSampleInterval(settings.diskCheckInterval());
+  }
+
+  /** Called once per episode when the disk is forecast to fill within FORECAST_ALERT. */
+  public Agent onDiskForecast(Consumer<Forecast> listener) {
+    forecastListeners.add(listener);
+    return this;
+  }
+
+  /** The forecast as of the last disk sample. */
+  public Forecast forecast() {
+    return forecast;
+  }
+
+  /** Why a threshold run is waiting for MAINTENANCE_WINDOW, if one is. */
+  public Optional<Deferral> deferral() {
+    return triggers.deferral();
+  }
+
+  /** Every disk sample: the forecast first (the maintenance window's exception uses it), then the thresholds. */
+  private void onDiskSample(DiskSample s) {
+    forecaster.add(s.at(), s.usedBytes(), s.availableBytes());
+    forecast = forecaster.forecast(settings.diskHighWatermarkRatio());
+    forecastAlert.onForecast(forecast).ifPresent(f -> {
+      log.warn("FORECAST", "Disk forecast to fill in " + Forecast.human(f.timeToFull()) + " (high watermark in "
+          + Forecast.human(f.timeToHigh()) + ") at " + Bytes.human(Math.round(f.growthBytesPerSecond() * 3600))
+          + "/h of growth, below FORECAST_ALERT " + Forecast.human(settings.forecastAlert()),
+          fields("time_to_full_seconds", f.timeToFull().toSeconds(), "growth_bytes_per_hour",
+              Math.round(f.growthBytesPerSecond() * 3600)));
+      forecastListeners.forEach(l -> l.accept(f));
+    });
+    triggers.onDiskSample(s);
   }
 
   /** Called after every run, on the agent context (metrics, notifications). */
@@ -187,7 +227,8 @@ public final class Agent {
           return p;
         }).compose(p -> disk.sample()).map(sample -> {
           log.info("DISK", "Watching " + disk.path() + ": " + describe(sample), fields());
-          disk.startPeriodic(settings.diskCheckInterval(), triggers::onDiskSample,
+          forecaster.add(sample.at(), sample.usedBytes(), sample.availableBytes());
+          disk.startPeriodic(settings.diskCheckInterval(), this::onDiskSample,
               err -> log.warn("DISK", "Cannot measure " + disk.path() + ": " + err.getMessage(), fields()));
           return (Void) null;
         }).recover(err -> {

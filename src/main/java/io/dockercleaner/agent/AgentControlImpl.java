@@ -115,12 +115,21 @@ public final class AgentControlImpl implements AgentControl {
     List<RunRecord> recent = agent.recentRuns();
     o.put("lastRun", recent.isEmpty() ? null : recent.get(0).toSummaryJson());
     o.put("nextScheduledRun", agent.nextScheduledRun().map(z -> z.toInstant().toString()).orElse(null));
+    o.put("forecast", agent.forecast().toJson());
+    o.put("maintenanceWindow", s.maintenanceWindow().map(w -> {
+      java.time.ZonedDateTime now = java.time.ZonedDateTime.now(java.time.Clock.systemUTC());
+      return new JsonObject().put("window", w.toString()).put("zone", w.zone().getId()).put("open", w.isOpen(now))
+          .put("nextOpening", w.nextOpening(now).map(z -> z.toOffsetDateTime().toString()).orElse(null));
+    }).orElse(null));
+    o.put("deferral", agent.deferral().map(Deferral::toJson).orElse(null));
     return o;
   }
 
   @Override
   public Future<JsonObject> plan(OptionalLong targetBytes, Set<ResourceType> types) {
-    return agent.plan(targetBytes, types).map(e -> planJson(e.getKey(), e.getValue()));
+    // a threshold run waiting for the window shows in the plan too: what would go, and when
+    return agent.plan(targetBytes, types).map(e -> planJson(e.getKey(), e.getValue())
+        .put("deferred", agent.deferral().map(Deferral::toJson).orElse(null)));
   }
 
   static JsonObject planJson(String id, Plan plan) {

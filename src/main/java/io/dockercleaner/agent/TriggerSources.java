@@ -9,7 +9,9 @@ import io.dockercleaner.core.ResourceType;
 import io.dockercleaner.core.RunOutcome;
 import io.dockercleaner.docker.model.DiskUsage;
 import io.dockercleaner.log.RunLog;
+import io.dockercleaner.forecast.Forecast;
 import io.dockercleaner.schedule.CronExpression;
+import io.dockercleaner.schedule.MaintenanceWindow;
 import io.vertx.core.Vertx;
 import java.time.Clock;
 import java.time.Duration;
@@ -22,6 +24,7 @@ import java.util.OptionalLong;
 import java.util.Set;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /**
  * What makes the agent want a run on its own: disk samples above the high watermark (bytes or
@@ -49,13 +52,23 @@ final class TriggerSources {
   private long scheduleTimer = -1;
   private Instant lastThresholdRunEnd;
   private Duration thresholdBackoff;
+  private final Supplier<Forecast> forecast;
+  private final Supplier<DiskSample> lastSample;
+  private final Optional<MaintenanceWindow> window;
+  private Deferral deferral;
 
   /**
    * @param request hands a request to the agent (which may refuse it while stopping)
    * @param accepting false while the start-up may still fail, and once stopping: no trigger fires
+   * @param forecast the disk forecast now (MAINTENANCE_WINDOW's exception)
+   * @param lastSample the last disk sample, or null (MAINTENANCE_WINDOW's critical exception)
    */
   TriggerSources(Vertx vertx, Settings settings, Clock clock, RunLog log, RunCoordinator runs,
-      Consumer<TriggerRequest> request, BooleanSupplier accepting) {
+      Consumer<TriggerRequest> request, BooleanSupplier accepting, Supplier<Forecast> forecast,
+      Supplier<DiskSample> lastSample) {
+    this.forecast = forecast;
+    this.lastSample = lastSample;
+    this.window = settings.maintenanceWindow();
     this.vertx = vertx;
     this.settings = settings;
     this.clock = clock;
@@ -88,6 +101,11 @@ final class TriggerSources {
     boolean bytesHigh = s.usedRatio() >= settings.diskHighWatermarkRatio();
     boolean inodesHigh = s.hasInodes() && s.inodeUsedRatio() >= settings.inodeHighWatermarkRatio();
     if (!bytesHigh && !inodesHigh) {
+      if (deferral != null && deferral.trigger().contains("threshold")) {
+        log.info("TRIGGER", "No longer above the high watermark: the deferred " + deferral.trigger() + " run is dropped",
+            fields("trigger", deferral.trigger()));
+        deferral = null;
+      }
       return;
     }
     // for bench/agent: when the crossing sample was taken (log timestamps have whole seconds only)
@@ -125,6 +143,20 @@ final class TriggerSources {
     if (!accepting.getAsBoolean() || runs.queuedLike(req)) {
       return;
     }
+    Optional<Deferral> wait = mustWait(trigger);
+    if (wait.isPresent()) {
+      if (deferral == null || !deferral.trigger().equals(trigger)) {
+        deferral = wait.get();
+        log.info("TRIGGER", trigger + " crossed, run deferred: " + deferral.reason(),
+            fields("trigger", trigger, "window_opens_at", String.valueOf(deferral.windowOpensAt())));
+      }
+      return;
+    }
+    if (deferral != null) {
+      log.info("TRIGGER", "The deferred " + deferral.trigger() + " run goes ahead (deferred since " + deferral.since()
+          + "): " + whyNow(), fields("trigger", trigger));
+      deferral = null;
+    }
     if (runs.busy()) {
       request.accept(req); // queued behind the current run, at most once per kind
       return;
@@ -138,6 +170,58 @@ final class TriggerSources {
     log.warn("TRIGGER", trigger + " crossed" + (bytes.isPresent() ? ": " + Bytes.human(bytes.getAsLong()) + " to free" : ""),
         fields("trigger", trigger));
     request.accept(req);
+  }
+
+  /** Why a threshold run may not start now, when MAINTENANCE_WINDOW says so; empty = go ahead. */
+  Optional<Deferral> mustWait(String trigger) {
+    if (window.isEmpty()) {
+      return Optional.empty();
+    }
+    ZonedDateTime now = ZonedDateTime.now(clock);
+    if (window.get().isOpen(now)) {
+      return Optional.empty();
+    }
+    DiskSample s = lastSample.get();
+    if (s != null && s.usedRatio() >= settings.diskCriticalWatermarkRatio()) {
+      return Optional.empty();
+    }
+    ZonedDateTime opens = window.get().nextOpening(now).orElse(null);
+    Forecast f = forecast.get();
+    if (opens != null && f.fillsWithin(Duration.between(now, opens))) {
+      return Optional.empty();
+    }
+    String used = s == null ? "" : "usage " + pct(s.usedRatio()) + " is below the critical watermark "
+        + pct(settings.diskCriticalWatermarkRatio()) + ", ";
+    String fills = switch (f.state()) {
+      case GROWING -> "the disk is forecast to fill in " + Forecast.human(f.timeToFull());
+      case NOT_GROWING -> "the disk is not growing";
+      case UNKNOWN -> "no forecast yet";
+    };
+    return Optional.of(new Deferral(clock.instant(), trigger, "outside MAINTENANCE_WINDOW '" + window.get()
+        + "' (opens " + (opens == null ? "never" : opens.toOffsetDateTime()) + "); " + used + fills
+        + (opens == null ? "" : ", after it opens"), opens));
+  }
+
+  /** Why a deferred run may start now (for the log). */
+  private String whyNow() {
+    ZonedDateTime now = ZonedDateTime.now(clock);
+    if (window.isPresent() && window.get().isOpen(now)) {
+      return "the maintenance window is open";
+    }
+    DiskSample s = lastSample.get();
+    if (s != null && s.usedRatio() >= settings.diskCriticalWatermarkRatio()) {
+      return "usage " + pct(s.usedRatio()) + " reached the critical watermark";
+    }
+    return "the disk is forecast to fill before the window opens";
+  }
+
+  private static String pct(double ratio) {
+    return Math.round(ratio * 100) + "%";
+  }
+
+  /** The threshold run waiting for the window, if any. */
+  Optional<Deferral> deferral() {
+    return Optional.ofNullable(deferral);
   }
 
   /** A run finished: threshold runs space the next one. */

@@ -78,6 +78,10 @@ public final class AgentRuntime {
         host, null, trigger, null, Map.of(), 0, RunNotice.UNKNOWN_BYTES,
         agent.disk() == null || agent.disk().lastSample() == null ? null : agent.disk().lastSample().usedRatio(), null,
         Instant.now(), Instant.now(), List.of(), settings.dryRun())));
+    agent.onDiskForecast(f -> notifier.notify(new RunNotice(WebhookEvent.DISK_FORECAST, host, null, "forecast", null,
+        Map.of(), 0, RunNotice.UNKNOWN_BYTES,
+        agent.disk() == null || agent.disk().lastSample() == null ? null : agent.disk().lastSample().usedRatio(), null,
+        Instant.now(), Instant.now(), List.of(), settings.dryRun(), f)));
     long[] timer = {-1};
     return agent.start()
         .compose(v -> {
@@ -164,6 +168,8 @@ public final class AgentRuntime {
       if (sample != null) {
         metrics.disk(sample.usedRatio(), sample.availableBytes(), sample.freeInodes());
       }
+      metrics.diskFullEta(agent.forecast().timeToFullSecondsForMetric());
+      metrics.thresholdDeferred(agent.deferral().isPresent());
       var df = agent.lastDiskUsage();
       if (df != null) {
         metrics.dockerUsage(ResourceType.IMAGE, df.imagesBytes(), reclaimableImages(df));

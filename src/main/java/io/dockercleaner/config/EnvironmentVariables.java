@@ -57,6 +57,8 @@ public final class EnvironmentVariables {
     put("MAX_RUN_DURATION", "5m");
     put("MAX_DELETIONS_PER_RUN", "500");
     put("DELETE_CONCURRENCY", "8");
+    put("MAINTENANCE_WINDOW", "");
+    put("FORECAST_ALERT", "6h");
     // operations surface
     put("HTTP_LISTEN", "127.0.0.1:8080");
     put("API_TOKEN", "");
@@ -67,7 +69,7 @@ public final class EnvironmentVariables {
     put("METRICS_TEXTFILE", "");
     put("WEBHOOK_URL", "");
     put("WEBHOOK_FORMAT", "json");
-    put("WEBHOOK_EVENTS", "run_failed,run_partial,target_not_reached,threshold_crossed");
+    put("WEBHOOK_EVENTS", "run_failed,run_partial,target_not_reached,threshold_crossed,disk_forecast");
     put("WEBHOOK_TIMEOUT", "5s");
     put("WEBHOOK_SECRET", "");
     put("NOTIFY_TARGETS", "");

@@ -60,6 +60,8 @@ public final class Settings {
   private final OptionalLong buildCacheLimitBytes;
   private final Optional<String> schedule;
   private final java.time.ZoneId scheduleZone;
+  private final Optional<io.dockercleaner.schedule.MaintenanceWindow> maintenanceWindow;
+  private final Duration forecastAlert;
   private final boolean runOnStart;
   private final Duration minRunInterval;
   private final List<String> keepImages;
@@ -134,6 +136,10 @@ public final class Settings {
     schedule = r.get("SCHEDULE", Settings::parseSchedule);
     scheduleZone = r.get("TZ", (n, v) -> scheduleZone(n, v, schedule));
     runOnStart = r.bool("RUN_ON_START", ValueParsers::parseBoolean);
+    maintenanceWindow = r.get("MAINTENANCE_WINDOW", (n, v) -> v.isEmpty() ? Optional.empty()
+        : Optional.of(io.dockercleaner.schedule.MaintenanceWindow.parse(n, v,
+            windowZone(r.label("TZ"), raw.getOrDefault("TZ", "")))));
+    forecastAlert = r.get("FORECAST_ALERT", ValueParsers::parseDuration);
     minRunInterval = r.get("MIN_RUN_INTERVAL", ValueParsers::parseDuration);
     keepImages = r.get("KEEP_IMAGES", ValueParsers::parseGlobList);
     keepTagsPerRepo =
@@ -434,6 +440,19 @@ public final class Settings {
    * leading {@code :} as glibc allows is ignored), else UTC. TZ is checked only when a schedule
    * needs it: a one-shot run ignores it.
    */
+  /** The zone of MAINTENANCE_WINDOW: TZ, else UTC. */
+  private static java.time.ZoneId windowZone(String tzLabel, String tz) {
+    if (tz.isEmpty()) {
+      return UTC;
+    }
+    try {
+      return java.time.ZoneId.of(tz.startsWith(":") ? tz.substring(1) : tz);
+    } catch (java.time.DateTimeException e) {
+      throw new ConfigException(tzLabel + ": '" + tz + "' is not a time zone ID such as Europe/Berlin or UTC"
+          + " (MAINTENANCE_WINDOW is in local time of TZ)");
+    }
+  }
+
   private static java.time.ZoneId scheduleZone(String tzLabel, String tz, Optional<String> schedule) {
     if (schedule == null || schedule.isEmpty()) {
       return UTC;
@@ -588,6 +607,19 @@ public final class Settings {
     return notifyTargets;
   }
 
+  /**
+   * MAINTENANCE_WINDOW in TZ: outside it threshold runs wait, unless usage is above the critical
+   * watermark or the disk is forecast to fill before it opens. Empty = always open.
+   */
+  public Optional<io.dockercleaner.schedule.MaintenanceWindow> maintenanceWindow() {
+    return maintenanceWindow;
+  }
+
+  /** FORECAST_ALERT: notify when the disk is forecast to fill within this; zero = off. */
+  public Duration forecastAlert() {
+    return forecastAlert;
+  }
+
   /** SMTP_PASSWORD (secret: never log it). */
   public Optional<String> smtpPassword() {
     return smtpPassword;
@@ -630,7 +662,8 @@ public final class Settings {
         keepImages, keepTagsPerRepo, minAge, quietPeriod, maxRunDuration, maxDeletionsPerRun,
         deleteConcurrency, httpListen, apiToken, apiTokenFile, apiTokenForRead, apiOpenRead, apiRateLimit,
         metricsTextfile, webhookUrls, webhookFormat, webhookEvents, webhookTimeout, webhookSecret, smtpPassword,
-        smtpPasswordFile, notifyTargets);
+        smtpPasswordFile, notifyTargets, maintenanceWindow == null ? null : maintenanceWindow.map(Object::toString),
+        forecastAlert);
   }
 
   /** Equal when every typed value is equal (so {@code 85} and {@code 85%} give equal settings). */

@@ -356,7 +356,7 @@ public final class ValueParsers {
     }
     String expected =
         "expected a comma-separated subset of run_failed, run_partial, target_not_reached,"
-            + " threshold_crossed, run_succeeded";
+            + " threshold_crossed, disk_forecast, run_succeeded";
     for (String entry : raw.split(",", -1)) {
       String e = entry.trim();
       WebhookEvent found = null;

@@ -91,6 +91,10 @@ public final class VariableHelp {
     both("WEBHOOK_EVENTS", "events to notify, comma-separated");
     both("WEBHOOK_TIMEOUT", "timeout of one delivery attempt");
     both("WEBHOOK_SECRET", "HMAC key that signs webhook bodies (secret: environment or file only)");
+    agent("MAINTENANCE_WINDOW", "when threshold runs may start, in TZ, e.g. 'Mon-Fri 22:00-06:00, Sat-Sun'"
+        + " (empty = any time); outside it they wait unless usage is above the critical watermark or the disk"
+        + " is forecast to fill first");
+    agent("FORECAST_ALERT", "notify disk_forecast when the disk is forecast to fill within this (0 = off)");
     both("NOTIFY_TARGETS", "more targets, each with its own format and events: [json|slack|discord|teams+]URL"
         + "[#events=...] or smtp(s)://host?from=..&to=.. separated by spaces, or a list in the config file"
         + " (environment or file only: URLs hold credentials)");

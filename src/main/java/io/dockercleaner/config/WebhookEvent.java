@@ -8,6 +8,8 @@ public enum WebhookEvent {
   RUN_PARTIAL,
   TARGET_NOT_REACHED,
   THRESHOLD_CROSSED,
+  /** The disk is forecast to fill within FORECAST_ALERT (once per episode). */
+  DISK_FORECAST,
   RUN_SUCCEEDED;
 
   /** The lower-case name used in WEBHOOK_EVENTS and in payloads, e.g. {@code run_failed}. */

@@ -57,6 +57,8 @@ public final class CleanerMetrics implements AutoCloseable {
   private final DoubleGauge diskUsedRatio;
   private final DoubleGauge diskFreeBytes;
   private final DoubleGauge diskFreeInodes;
+  private final DoubleGauge diskFullEtaSeconds;
+  private final DoubleGauge thresholdDeferred;
   private final DoubleGauge lastSuccessSeconds;
   private final Map<ResourceType, DoubleGauge> usageBytes = new EnumMap<>(ResourceType.class);
   private final Map<ResourceType, DoubleGauge> reclaimableBytes = new EnumMap<>(ResourceType.class);
@@ -99,6 +101,11 @@ public final class CleanerMetrics implements AutoCloseable {
     diskUsedRatio = new DoubleGauge(PREFIX + "disk.used.ratio", "Used fraction of the Docker data disk");
     diskFreeBytes = new DoubleGauge(PREFIX + "disk.free.bytes", "Free bytes on the Docker data disk");
     diskFreeInodes = new DoubleGauge(PREFIX + "disk.free.inodes", "Free inodes on the Docker data disk");
+    diskFullEtaSeconds = new DoubleGauge(PREFIX + "disk.full.eta.seconds",
+        "Seconds until the Docker data disk is full at its recent gross growth; +Inf when not growing, NaN when"
+            + " not known yet");
+    thresholdDeferred = new DoubleGauge(PREFIX + "threshold.deferred",
+        "1 while a threshold run waits for MAINTENANCE_WINDOW, else 0");
     lastSuccessSeconds =
         new DoubleGauge(PREFIX + "last.success.timestamp.seconds", "Unix time of the last successful run");
     for (ResourceType type : ResourceType.values()) {
@@ -218,6 +225,16 @@ public final class CleanerMetrics implements AutoCloseable {
     diskUsedRatio.set(usedRatio);
     diskFreeBytes.set(freeBytes);
     diskFreeInodes.set(freeInodes);
+  }
+
+  /** The disk forecast: seconds to full (NaN unknown, +Inf not growing). */
+  public void diskFullEta(double seconds) {
+    diskFullEtaSeconds.set(seconds);
+  }
+
+  /** Whether a threshold run is waiting for MAINTENANCE_WINDOW. */
+  public void thresholdDeferred(boolean deferred) {
+    thresholdDeferred.set(deferred ? 1 : 0);
   }
 
   /** Docker's own usage report ({@code /system/df}) for one type. */

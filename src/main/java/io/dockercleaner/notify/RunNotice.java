@@ -31,6 +31,7 @@ import java.util.Objects;
  * @param finishedAt when the run finished; may be null
  * @param errors human-readable error messages (never secrets)
  * @param dryRun whether nothing was really removed
+ * @param forecast the disk forecast behind a {@code disk_forecast} notice; null otherwise
  */
 public record RunNotice(
     WebhookEvent event,
@@ -46,7 +47,17 @@ public record RunNotice(
     Instant startedAt,
     Instant finishedAt,
     List<String> errors,
-    boolean dryRun) {
+    boolean dryRun,
+    io.dockercleaner.forecast.Forecast forecast) {
+
+  /** A notice about a run or a threshold (no forecast). */
+  public RunNotice(WebhookEvent event, String host, String runId, String trigger, String outcome,
+      Map<String, Long> removedByType, long reclaimedBytesReported, long freedBytesMeasured,
+      Double diskUsedRatioBefore, Double diskUsedRatioAfter, Instant startedAt, Instant finishedAt,
+      List<String> errors, boolean dryRun) {
+    this(event, host, runId, trigger, outcome, removedByType, reclaimedBytesReported, freedBytesMeasured,
+        diskUsedRatioBefore, diskUsedRatioAfter, startedAt, finishedAt, errors, dryRun, null);
+  }
 
   /** {@link #freedBytesMeasured()} when nothing was measured. */
   public static final long UNKNOWN_BYTES = -1;

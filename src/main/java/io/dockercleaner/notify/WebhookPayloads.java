@@ -2,6 +2,7 @@ package io.dockercleaner.notify;
 
 import io.dockercleaner.config.WebhookFormat;
 import io.dockercleaner.core.ResourceType;
+import io.dockercleaner.forecast.Forecast;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -89,7 +90,7 @@ public final class WebhookPayloads {
     static Severity of(RunNotice n) {
       return switch (n.event()) {
         case RUN_FAILED -> DANGER;
-        case RUN_PARTIAL, TARGET_NOT_REACHED, THRESHOLD_CROSSED -> WARNING;
+        case RUN_PARTIAL, TARGET_NOT_REACHED, THRESHOLD_CROSSED, DISK_FORECAST -> WARNING;
         case RUN_SUCCEEDED -> GOOD;
       };
     }
@@ -105,6 +106,8 @@ public final class WebhookPayloads {
       case RUN_PARTIAL -> "run partial";
       case TARGET_NOT_REACHED -> "target not reached";
       case THRESHOLD_CROSSED -> "disk threshold crossed";
+      case DISK_FORECAST -> n.forecast() != null && n.forecast().timeToFull() != null
+          ? "disk full in " + Forecast.human(n.forecast().timeToFull()) : "disk forecast";
       case RUN_SUCCEEDED -> "run succeeded";
     };
     return Severity.of(n).emoji + " " + n.host() + ": " + what + (n.dryRun() ? " (dry run)" : "");
@@ -122,6 +125,11 @@ public final class WebhookPayloads {
     }
     if (n.runId() != null) {
       facts.add(Map.entry("Run", n.runId()));
+    }
+    if (n.forecast() != null && n.forecast().timeToFull() != null) {
+      facts.add(Map.entry("Full in", Forecast.human(n.forecast().timeToFull())));
+      facts.add(Map.entry("High watermark in", Forecast.human(n.forecast().timeToHigh())));
+      facts.add(Map.entry("Growth", humanBytes(Math.round(n.forecast().growthBytesPerSecond() * 3600)) + "/h"));
     }
     facts.add(Map.entry(n.dryRun() ? "Removable" : "Removed", removedText(n)));
     facts.add(Map.entry("Reclaimed (reported)", humanBytes(n.reclaimedBytesReported())));
@@ -297,6 +305,7 @@ public final class WebhookPayloads {
         .put("finished_at", iso(n.finishedAt()))
         .put("duration_seconds", duration == null ? null : duration.toMillis() / 1000.0)
         .put("errors", new JsonArray(new ArrayList<>(n.errors())))
+        .put("forecast", n.forecast() == null ? null : n.forecast().toJson())
         .put("summary", summary(n));
   }
 
@@ -346,6 +355,14 @@ public final class WebhookPayloads {
    */
   public static String summary(RunNotice n) {
     StringBuilder s = new StringBuilder("docker-cleaner on ").append(n.host()).append(": ");
+    if (n.forecast() != null && n.forecast().timeToFull() != null) {
+      Forecast f = n.forecast();
+      s.append("disk forecast to fill in ").append(Forecast.human(f.timeToFull()))
+          .append(" (high watermark in ").append(Forecast.human(f.timeToHigh())).append(") at ")
+          .append(humanBytes(Math.round(f.growthBytesPerSecond() * 3600))).append("/h of growth");
+      String disk = diskText(n);
+      return disk == null ? s.toString() : s.append("; disk ").append(disk).toString();
+    }
     if (n.runId() != null) {
       s.append("run ").append(n.runId());
       if (n.trigger() != null) {

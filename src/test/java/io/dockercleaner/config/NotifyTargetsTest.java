@@ -134,7 +134,7 @@ class NotifyTargetsTest {
                 + " #events=EVENT,EVENT)",
             "NOTIFY_TARGETS entry 6 (https://y.example.com/***): events: invalid value 'run_exploded' (unknown"
                 + " event 'run_exploded'; expected a comma-separated subset of run_failed, run_partial,"
-                + " target_not_reached, threshold_crossed, run_succeeded)"))
+                + " target_not_reached, threshold_crossed, disk_forecast, run_succeeded)"))
         .message().doesNotContain("tok3n").doesNotContain("pw-sekret");
   }
 

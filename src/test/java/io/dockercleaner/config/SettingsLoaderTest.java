@@ -75,7 +75,7 @@ class SettingsLoaderTest {
     assertThat(s.apiRateLimit()).isEqualTo(new RateLimit(10, Duration.ofMinutes(1)));
     assertThat(s.webhookEvents())
         .isEqualTo(EnumSet.of(WebhookEvent.RUN_FAILED, WebhookEvent.RUN_PARTIAL,
-            WebhookEvent.TARGET_NOT_REACHED, WebhookEvent.THRESHOLD_CROSSED));
+            WebhookEvent.TARGET_NOT_REACHED, WebhookEvent.THRESHOLD_CROSSED, WebhookEvent.DISK_FORECAST));
     assertThat(s.webhookTimeout()).isEqualTo(Duration.ofSeconds(5));
     assertThat(s.sources().values()).containsOnly(ValueSource.DEFAULT);
     assertThat(s).isEqualTo(Settings.defaults());

@@ -369,7 +369,7 @@ class ValueParsersTest {
         .isEqualTo(EnumSet.of(WebhookEvent.RUN_FAILED, WebhookEvent.RUN_SUCCEEDED));
     String expected =
         "expected a comma-separated subset of run_failed, run_partial, target_not_reached,"
-            + " threshold_crossed, run_succeeded";
+            + " threshold_crossed, disk_forecast, run_succeeded";
     assertThatThrownBy(() -> ValueParsers.parseWebhookEvents("WEBHOOK_EVENTS", "run_failed,run_faild"))
         .hasMessage(
             "WEBHOOK_EVENTS: invalid value 'run_failed,run_faild' (unknown event 'run_faild'; " + expected + ")");
@@ -529,7 +529,7 @@ class ValueParsersTest {
   @Test
   void webhookEventNamesAreLowerCase() {
     assertThat(Stream.of(WebhookEvent.values()).map(WebhookEvent::configName))
-        .containsExactly("run_failed", "run_partial", "target_not_reached", "threshold_crossed", "run_succeeded");
+        .containsExactly("run_failed", "run_partial", "target_not_reached", "threshold_crossed", "disk_forecast", "run_succeeded");
     assertThat(Set.of(LogFormat.JSON.configName(), WebhookFormat.SLACK.configName())).containsExactlyInAnyOrder("json", "slack");
   }
 }
