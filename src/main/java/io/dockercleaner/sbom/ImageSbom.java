@@ -25,7 +25,9 @@ import java.util.UUID;
  * The image's SBOM (CycloneDX 1.6 JSON): the jar's SBOM (made by cyclonedx-maven-plugin at
  * {@code mvn package}) merged with the Debian packages installed in the runtime image
  * ({@code /var/lib/dpkg/status}) and the Debian package the jlinked Java runtime in /opt/java was
- * made from. No SBOM tool can be fetched where the image is built offline, and the runtime image
+ * made from, plus the libraries that other libraries embed in the jar (netty-common carries a
+ * relocated jctools-core, which no Maven dependency names: found by its META-INF/maven
+ * pom.properties). No SBOM tool can be fetched where the image is built offline, and the runtime image
  * has no shell tools for JSON, so the image makes its own SBOM with the JRE and Jackson it ships:
  *
  * <pre>java -cp /app/docker-cleaner.jar io.dockercleaner.sbom.ImageSbom [--name N] [--version V]</pre>
@@ -35,6 +37,8 @@ import java.util.UUID;
  * is a pure function of its inputs, tested without an image.
  */
 public final class ImageSbom {
+  /** The program's jar in the image. */
+  public static final Path DEFAULT_JAR = Path.of("/app/docker-cleaner.jar");
   /** Where the Dockerfile puts the jar's SBOM. */
   public static final Path DEFAULT_JAR_BOM = Path.of("/app/sbom/docker-cleaner.cdx.json");
   /** Where the Dockerfile records the Debian package(s) /opt/java was jlinked from (dpkg status format). */
@@ -50,6 +54,32 @@ public final class ImageSbom {
 
   /** One installed Debian package, as dpkg's status file describes it. */
   public record DebPackage(String name, String version, String architecture, String source, String maintainer) {}
+
+  /** A Maven artifact whose pom.properties the jar holds. */
+  public record MavenLibrary(String groupId, String artifactId, String version) {
+    String purl() {
+      return "pkg:maven/" + groupId + "/" + artifactId + "@" + version + "?type=jar";
+    }
+  }
+
+  /** The Maven artifacts whose {@code META-INF/maven/G/A/pom.properties} the (shaded) jar holds. */
+  public static List<MavenLibrary> mavenLibrariesIn(Path jar) throws IOException {
+    List<MavenLibrary> libraries = new ArrayList<>();
+    try (java.util.zip.ZipFile zip = new java.util.zip.ZipFile(jar.toFile())) {
+      for (java.util.zip.ZipEntry e : java.util.Collections.list(zip.entries())) {
+        if (e.getName().matches("META-INF/maven/[^/]+/[^/]+/pom\\.properties")) {
+          java.util.Properties p = new java.util.Properties();
+          try (var in = zip.getInputStream(e)) {
+            p.load(in);
+          }
+          if (p.getProperty("groupId") != null && p.getProperty("artifactId") != null && p.getProperty("version") != null) {
+            libraries.add(new MavenLibrary(p.getProperty("groupId"), p.getProperty("artifactId"), p.getProperty("version")));
+          }
+        }
+      }
+    }
+    return libraries;
+  }
 
   /**
    * The packages dpkg has fully installed ({@code Status: install ok installed}); half-installed,
@@ -152,6 +182,8 @@ public final class ImageSbom {
    * subject ({@code metadata.component}) is the container image.
    *
    * @param jarBom the SBOM cyclonedx-maven-plugin wrote (its subject becomes a component of the image)
+   * @param jarLibraries the Maven artifacts found in the jar; those the jar SBOM lacks (embedded
+   *     by another library) are added
    * @param debs the packages dpkg installed in the runtime image
    * @param javaRuntime the Debian package(s) the jlinked /opt/java was made from (not known to the
    *     image's dpkg: jlink ran in the builder stage)
@@ -161,8 +193,8 @@ public final class ImageSbom {
    * @param now the document's timestamp
    * @param serial the document's serial number
    */
-  public static ObjectNode merge(JsonNode jarBom, List<DebPackage> debs, List<DebPackage> javaRuntime, String distro,
-      String imageName, String imageVersion, Instant now, UUID serial) {
+  public static ObjectNode merge(JsonNode jarBom, List<MavenLibrary> jarLibraries, List<DebPackage> debs,
+      List<DebPackage> javaRuntime, String distro, String imageName, String imageVersion, Instant now, UUID serial) {
     ObjectMapper mapper = new ObjectMapper();
     if (!"CycloneDX".equals(jarBom.path("bomFormat").asText())) {
       throw new IllegalArgumentException("the jar SBOM is not a CycloneDX document (bomFormat "
@@ -197,9 +229,29 @@ public final class ImageSbom {
     appComponent.putArray("properties").addObject().put("name", PROPERTY_LOCATION).put("value", "/app/docker-cleaner.jar");
     components.add(appComponent);
     refs.add(app.get("bom-ref").asText());
+    Set<String> listedMaven = new LinkedHashSet<>();
+    listedMaven.add(withoutQualifiers(app.path("purl").asText()));
     for (JsonNode c : jarBom.path("components")) {
       if (refs.add(c.path("bom-ref").asText())) {
         components.add(c.deepCopy());
+        listedMaven.add(withoutQualifiers(c.path("purl").asText()));
+      }
+    }
+    List<String> embeddedRefs = new ArrayList<>();
+    for (MavenLibrary lib : jarLibraries) {
+      String purl = lib.purl();
+      if (listedMaven.add(withoutQualifiers(purl)) && refs.add(purl)) {
+        ObjectNode c = mapper.createObjectNode();
+        c.put("type", "library");
+        c.put("bom-ref", purl);
+        c.put("group", lib.groupId());
+        c.put("name", lib.artifactId());
+        c.put("version", lib.version());
+        c.put("description", "embedded in another library of the jar (found by its pom.properties)");
+        c.put("purl", purl);
+        c.putArray("properties").addObject().put("name", PROPERTY_LOCATION).put("value", "/app/docker-cleaner.jar");
+        components.add(c);
+        embeddedRefs.add(purl);
       }
     }
     List<String> osRefs = new ArrayList<>();
@@ -226,21 +278,38 @@ public final class ImageSbom {
     ArrayNode dependsOn = root.putArray("dependsOn");
     dependsOn.add(app.get("bom-ref").asText());
     osRefs.forEach(dependsOn::add);
+    String appRef = app.get("bom-ref").asText();
+    boolean appListed = false;
     for (JsonNode d : jarBom.path("dependencies")) {
       // keep only edges between components listed here, so every ref resolves
-      if (refs.contains(d.path("ref").asText())) {
+      String ref = d.path("ref").asText();
+      if (refs.contains(ref)) {
         ObjectNode copy = mapper.createObjectNode();
-        copy.put("ref", d.get("ref").asText());
+        copy.put("ref", ref);
         ArrayNode on = copy.putArray("dependsOn");
         for (JsonNode r : d.path("dependsOn")) {
           if (refs.contains(r.asText())) {
             on.add(r.asText());
           }
         }
+        if (ref.equals(appRef)) {
+          // the program depends on what its libraries embed: one entry per ref
+          embeddedRefs.forEach(on::add);
+          appListed = true;
+        }
         dependencies.add(copy);
       }
     }
+    if (!appListed && !embeddedRefs.isEmpty()) {
+      ArrayNode on = dependencies.addObject().put("ref", appRef).putArray("dependsOn");
+      embeddedRefs.forEach(on::add);
+    }
     return bom;
+  }
+
+  private static String withoutQualifiers(String purl) {
+    int q = purl.indexOf('?');
+    return q < 0 ? purl : purl.substring(0, q);
   }
 
   private static ObjectNode debComponent(ObjectMapper mapper, DebPackage p, String distro) {
@@ -264,6 +333,7 @@ public final class ImageSbom {
 
   static int run(String[] args, PrintStream out, PrintStream err) {
     Map<String, String> options = new LinkedHashMap<>();
+    options.put("--jar", DEFAULT_JAR.toString());
     options.put("--jar-bom", DEFAULT_JAR_BOM.toString());
     options.put("--dpkg-status", DEFAULT_DPKG_STATUS.toString());
     options.put("--java-runtime", DEFAULT_JAVA_RUNTIME.toString());
@@ -286,7 +356,8 @@ public final class ImageSbom {
       List<DebPackage> jre = parseDpkgStatus(Files.readString(Path.of(options.get("--java-runtime"))));
       Path osRelease = Path.of(options.get("--os-release"));
       String distro = Files.exists(osRelease) ? distro(Files.readString(osRelease)) : null;
-      ObjectNode bom = merge(jarBom, debs, jre, distro, options.get("--name"), options.get("--version"),
+      List<MavenLibrary> jarLibraries = mavenLibrariesIn(Path.of(options.get("--jar")));
+      ObjectNode bom = merge(jarBom, jarLibraries, debs, jre, distro, options.get("--name"), options.get("--version"),
           Instant.now(), UUID.randomUUID());
       String json = mapper.writeValueAsString(bom) + "\n";
       if ("-".equals(options.get("--output"))) {

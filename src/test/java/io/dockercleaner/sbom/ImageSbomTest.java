@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.dockercleaner.sbom.ImageSbom.DebPackage;
+import io.dockercleaner.sbom.ImageSbom.MavenLibrary;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -90,7 +91,9 @@ class ImageSbomTest {
   @Test
   void mergedSbomHasTheImageAsSubjectAndTheJarsAndDebianComponentsWithResolvableRefs() throws Exception {
     UUID serial = UUID.fromString("00000000-0000-0000-0000-000000000001");
-    JsonNode bom = ImageSbom.merge(MAPPER.readTree(JAR_BOM), ImageSbom.parseDpkgStatus(STATUS),
+    List<MavenLibrary> inJar = List.of(new MavenLibrary("io.vertx", "vertx-core", "5.0.7"),
+        new MavenLibrary("org.jctools", "jctools-core", "4.0.5"), new MavenLibrary("org.jctools", "jctools-core", "4.0.5"));
+    JsonNode bom = ImageSbom.merge(MAPPER.readTree(JAR_BOM), inJar, ImageSbom.parseDpkgStatus(STATUS),
         List.of(new DebPackage("openjdk-17-jre-headless", "17.0.13+11-2~deb12u1", "amd64", "openjdk-17", null)),
         "debian-12", "docker-cleaner", "1.0", Instant.parse("2026-11-30T07:00:00.123Z"), serial);
 
@@ -105,11 +108,13 @@ class ImageSbomTest {
     assertThat(purls).containsExactly(
         "pkg:maven/io.dockercleaner/docker-cleaner@1.0?type=jar",
         "pkg:maven/io.vertx/vertx-core@5.0.7?type=jar",
+        "pkg:maven/org.jctools/jctools-core@4.0.5?type=jar",
         "pkg:deb/debian/openjdk-17-jre-headless@17.0.13%2B11-2~deb12u1?arch=amd64&distro=debian-12",
         "pkg:deb/debian/bash@5.2.15-2%2Bb7?arch=amd64&distro=debian-12",
         "pkg:deb/debian/passwd@1%3A4.13%2Bdfsg1-1%2Bb1?arch=amd64&distro=debian-12");
     bom.get("components").forEach(c -> assertThat(c.get("bom-ref").asText()).isEqualTo(c.get("purl").asText()));
-    assertThat(bom.at("/components/2/properties/0/value").asText()).isEqualTo("/opt/java");
+    assertThat(bom.at("/components/2/properties/0/value").asText()).isEqualTo("/app/docker-cleaner.jar");
+    assertThat(bom.at("/components/3/properties/0/value").asText()).isEqualTo("/opt/java");
 
     List<String> refs = new ArrayList<>(purls);
     refs.add(bom.at("/metadata/component/bom-ref").asText());
@@ -119,11 +124,23 @@ class ImageSbomTest {
     });
     assertThat(bom.at("/dependencies/0/ref").asText()).isEqualTo(bom.at("/metadata/component/bom-ref").asText());
     assertThat(bom.at("/dependencies/0/dependsOn")).hasSize(4);
+    List<String> dependencyRefs = new ArrayList<>();
+    bom.get("dependencies").forEach(d -> dependencyRefs.add(d.get("ref").asText()));
+    assertThat(dependencyRefs).doesNotHaveDuplicates();
+    assertThat(bom.at("/dependencies/1/ref").asText()).isEqualTo("pkg:maven/io.dockercleaner/docker-cleaner@1.0?type=jar");
+    assertThat(texts(bom.at("/dependencies/1/dependsOn")))
+        .containsExactly("pkg:maven/io.vertx/vertx-core@5.0.7?type=jar", "pkg:maven/org.jctools/jctools-core@4.0.5?type=jar");
+  }
+
+  private static List<String> texts(JsonNode array) {
+    List<String> out = new ArrayList<>();
+    array.forEach(n -> out.add(n.asText()));
+    return out;
   }
 
   @Test
   void aJarSbomThatIsNotCycloneDxIsRefused() throws Exception {
-    assertThatThrownBy(() -> ImageSbom.merge(MAPPER.readTree("{\"spdxVersion\":\"SPDX-2.3\"}"), List.of(), List.of(),
+    assertThatThrownBy(() -> ImageSbom.merge(MAPPER.readTree("{\"spdxVersion\":\"SPDX-2.3\"}"), List.of(), List.of(), List.of(),
         null, "x", "1", Instant.EPOCH, UUID.randomUUID()))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not a CycloneDX document");
   }
@@ -135,10 +152,17 @@ class ImageSbomTest {
     Files.writeString(dir.resolve("jre"), "Package: openjdk-17-jre-headless\nStatus: install ok installed\n"
         + "Architecture: amd64\nVersion: 17.0.13+11-2~deb12u1\n");
     Files.writeString(dir.resolve("os-release"), "ID=debian\nVERSION_ID=\"12\"\n");
+    try (java.util.zip.ZipOutputStream jar = new java.util.zip.ZipOutputStream(Files.newOutputStream(dir.resolve("app.jar")))) {
+      jar.putNextEntry(new java.util.zip.ZipEntry("META-INF/maven/org.jctools/jctools-core/pom.properties"));
+      jar.write("groupId=org.jctools\nartifactId=jctools-core\nversion=4.0.5\n".getBytes(StandardCharsets.UTF_8));
+      jar.closeEntry();
+      jar.putNextEntry(new java.util.zip.ZipEntry("META-INF/maven/org.jctools/jctools-core/pom.xml"));
+      jar.closeEntry();
+    }
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     ByteArrayOutputStream err = new ByteArrayOutputStream();
 
-    int exit = ImageSbom.run(new String[] {"--jar-bom", dir.resolve("jar.json").toString(),
+    int exit = ImageSbom.run(new String[] {"--jar", dir.resolve("app.jar").toString(), "--jar-bom", dir.resolve("jar.json").toString(),
         "--dpkg-status", dir.resolve("status").toString(), "--java-runtime", dir.resolve("jre").toString(),
         "--os-release", dir.resolve("os-release").toString(), "--name", "docker-cleaner", "--version", "1.0"},
         new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
@@ -151,7 +175,8 @@ class ImageSbomTest {
 
     assertThat(exit).isZero();
     JsonNode bom = MAPPER.readTree(out.toString(StandardCharsets.UTF_8));
-    assertThat(bom.get("components")).hasSize(5);
+    assertThat(bom.get("components")).hasSize(6);
+    assertThat(bom.at("/components/2/purl").asText()).isEqualTo("pkg:maven/org.jctools/jctools-core@4.0.5?type=jar");
     assertThat(bom.at("/metadata/component/version").asText()).isEqualTo("1.0");
     assertThat(missing).isEqualTo(2);
     assertThat(unknown).isEqualTo(2);
