@@ -361,6 +361,8 @@ class ImageIT {
           .isEqualTo(Files.readString(BASEDIR.resolve("target/docker-cleaner.cdx.json")));
       JsonNode bom = new ObjectMapper().readTree(dir.resolve("image.cdx.json").toFile());
       assertWellFormedCycloneDx(bom);
+      assertThat(new org.cyclonedx.parsers.JsonParser().validate(dir.resolve("jar.cdx.json").toFile(),
+          org.cyclonedx.Version.VERSION_16)).as("the jar SBOM against the CycloneDX 1.6 schema").isEmpty();
       assertThat(bom.at("/metadata/component/type").asText()).isEqualTo("container");
 
       Set<String> debs = new TreeSet<>();
@@ -504,7 +506,9 @@ class ImageIT {
   }
 
   /** CycloneDX's required shape, and every component named by a purl and a unique bom-ref that dependencies resolve. */
-  private static void assertWellFormedCycloneDx(JsonNode bom) {
+  private static void assertWellFormedCycloneDx(JsonNode bom) throws IOException {
+    assertThat(new org.cyclonedx.parsers.JsonParser().validate(bom, org.cyclonedx.Version.VERSION_16))
+        .as("CycloneDX 1.6 schema").isEmpty();
     assertThat(bom.path("bomFormat").asText()).isEqualTo("CycloneDX");
     assertThat(bom.path("specVersion").asText()).isEqualTo("1.6");
     assertThat(bom.path("serialNumber").asText()).matches("urn:uuid:[0-9a-f-]{36}");

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.dockercleaner.sbom.ImageSbom.DebPackage;
 import io.dockercleaner.sbom.ImageSbom.MavenLibrary;
 import java.io.ByteArrayOutputStream;
@@ -16,6 +17,8 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import org.cyclonedx.Version;
+import org.cyclonedx.parsers.JsonParser;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -72,13 +75,20 @@ class ImageSbomTest {
   }
 
   @Test
-  void debianPurlsPercentEncodeTheEpochAndPlusAndCarryArchAndDistro() {
+  void debianPurlsPercentEncodeTheEpochAndPlusAndCarryArchAndDistro() throws Exception {
     DebPackage passwd = new DebPackage("passwd", "1:4.13+dfsg1-1+b1", "amd64", "shadow", null);
 
     assertThat(ImageSbom.purl(passwd, "debian-12"))
         .isEqualTo("pkg:deb/debian/passwd@1%3A4.13%2Bdfsg1-1%2Bb1?arch=amd64&distro=debian-12");
     assertThat(ImageSbom.purl(new DebPackage("tzdata", "2024a-0+deb12u1", "all", null, null), null))
         .isEqualTo("pkg:deb/debian/tzdata@2024a-0%2Bdeb12u1?arch=all");
+    // and a purl library reads them back as dpkg wrote them
+    com.github.packageurl.PackageURL parsed = new com.github.packageurl.PackageURL(ImageSbom.purl(passwd, "debian-12"));
+    assertThat(parsed.getType()).isEqualTo("deb");
+    assertThat(parsed.getNamespace()).isEqualTo("debian");
+    assertThat(parsed.getName()).isEqualTo("passwd");
+    assertThat(parsed.getVersion()).isEqualTo("1:4.13+dfsg1-1+b1");
+    assertThat(parsed.getQualifiers()).containsEntry("arch", "amd64").containsEntry("distro", "debian-12");
   }
 
   @Test
@@ -97,6 +107,10 @@ class ImageSbomTest {
         List.of(new DebPackage("openjdk-17-jre-headless", "17.0.13+11-2~deb12u1", "amd64", "openjdk-17", null)),
         "debian-12", "docker-cleaner", "1.0", Instant.parse("2026-11-30T07:00:00.123Z"), serial);
 
+    assertThat(new JsonParser().validate(bom, Version.VERSION_16)).as("CycloneDX 1.6 schema").isEmpty();
+    ObjectNode broken = bom.deepCopy();
+    broken.withArray("components").addObject().put("type", "no-such-type").put("name", "x");
+    assertThat(new JsonParser().validate(broken, Version.VERSION_16)).as("the schema check can fail").isNotEmpty();
     assertThat(bom.get("bomFormat").asText()).isEqualTo("CycloneDX");
     assertThat(bom.get("specVersion").asText()).isEqualTo("1.6");
     assertThat(bom.get("serialNumber").asText()).isEqualTo("urn:uuid:" + serial);
