@@ -65,6 +65,9 @@ class ImageIT {
     Path jar = Path.of(System.getProperty("docker-cleaner.jar", "target/docker-cleaner.jar")).toAbsolutePath();
     assertThat(jar).as("the jar `mvn package` made; the Dockerfile copies target/docker-cleaner.jar")
         .isRegularFile().isEqualTo(BASEDIR.resolve("target/docker-cleaner.jar"));
+    assertThat(BASEDIR.resolve("target/docker-cleaner.cdx.json"))
+        .as("the jar's SBOM, which the Dockerfile copies: `mvn package` writes it, `mvn -o` cannot"
+            + " (cyclonedx-maven-plugin requires online mode; see pom.xml)").isRegularFile();
     socketGid = (Integer) Files.getAttribute(socket, "unix:gid");
 
     Result bases = exec(List.of(BASEDIR.resolve("bin/build-base-images").toString()), 15);
@@ -612,10 +615,15 @@ class ImageIT {
 
     void assertRejected(Path image, String reason) throws Exception {
       String name = "docker-cleaner:it-rejected";
-      Result load = verifyIntoDaemon(image, name);
-      assertThat(load.exit).as(load.stderr).isNotZero();
-      assertThat(load.stderr).contains("Source image rejected").contains(reason);
-      assertThat(exec(List.of(DOCKER, "image", "inspect", name), 1).exit).as(name + " was not loaded").isNotZero();
+      try {
+        Result load = verifyIntoDaemon(image, name);
+        assertThat(load.exit).as(load.stderr).isNotZero();
+        assertThat(load.stderr).contains("Source image rejected").contains(reason);
+        assertThat(exec(List.of(DOCKER, "image", "inspect", name), 1).exit).as(name + " was not loaded").isNotZero();
+      } finally {
+        // loaded only when the check wrongly passed
+        exec(List.of(DOCKER, "image", "rm", "-f", name), 1);
+      }
     }
 
     void close() throws Exception {
