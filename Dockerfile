@@ -1,6 +1,7 @@
 # docker-cleaner's runtime image.
 #
-# Built from the jar that `mvn package` made (like Quarkus's generated Dockerfiles): run
+# Built from the jar that `mvn package` made (like Quarkus's generated Dockerfiles) and its SBOM
+# (target/docker-cleaner.cdx.json, which `mvn -o` cannot write): run
 #   mvn -B package -DskipTests
 #   docker build -t docker-cleaner:latest .
 # The two base images are build ARGs. Offline (tests, air-gapped hosts) make them locally first:
