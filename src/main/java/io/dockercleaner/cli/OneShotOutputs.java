@@ -71,7 +71,7 @@ final class OneShotOutputs {
   /** One notification at the end of the run, when WEBHOOK_URL is set; waits for delivery (bounded). */
   static void notifyWebhooks(Vertx vertx, Settings settings, OneShotReport report, String host, Instant startedAt,
       RunLog log) {
-    if (settings.webhookUrls().isEmpty()) {
+    if (settings.notifyTargets().isEmpty()) {
       return;
     }
     RunOutcome outcome = report.outcome();

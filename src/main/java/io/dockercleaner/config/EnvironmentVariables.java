@@ -70,6 +70,9 @@ public final class EnvironmentVariables {
     put("WEBHOOK_EVENTS", "run_failed,run_partial,target_not_reached,threshold_crossed");
     put("WEBHOOK_TIMEOUT", "5s");
     put("WEBHOOK_SECRET", "");
+    put("NOTIFY_TARGETS", "");
+    put("SMTP_PASSWORD", "");
+    put("SMTP_PASSWORD_FILE", "");
     // read by entrypoint.sh only
     put("DOCKER_SOCKET", "/var/run/docker.sock");
     put("CLEANUP_USER", "cleanup-user");

@@ -7,7 +7,9 @@ final class Secrets {
   static final String MASK = "***";
 
   /** Variables whose whole value is secret. */
-  static final Set<String> SECRET_VARIABLES = Set.of("API_TOKEN", "WEBHOOK_SECRET");
+  static final Set<String> SECRET_VARIABLES = Set.of("API_TOKEN", "WEBHOOK_SECRET", "SMTP_PASSWORD",
+      // webhook URLs and smtp URLs carry credentials in the path, query or user info
+      "NOTIFY_TARGETS");
 
   private Secrets() {}
 
@@ -24,6 +26,9 @@ final class Secrets {
   static String mask(String name, String value) {
     if (value.isEmpty()) {
       return value;
+    }
+    if (name.equals("NOTIFY_TARGETS")) {
+      return NotifyTargets.mask(value);
     }
     if (isSecret(name)) {
       return MASK;
@@ -53,7 +58,8 @@ final class Secrets {
     return out.toString();
   }
 
-  private static String maskUrl(String url) {
+  /** One URL with user info, path, query and fragment masked. */
+  static String maskUrl(String url) {
     if (url.isEmpty()) {
       return url;
     }

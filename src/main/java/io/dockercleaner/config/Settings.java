@@ -81,6 +81,9 @@ public final class Settings {
   private final Set<WebhookEvent> webhookEvents;
   private final Duration webhookTimeout;
   private final Optional<String> webhookSecret;
+  private final Optional<String> smtpPassword;
+  private final Optional<Path> smtpPasswordFile;
+  private final List<NotifyTarget> notifyTargets;
 
   /**
    * Parses every value; errors are appended to {@code errors} (then the object is incomplete and
@@ -155,6 +158,13 @@ public final class Settings {
     webhookEvents = r.get("WEBHOOK_EVENTS", (n, v) -> Collections.unmodifiableSet(ValueParsers.parseWebhookEvents(n, v)));
     webhookTimeout = r.get("WEBHOOK_TIMEOUT", ValueParsers::parsePositiveDuration);
     webhookSecret = r.get("WEBHOOK_SECRET", (n, v) -> v.isEmpty() ? Optional.empty() : Optional.of(v));
+    smtpPassword = r.get("SMTP_PASSWORD", (n, v) -> v.isEmpty() ? Optional.empty() : Optional.of(v));
+    smtpPasswordFile = r.get("SMTP_PASSWORD_FILE", ValueParsers::parseOptionalPath);
+    if (smtpPassword != null && smtpPasswordFile != null && smtpPassword.isPresent() && smtpPasswordFile.isPresent()) {
+      errors.add(r.label("SMTP_PASSWORD") + " and " + r.label("SMTP_PASSWORD_FILE")
+          + " are both set; set only one of them");
+    }
+    notifyTargets = notifyTargets(r);
     // DOCKER_SOCKET and CLEANUP_USER are read by entrypoint.sh only: accepted, not used here.
 
     r.below("DISK_LOW_WATERMARK", diskLowWatermarkRatio, "DISK_HIGH_WATERMARK", diskHighWatermarkRatio, true);
@@ -176,6 +186,26 @@ public final class Settings {
           r.label("PRUNE_VOLUMES_ALL")
               + "=true has no effect unless PRUNE_VOLUMES=true or CLEANUP_VOLUMES=true");
     }
+  }
+
+  /** WEBHOOK_URL's targets, then NOTIFY_TARGETS'; null when a part they need is invalid. */
+  private List<NotifyTarget> notifyTargets(Reader r) {
+    if (webhookUrls == null || webhookFormat == null || webhookEvents == null || webhookSecret == null
+        || smtpPassword == null || smtpPasswordFile == null) {
+      return null; // already reported
+    }
+    List<NotifyTarget> targets = new java.util.ArrayList<>();
+    for (URI url : webhookUrls) {
+      targets.add(new NotifyTarget("", webhookFormat, url, webhookEvents,
+          webhookFormat == WebhookFormat.JSON ? webhookSecret : Optional.empty(), Optional.empty(), Optional.empty()));
+    }
+    List<NotifyTarget> more = r.get("NOTIFY_TARGETS", (n, v) -> NotifyTargets.parse(n, v,
+        new NotifyTargets.Defaults(webhookEvents, webhookSecret, smtpPassword, smtpPasswordFile)));
+    if (more == null) {
+      return null;
+    }
+    targets.addAll(more);
+    return List.copyOf(targets);
   }
 
   /** Reads one variable with a parser, collecting errors instead of throwing. */
@@ -550,6 +580,24 @@ public final class Settings {
     return webhookTimeout;
   }
 
+  /**
+   * Every notification target: one per WEBHOOK_URL (in WEBHOOK_FORMAT, for WEBHOOK_EVENTS, signed
+   * with WEBHOOK_SECRET), then those of NOTIFY_TARGETS, each with its own format and events.
+   */
+  public List<NotifyTarget> notifyTargets() {
+    return notifyTargets;
+  }
+
+  /** SMTP_PASSWORD (secret: never log it). */
+  public Optional<String> smtpPassword() {
+    return smtpPassword;
+  }
+
+  /** SMTP_PASSWORD_FILE. */
+  public Optional<Path> smtpPasswordFile() {
+    return smtpPasswordFile;
+  }
+
   /** WEBHOOK_SECRET (secret: never log it). */
   public Optional<String> webhookSecret() {
     return webhookSecret;
@@ -581,7 +629,8 @@ public final class Settings {
         dockerUsageLimitBytes, buildCacheLimitBytes, schedule, runOnStart, minRunInterval,
         keepImages, keepTagsPerRepo, minAge, quietPeriod, maxRunDuration, maxDeletionsPerRun,
         deleteConcurrency, httpListen, apiToken, apiTokenFile, apiTokenForRead, apiOpenRead, apiRateLimit,
-        metricsTextfile, webhookUrls, webhookFormat, webhookEvents, webhookTimeout, webhookSecret);
+        metricsTextfile, webhookUrls, webhookFormat, webhookEvents, webhookTimeout, webhookSecret, smtpPassword,
+        smtpPasswordFile, notifyTargets);
   }
 
   /** Equal when every typed value is equal (so {@code 85} and {@code 85%} give equal settings). */

@@ -337,6 +337,9 @@ public final class SettingsLoader {
     if (node.isValueNode()) {
       return Optional.of(node.asText());
     }
+    if (node.isArray() && name.equals("NOTIFY_TARGETS")) {
+      return Optional.of(node.toString()); // a list of mappings: NotifyTargets reads it as JSON
+    }
     if (node.isArray() && LIST_VARIABLES.contains(name)) {
       List<String> items = new ArrayList<>();
       for (JsonNode item : node) {

@@ -19,7 +19,9 @@ import java.util.regex.Pattern;
  *
  * <ul>
  *   <li>Every command: METRICS_TEXTFILE's directory exists and is writable (the file is written
- *       at the end of a one-shot run, after the deletions).
+ *       at the end of a one-shot run, after the deletions); the files notification targets read
+ *       (SMTP_PASSWORD_FILE, each target's secret_file, password_file, ca_file) are readable and
+ *       not empty.
  *   <li>{@code agent}: API_TOKEN_FILE is readable and not empty; STATE_DIR can be created and
  *       written; DISK_PATH exists; HTTP_LISTEN on a non-loopback address needs a token or
  *       API_OPEN_READ=true.
@@ -41,6 +43,7 @@ public final class StartupChecks {
   public static List<String> check(String command, Settings settings) {
     List<String> problems = new ArrayList<>();
     settings.metricsTextfile().ifPresent(f -> checkTextfile(f, problems));
+    checkNotifyFiles(settings, problems);
     if (command.equals("agent")) {
       settings.apiTokenFile().ifPresent(f -> checkTokenFile(f, problems));
       settings.stateDir().ifPresent(d -> checkStateDir(d, problems));
@@ -85,15 +88,38 @@ public final class StartupChecks {
   }
 
   private static void checkTokenFile(Path file, List<String> problems) {
+    checkSecretFile("API_TOKEN_FILE", file, "the token", problems);
+  }
+
+  /** A notification that cannot be sent is only logged later: its files are checked now. */
+  private static void checkNotifyFiles(Settings settings, List<String> problems) {
+    java.util.Set<Path> checked = new java.util.HashSet<>();
+    settings.smtpPasswordFile().ifPresent(f -> {
+      checked.add(f);
+      checkSecretFile("SMTP_PASSWORD_FILE", f, "the password", problems);
+    });
+    for (NotifyTarget t : settings.notifyTargets()) {
+      String where = "NOTIFY_TARGETS target " + t.logName();
+      t.secretFile().filter(checked::add).ifPresent(f -> checkSecretFile(where + " secret_file", f, "the secret", problems));
+      t.email().ifPresent(e -> {
+        e.passwordFile().filter(checked::add)
+            .ifPresent(f -> checkSecretFile(where + " password_file", f, "the password", problems));
+        e.caFile().filter(checked::add)
+            .ifPresent(f -> checkSecretFile(where + " ca_file", f, "PEM certificates", problems));
+      });
+    }
+  }
+
+  private static void checkSecretFile(String what, Path file, String holding, List<String> problems) {
     try {
-      String token = Files.readString(file, StandardCharsets.UTF_8).trim();
-      if (token.isEmpty()) {
-        problems.add("API_TOKEN_FILE: '" + file + "' is empty (expected the token on one line)");
+      String content = Files.readString(file, StandardCharsets.UTF_8).trim();
+      if (content.isEmpty()) {
+        problems.add(what + ": '" + file + "' is empty (expected " + holding + ")");
       }
     } catch (NoSuchFileException e) {
-      problems.add("API_TOKEN_FILE: '" + file + "' does not exist (expected a file holding the token)");
+      problems.add(what + ": '" + file + "' does not exist (expected a file holding " + holding + ")");
     } catch (IOException | RuntimeException e) {
-      problems.add("API_TOKEN_FILE: cannot read '" + file + "': " + describe(e));
+      problems.add(what + ": cannot read '" + file + "': " + describe(e));
     }
   }
 

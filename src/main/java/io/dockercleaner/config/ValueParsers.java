@@ -327,7 +327,13 @@ public final class ValueParsers {
 
   /** {@code json} or {@code slack}, case-insensitive. */
   public static WebhookFormat parseWebhookFormat(String name, String raw) {
-    return parseEnum(name, raw, WebhookFormat.class, "expected one of json, slack");
+    WebhookFormat format =
+        parseEnum(name, raw, WebhookFormat.class, "expected one of json, slack, discord, teams");
+    if (!format.isWebhook()) {
+      throw invalid(name, raw, "expected one of json, slack, discord, teams; e-mail targets go in"
+          + " NOTIFY_TARGETS as smtp:// or smtps:// URLs");
+    }
+    return format;
   }
 
   private static <E extends Enum<E>> E parseEnum(String name, String raw, Class<E> type, String expected) {

@@ -87,10 +87,15 @@ public final class VariableHelp {
     agent("API_RATE_LIMIT", "requests per client and period to the write calls, e.g. 10/min");
     put("METRICS_TEXTFILE", Mode.ONE_SHOT, "write the run's metrics to this file for node_exporter's textfile collector");
     both("WEBHOOK_URL", "URLs to notify, comma-separated (unset = no notifications)");
-    both("WEBHOOK_FORMAT", "json or slack");
+    both("WEBHOOK_FORMAT", "json, slack, discord or teams");
     both("WEBHOOK_EVENTS", "events to notify, comma-separated");
     both("WEBHOOK_TIMEOUT", "timeout of one delivery attempt");
     both("WEBHOOK_SECRET", "HMAC key that signs webhook bodies (secret: environment or file only)");
+    both("NOTIFY_TARGETS", "more targets, each with its own format and events: [json|slack|discord|teams+]URL"
+        + "[#events=...] or smtp(s)://host?from=..&to=.. separated by spaces, or a list in the config file"
+        + " (environment or file only: URLs hold credentials)");
+    both("SMTP_PASSWORD", "password of e-mail targets that give a user but no password (secret)");
+    both("SMTP_PASSWORD_FILE", "file holding SMTP_PASSWORD");
     put("DOCKER_SOCKET", Mode.ENTRYPOINT, "socket whose group the image's user joins");
     put("CLEANUP_USER", Mode.ENTRYPOINT, "user the image runs docker-cleaner as");
   }

@@ -1,5 +1,6 @@
 package io.dockercleaner.notify;
 
+import io.dockercleaner.config.NotifyTarget;
 import io.dockercleaner.config.Settings;
 import io.dockercleaner.config.WebhookEvent;
 import io.dockercleaner.config.WebhookFormat;
@@ -15,6 +16,7 @@ import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
+import io.vertx.ext.mail.MailClient;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -35,30 +37,35 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Sends {@link RunNotice}s to WEBHOOK_URL(s), in the background, best effort: a notification never
- * blocks, delays or fails a run.
+ * Sends {@link RunNotice}s to every notification target ({@link Settings#notifyTargets()}: the
+ * WEBHOOK_URLs and NOTIFY_TARGETS), in the background, best effort: a notification never blocks,
+ * delays or fails a run.
  *
- * <p>{@link #notify(RunNotice)} drops notices whose event is not in WEBHOOK_EVENTS and queues the
- * rest (bounded: when {@link WebhookNotifierOptions#getQueueCapacity() full}, the oldest waiting
- * notice is dropped, as the newest says most about the host now). Each URL has its own queue:
- * notices reach it one at a time, in order, and a URL that hangs or fails delays only its own
- * notices, never another URL's. Each URL gets up to {@link
- * WebhookNotifierOptions#getMaxAttempts() 3 attempts}, each limited to WEBHOOK_TIMEOUT (connect to
- * end of response), spaced by an exponential backoff (1 s, 2 s by default); a 2xx answer is
- * delivered, anything else (other status, connection error, timeout) is a failed attempt. Every
- * outcome goes to the {@link DeliveryListener}.
+ * <p>{@link #notify(RunNotice)} queues a notice for each target whose events include it (bounded:
+ * when {@link WebhookNotifierOptions#getQueueCapacity() full}, the oldest waiting notice is
+ * dropped, as the newest says most about the host now). Each target has its own queue: notices
+ * reach it one at a time, in order, and a target that hangs or fails delays only its own notices,
+ * never another's. Each target gets up to {@link WebhookNotifierOptions#getMaxAttempts() 3
+ * attempts}, each limited to WEBHOOK_TIMEOUT (connect to end of response), spaced by an
+ * exponential backoff (1 s, 2 s by default); a 2xx answer (an accepted e-mail) is delivered,
+ * anything else (other status, connection error, timeout) is a failed attempt. Every outcome goes
+ * to the {@link DeliveryListener}.
+ *
+ * <p>E-mail targets get one message with plain-text and HTML parts ({@link EmailMessages}) over
+ * SMTP with STARTTLS (required), TLS or none, and AUTH when a user is set.
  *
  * <p>Each request is a {@code POST} with:
  *
  * <ul>
- *   <li>{@code Content-Type: application/json} and a body from {@link WebhookPayloads} in
- *       WEBHOOK_FORMAT (json or slack);
+ *   <li>{@code Content-Type: application/json} and a body from {@link WebhookPayloads} in the
+ *       target's format (json, slack, discord or teams);
  *   <li>{@code User-Agent: docker-cleaner/<version>};
  *   <li>{@code X-Docker-Cleaner-Event: <event>} (e.g. {@code run_failed});
  *   <li>{@code X-Docker-Cleaner-Delivery: <uuid>}, the same on every attempt and URL of one notice,
  *       so a receiver can drop duplicates after a retry;
- *   <li>when WEBHOOK_SECRET is set, {@code X-Docker-Cleaner-Signature: sha256=<hex>}, the
- *       HMAC-SHA256 of the exact body bytes keyed with the secret (see {@link WebhookSignature});
+ *   <li>when the target has a secret (WEBHOOK_SECRET, or its own secret or secret_file; json
+ *       only), {@code X-Docker-Cleaner-Signature: sha256=<hex>}, the HMAC-SHA256 of the exact body
+ *       bytes keyed with the secret (see {@link WebhookSignature});
  *   <li>when the URL has user info ({@code https://user:pass@host/...}), HTTP basic authorization
  *       with it.
  * </ul>
@@ -79,10 +86,7 @@ public final class WebhookNotifier {
   private final Context context;
   private final HttpClient client;
   private final DeliveryListener listener;
-  private final Set<WebhookEvent> events;
-  private final WebhookFormat format;
   private final long timeoutMillis;
-  private final Optional<String> secret;
   private final int queueCapacity;
   private final int maxAttempts;
   private final long retryBaseDelayMillis;
@@ -103,11 +107,8 @@ public final class WebhookNotifier {
     this.vertx = vertx;
     this.context = vertx.getOrCreateContext();
     this.listener = listener;
-    this.lanes = settings.webhookUrls().stream().map(Target::of).map(Lane::new).toList();
-    this.events = Set.copyOf(settings.webhookEvents());
-    this.format = settings.webhookFormat();
     this.timeoutMillis = Math.max(1, settings.webhookTimeout().toMillis());
-    this.secret = settings.webhookSecret();
+    this.lanes = settings.notifyTargets().stream().map(t -> new Lane(Target.of(t, vertx, timeoutMillis))).toList();
     this.queueCapacity = options.getQueueCapacity();
     this.maxAttempts = options.getMaxAttempts();
     this.retryBaseDelayMillis = Math.max(1, options.getRetryBaseDelay().toMillis());
@@ -139,23 +140,29 @@ public final class WebhookNotifier {
   }
 
   /**
-   * Queues the notice for every URL if its event is in WEBHOOK_EVENTS; returns at once. Never
-   * throws: a notice that cannot be queued is logged and forgotten.
+   * Queues the notice for every target whose events include it; returns at once. Never throws: a
+   * notice that cannot be queued is logged and forgotten.
    */
   public void notify(RunNotice notice) {
     try {
       if (notice == null || lanes.isEmpty()) {
         return;
       }
-      if (!events.contains(notice.event())) {
-        log.debug("webhook: event {} not in WEBHOOK_EVENTS, not sent", notice.event().configName());
+      List<Lane> interested = lanes.stream().filter(l -> l.target.config().events().contains(notice.event())).toList();
+      if (interested.isEmpty()) {
+        log.debug("webhook: no target subscribes to {}, not sent", notice.event().configName());
         return;
       }
-      Buffer body = WebhookPayloads.body(notice, format);
-      String signature =
-          secret.map(s -> WebhookSignature.sign(body.getBytes(), s)).orElse(null);
-      Notice queued = new Notice(notice, body, signature, UUID.randomUUID().toString());
-      context.runOnContext(v -> enqueue(queued));
+      // each body once per format, whatever the number of targets using it
+      Map<WebhookFormat, Buffer> bodies = new java.util.EnumMap<>(WebhookFormat.class);
+      for (Lane lane : interested) {
+        WebhookFormat format = lane.target.config().format();
+        if (format.isWebhook()) {
+          bodies.computeIfAbsent(format, f -> WebhookPayloads.body(notice, f));
+        }
+      }
+      Notice queued = new Notice(notice, bodies, UUID.randomUUID().toString());
+      context.runOnContext(v -> enqueue(queued, interested));
     } catch (RuntimeException e) {
       log.warn("webhook: could not queue a notification: {}", e.toString());
     }
@@ -219,7 +226,10 @@ public final class WebhookNotifier {
               new ArrayList<>(aborters).forEach(Runnable::run);
               aborters.clear();
               completeFlushWaiters();
-              closeFuture = client.close();
+              List<Future<Void>> closing = new ArrayList<>();
+              closing.add(client.close());
+              lanes.forEach(l -> l.target.mail().ifPresent(m -> closing.add(m.close())));
+              closeFuture = Future.join(closing).mapEmpty();
             }
             closeFuture.onComplete(done);
           });
@@ -231,13 +241,13 @@ public final class WebhookNotifier {
 
   // ---- on the context from here on ----
 
-  private void enqueue(Notice notice) {
+  private void enqueue(Notice notice, List<Lane> interested) {
     if (closed) {
       log.debug("webhook: notifier closed, {} not sent", notice.notice().event().configName());
-      lanes.forEach(l -> report(DeliveryListener.DROPPED));
+      interested.forEach(l -> report(DeliveryListener.DROPPED));
       return;
     }
-    for (Lane lane : lanes) {
+    for (Lane lane : interested) {
       if (lane.queue.size() >= queueCapacity) {
         Notice oldest = lane.queue.poll();
         log.warn(
@@ -347,7 +357,10 @@ public final class WebhookNotifier {
     return done.future();
   }
 
-  /** One POST; succeeds with the status when 2xx, fails otherwise or after the timeout. */
+  /**
+   * One POST (or one e-mail); succeeds with the status when 2xx (250 for an accepted e-mail),
+   * fails otherwise or after the timeout.
+   */
   private Future<Integer> attempt(Notice notice, Target target) {
     Promise<Integer> result = Promise.promise();
     HttpClientRequest[] request = new HttpClientRequest[1];
@@ -371,6 +384,23 @@ public final class WebhookNotifier {
       aborters.remove(abort);
     });
 
+    if (target.problem() != null) {
+      result.tryFail(new IllegalStateException(target.problem()));
+      return result.future();
+    }
+    if (target.mail().isPresent()) {
+      target.mail().get().sendMail(EmailMessages.of(notice.notice(), target.config().email().orElseThrow(),
+              notice.deliveryId()))
+          .onComplete(ar -> {
+            if (ar.succeeded()) {
+              result.tryComplete(250);
+            } else {
+              result.tryFail(ar.cause());
+            }
+          });
+      return result.future();
+    }
+    Buffer body = notice.bodies().get(target.config().format());
     RequestOptions options =
         new RequestOptions()
             .setMethod(HttpMethod.POST)
@@ -385,8 +415,8 @@ public final class WebhookNotifier {
             .putHeader(HttpHeaders.USER_AGENT, userAgent)
             .putHeader(WebhookSignature.EVENT_HEADER, notice.notice().event().configName())
             .putHeader(WebhookSignature.DELIVERY_HEADER, notice.deliveryId());
-    if (notice.signature() != null) {
-      options.putHeader(WebhookSignature.SIGNATURE_HEADER, notice.signature());
+    if (target.secret() != null) {
+      options.putHeader(WebhookSignature.SIGNATURE_HEADER, WebhookSignature.sign(body.getBytes(), target.secret()));
     }
     if (target.basicAuthorization() != null) {
       options.putHeader(HttpHeaders.AUTHORIZATION, target.basicAuthorization());
@@ -401,7 +431,7 @@ public final class WebhookNotifier {
                 reset(req);
                 return Future.failedFuture("abandoned");
               }
-              return req.send(notice.body());
+              return req.send(body);
             })
         .compose(WebhookNotifier::readResponse)
         .onComplete(
@@ -472,8 +502,8 @@ public final class WebhookNotifier {
     }
   }
 
-  /** A queued notice with its body and signature, computed once for every attempt and URL. */
-  private record Notice(RunNotice notice, Buffer body, String signature, String deliveryId) {}
+  /** A queued notice with its bodies by format, computed once for every attempt and target. */
+  private record Notice(RunNotice notice, Map<WebhookFormat, Buffer> bodies, String deliveryId) {}
 
   private record Response(int status, String snippet) {}
 
@@ -497,11 +527,35 @@ public final class WebhookNotifier {
     }
   }
 
-  /** One URL, split for {@link RequestOptions}. */
+  /**
+   * One target, ready to send: a webhook URL split for {@link RequestOptions}, or a mail client.
+   * Secrets in files are read once, here, when the notifier starts.
+   *
+   * @param problem why nothing can be sent to it (a secret file that cannot be read), or null
+   */
   private record Target(
-      URI url, String logName, String host, int port, boolean ssl, String requestUri,
-      String basicAuthorization) {
-    static Target of(URI url) {
+      NotifyTarget config, URI url, String logName, String host, int port, boolean ssl, String requestUri,
+      String basicAuthorization, String secret, Optional<MailClient> mail, String problem) {
+    static Target of(NotifyTarget config, Vertx vertx, long timeoutMillis) {
+      URI url = config.url();
+      String logName = config.logName();
+      String[] problem = new String[1];
+      if (config.email().isPresent()) {
+        NotifyTarget.Email email = config.email().get();
+        String password = email.password().orElse(null);
+        if (email.passwordFile().isPresent()) {
+          password = readSecret(email.passwordFile().get(), logName + " password_file", problem);
+        }
+        MailClient mail = null;
+        try {
+          mail = MailClient.create(vertx, EmailMessages.config(email, password, timeoutMillis));
+        } catch (RuntimeException e) {
+          // e.g. a ca_file that is not PEM: every delivery to this target fails with the reason
+          problem[0] = "cannot set up the SMTP client: " + e.getMessage();
+        }
+        return new Target(config, url, logName, email.host(), email.port(), email.tls() == NotifyTarget.SmtpTls.TLS,
+            null, null, null, Optional.ofNullable(mail), problem[0]);
+      }
       boolean ssl = "https".equals(url.getScheme().toLowerCase(Locale.ROOT));
       String host = url.getHost();
       if (host.startsWith("[") && host.endsWith("]")) {
@@ -516,12 +570,32 @@ public final class WebhookNotifier {
               : "Basic "
                   + Base64.getEncoder()
                       .encodeToString(url.getUserInfo().getBytes(StandardCharsets.UTF_8));
-      return new Target(url, UrlMasking.forLog(url), host, port, ssl, requestUri, auth);
+      String secret = config.secret().orElse(null);
+      if (config.secretFile().isPresent()) {
+        secret = readSecret(config.secretFile().get(), logName + " secret_file", problem);
+      }
+      return new Target(config, url, logName, host, port, ssl, requestUri, auth, secret, Optional.empty(),
+          problem[0]);
+    }
+
+    private static String readSecret(java.nio.file.Path file, String what, String[] problem) {
+      try {
+        String value = java.nio.file.Files.readString(file, StandardCharsets.UTF_8).strip();
+        if (value.isEmpty()) {
+          problem[0] = what + " '" + file + "' is empty";
+          return null;
+        }
+        return value;
+      } catch (java.io.IOException | RuntimeException e) {
+        problem[0] = what + " '" + file + "' cannot be read (" + e.getClass().getSimpleName() + ")";
+        log.warn("webhook: {}: nothing will be sent to this target", problem[0]);
+        return null;
+      }
     }
 
     @Override
     public String toString() {
-      // a record's default toString would print the URL and credentials
+      // a record's default toString would print the URL, credentials and secrets
       return logName;
     }
   }

@@ -32,9 +32,10 @@ import java.util.Map;
  * Unknown values are {@code null}: {@code freed_bytes_measured} when not measured, the disk
  * ratios, times, run id, trigger and outcome when not known.
  *
- * <p>Slack ({@code WEBHOOK_FORMAT=slack}): {@code text} (the {@link #summary(RunNotice)}) plus
- * {@code blocks}: a mrkdwn section with the summary, a section of fields, and, when there are
- * errors, a section listing them.
+ * <p>Slack ({@link #slack}), Discord ({@link #discord}) and Microsoft Teams ({@link #teams}) show a
+ * {@link #title title} with an emoji, coloured by severity (failed red, partial/target not
+ * reached/threshold amber, succeeded green), the {@link #summary summary} and the same {@link
+ * #facts facts}; e-mails ({@link #emailSubject}, {@link #emailText}, {@link #emailHtml}) too.
  */
 public final class WebhookPayloads {
   /** Errors listed in a Slack message; the rest are counted. */
@@ -43,13 +44,233 @@ public final class WebhookPayloads {
   static final int SLACK_MAX_TEXT_CHARS = 3000;
   /** Slack's limit for one field's text. */
   static final int SLACK_MAX_FIELD_CHARS = 2000;
+  /** Slack's limit for a header's text. */
+  static final int SLACK_MAX_HEADER_CHARS = 150;
 
   private WebhookPayloads() {}
 
-  /** The request body for the format, as sent (and signed). */
+  /** Errors listed in a Discord embed, a Teams card or an e-mail; the rest are counted. */
+  static final int MAX_ERRORS = 10;
+  /** Discord's limits: embed description, field value, title. */
+  static final int DISCORD_MAX_DESCRIPTION_CHARS = 4096;
+  static final int DISCORD_MAX_FIELD_CHARS = 1024;
+  static final int DISCORD_MAX_TITLE_CHARS = 256;
+
+  /** The request body of a webhook format, as sent (and signed). */
   public static Buffer body(RunNotice notice, WebhookFormat format) {
-    JsonObject payload = format == WebhookFormat.SLACK ? slack(notice) : json(notice);
+    JsonObject payload = switch (format) {
+      case SLACK -> slack(notice);
+      case DISCORD -> discord(notice);
+      case TEAMS -> teams(notice);
+      case JSON -> json(notice);
+      case EMAIL -> throw new IllegalArgumentException("an e-mail has no webhook body: see emailText");
+    };
     return payload.toBuffer();
+  }
+
+  /** How bad a notice is: picks the colour and emoji of chat messages. */
+  enum Severity {
+    GOOD("✅", "#2EB67D", 0x2EB67D, "Good"),
+    WARNING("⚠️", "#ECB22E", 0xECB22E, "Warning"),
+    DANGER("❌", "#E01E5A", 0xE01E5A, "Attention");
+
+    final String emoji;
+    final String hexColour;
+    final int rgb;
+    final String adaptiveCardColour;
+
+    Severity(String emoji, String hexColour, int rgb, String adaptiveCardColour) {
+      this.emoji = emoji;
+      this.hexColour = hexColour;
+      this.rgb = rgb;
+      this.adaptiveCardColour = adaptiveCardColour;
+    }
+
+    static Severity of(RunNotice n) {
+      return switch (n.event()) {
+        case RUN_FAILED -> DANGER;
+        case RUN_PARTIAL, TARGET_NOT_REACHED, THRESHOLD_CROSSED -> WARNING;
+        case RUN_SUCCEEDED -> GOOD;
+      };
+    }
+  }
+
+  /**
+   * A short headline with the severity's emoji, e.g. {@code ⚠️ build-7: run partial}, {@code ✅
+   * build-7: run succeeded (dry run)}; the title of chat messages and the e-mail subject.
+   */
+  public static String title(RunNotice n) {
+    String what = switch (n.event()) {
+      case RUN_FAILED -> "run failed";
+      case RUN_PARTIAL -> "run partial";
+      case TARGET_NOT_REACHED -> "target not reached";
+      case THRESHOLD_CROSSED -> "disk threshold crossed";
+      case RUN_SUCCEEDED -> "run succeeded";
+    };
+    return Severity.of(n).emoji + " " + n.host() + ": " + what + (n.dryRun() ? " (dry run)" : "");
+  }
+
+  /** The facts every chat format and the e-mail show, in order: title → value. */
+  static List<Map.Entry<String, String>> facts(RunNotice n) {
+    List<Map.Entry<String, String>> facts = new ArrayList<>();
+    facts.add(Map.entry("Event", n.event().configName()));
+    if (n.outcome() != null) {
+      facts.add(Map.entry("Outcome", n.outcome() + (n.dryRun() ? " (dry run)" : "")));
+    }
+    if (n.trigger() != null) {
+      facts.add(Map.entry("Trigger", n.trigger()));
+    }
+    if (n.runId() != null) {
+      facts.add(Map.entry("Run", n.runId()));
+    }
+    facts.add(Map.entry(n.dryRun() ? "Removable" : "Removed", removedText(n)));
+    facts.add(Map.entry("Reclaimed (reported)", humanBytes(n.reclaimedBytesReported())));
+    facts.add(Map.entry("Freed (measured)",
+        n.freedBytesMeasured() < 0 ? "unknown" : humanBytes(n.freedBytesMeasured())));
+    String disk = diskText(n);
+    if (disk != null) {
+      facts.add(Map.entry("Disk used", disk));
+    }
+    Duration duration = n.duration();
+    if (duration != null) {
+      facts.add(Map.entry("Duration", String.format(Locale.ROOT, "%.1f s", duration.toMillis() / 1000.0)));
+    }
+    return facts;
+  }
+
+  /** The errors to list (at most {@link #MAX_ERRORS}) and a last line counting the others. */
+  private static List<String> listedErrors(RunNotice n, int max) {
+    List<String> lines = new ArrayList<>(n.errors().stream().limit(max).toList());
+    if (n.errors().size() > max) {
+      lines.add("… and " + (n.errors().size() - max) + " more");
+    }
+    return lines;
+  }
+
+  /**
+   * The Discord payload: one embed (title with emoji, colour by severity, the summary, inline
+   * fields, errors), mentions disabled so no error text can ping anyone.
+   */
+  public static JsonObject discord(RunNotice n) {
+    JsonArray fields = new JsonArray();
+    for (Map.Entry<String, String> fact : facts(n)) {
+      fields.add(new JsonObject().put("name", fact.getKey())
+          .put("value", truncate(fact.getValue(), DISCORD_MAX_FIELD_CHARS)).put("inline", true));
+    }
+    List<String> errors = listedErrors(n, MAX_ERRORS);
+    if (!errors.isEmpty()) {
+      fields.add(new JsonObject().put("name", "Errors")
+          .put("value", truncate("• " + String.join("\n• ", errors), DISCORD_MAX_FIELD_CHARS)).put("inline", false));
+    }
+    JsonObject embed = new JsonObject()
+        .put("title", truncate(title(n), DISCORD_MAX_TITLE_CHARS))
+        .put("description", truncate(summary(n), DISCORD_MAX_DESCRIPTION_CHARS))
+        .put("color", Severity.of(n).rgb)
+        .put("fields", fields);
+    if (n.finishedAt() != null) {
+      embed.put("timestamp", n.finishedAt().toString());
+    }
+    return new JsonObject()
+        .put("username", "docker-cleaner")
+        .put("content", truncate(summary(n), 2000))
+        .put("embeds", new JsonArray().add(embed))
+        .put("allowed_mentions", new JsonObject().put("parse", new JsonArray()));
+  }
+
+  /**
+   * The Microsoft Teams payload for a Workflows ("Post to a channel when a webhook request is
+   * received") webhook: a message with one Adaptive Card (1.4): a coloured title, the summary, a
+   * fact set, errors.
+   */
+  public static JsonObject teams(RunNotice n) {
+    JsonArray facts = new JsonArray();
+    for (Map.Entry<String, String> fact : facts(n)) {
+      facts.add(new JsonObject().put("title", fact.getKey()).put("value", fact.getValue()));
+    }
+    JsonArray body = new JsonArray()
+        .add(new JsonObject().put("type", "TextBlock").put("text", title(n)).put("size", "Large")
+            .put("weight", "Bolder").put("color", Severity.of(n).adaptiveCardColour).put("wrap", true))
+        .add(new JsonObject().put("type", "TextBlock").put("text", summary(n)).put("wrap", true))
+        .add(new JsonObject().put("type", "FactSet").put("facts", facts));
+    List<String> errors = listedErrors(n, MAX_ERRORS);
+    if (!errors.isEmpty()) {
+      body.add(new JsonObject().put("type", "TextBlock").put("text", "Errors").put("weight", "Bolder")
+          .put("color", "Attention"));
+      for (String e : errors) {
+        body.add(new JsonObject().put("type", "TextBlock").put("text", "• " + e).put("wrap", true));
+      }
+    }
+    JsonObject card = new JsonObject()
+        .put("$schema", "http://adaptivecards.io/schemas/adaptive-card.json")
+        .put("type", "AdaptiveCard")
+        .put("version", "1.4")
+        .put("msteams", new JsonObject().put("width", "Full"))
+        .put("body", body);
+    return new JsonObject()
+        .put("type", "message")
+        .put("summary", summary(n))
+        .put("attachments", new JsonArray().add(new JsonObject()
+            .put("contentType", "application/vnd.microsoft.card.adaptive")
+            .put("content", card)));
+  }
+
+  /** The e-mail subject: {@code [docker-cleaner] } and the {@link #title(RunNotice)} without emoji. */
+  public static String emailSubject(RunNotice n) {
+    String title = title(n);
+    return "[docker-cleaner] " + title.substring(title.indexOf(' ') + 1);
+  }
+
+  /** The plain-text e-mail body: the summary, the facts as aligned lines, the errors. */
+  public static String emailText(RunNotice n) {
+    StringBuilder out = new StringBuilder(summary(n)).append("\n\n");
+    List<Map.Entry<String, String>> facts = facts(n);
+    int width = facts.stream().mapToInt(f -> f.getKey().length()).max().orElse(0);
+    for (Map.Entry<String, String> fact : facts) {
+      out.append(String.format(Locale.ROOT, "%-" + (width + 1) + "s  %s\n", fact.getKey() + ":", fact.getValue()));
+    }
+    List<String> errors = listedErrors(n, MAX_ERRORS);
+    if (!errors.isEmpty()) {
+      out.append("\nErrors:\n");
+      errors.forEach(e -> out.append("  - ").append(e).append('\n'));
+    }
+    out.append("\n-- \ndocker-cleaner on ").append(n.host()).append('\n');
+    return out.toString();
+  }
+
+  /** The HTML e-mail body: the same content as {@link #emailText(RunNotice)}, escaped, no scripts or remote content. */
+  public static String emailHtml(RunNotice n) {
+    Severity severity = Severity.of(n);
+    StringBuilder out = new StringBuilder("<!DOCTYPE html><html><body style=\"font-family:sans-serif\">")
+        .append("<h2 style=\"color:").append(severity.hexColour).append("\">").append(html(title(n))).append("</h2>")
+        .append("<p>").append(html(summary(n))).append("</p><table>");
+    for (Map.Entry<String, String> fact : facts(n)) {
+      out.append("<tr><th align=\"left\">").append(html(fact.getKey())).append("</th><td>")
+          .append(html(fact.getValue())).append("</td></tr>");
+    }
+    out.append("</table>");
+    List<String> errors = listedErrors(n, MAX_ERRORS);
+    if (!errors.isEmpty()) {
+      out.append("<h3>Errors</h3><ul>");
+      errors.forEach(e -> out.append("<li>").append(html(e)).append("</li>"));
+      out.append("</ul>");
+    }
+    return out.append("</body></html>").toString();
+  }
+
+  /** HTML text escaping (element content and quoted attributes). */
+  static String html(String s) {
+    StringBuilder out = new StringBuilder(s.length());
+    for (char c : s.toCharArray()) {
+      switch (c) {
+        case '&' -> out.append("&amp;");
+        case '<' -> out.append("&lt;");
+        case '>' -> out.append("&gt;");
+        case '"' -> out.append("&quot;");
+        case '\'' -> out.append("&#39;");
+        default -> out.append(c);
+      }
+    }
+    return out.toString();
   }
 
   /** The JSON payload. */
@@ -79,32 +300,21 @@ public final class WebhookPayloads {
         .put("summary", summary(n));
   }
 
-  /** The Slack payload (incoming-webhook message with blocks). */
+  /**
+   * The Slack payload (incoming webhook): {@code text} is the fallback for notifications; {@code
+   * blocks} are a header (emoji by severity), the summary, the facts as fields, the errors and a
+   * context line; the same blocks sit in an attachment coloured by severity.
+   */
   public static JsonObject slack(RunNotice n) {
     String summary = summary(n);
-    JsonArray blocks = new JsonArray().add(textSection(truncate(slackEscape(summary), SLACK_MAX_TEXT_CHARS)));
+    JsonArray blocks = new JsonArray()
+        .add(new JsonObject().put("type", "header").put("text",
+            new JsonObject().put("type", "plain_text").put("text", truncate(title(n), SLACK_MAX_HEADER_CHARS))
+                .put("emoji", true)))
+        .add(textSection(truncate(slackEscape(summary), SLACK_MAX_TEXT_CHARS)));
     JsonArray fields = new JsonArray();
-    field(fields, "Event", n.event().configName());
-    if (n.outcome() != null) {
-      field(fields, "Outcome", n.outcome() + (n.dryRun() ? " (dry run)" : ""));
-    }
-    if (n.trigger() != null) {
-      field(fields, "Trigger", n.trigger());
-    }
-    field(fields, n.dryRun() ? "Removable" : "Removed", removedText(n));
-    field(fields, "Reclaimed (reported)", humanBytes(n.reclaimedBytesReported()));
-    field(
-        fields,
-        "Freed (measured)",
-        n.freedBytesMeasured() < 0 ? "unknown" : humanBytes(n.freedBytesMeasured()));
-    String disk = diskText(n);
-    if (disk != null) {
-      field(fields, "Disk used", disk);
-    }
-    Duration duration = n.duration();
-    if (duration != null) {
-      field(fields, "Duration", String.format(Locale.ROOT, "%.1f s", duration.toMillis() / 1000.0));
-    }
+    // Slack allows at most 10 fields in a section
+    facts(n).stream().limit(10).forEach(f -> field(fields, f.getKey(), f.getValue()));
     blocks.add(new JsonObject().put("type", "section").put("fields", fields));
     if (!n.errors().isEmpty()) {
       StringBuilder errs = new StringBuilder("*Errors*");
@@ -116,7 +326,17 @@ public final class WebhookPayloads {
       }
       blocks.add(textSection(truncate(errs.toString(), SLACK_MAX_TEXT_CHARS)));
     }
-    return new JsonObject().put("text", slackEscape(summary)).put("blocks", blocks);
+    return new JsonObject()
+        .put("text", slackEscape(summary))
+        .put("blocks", blocks)
+        .put("attachments", new JsonArray().add(new JsonObject()
+            .put("color", Severity.of(n).hexColour)
+            .put("fallback", slackEscape(summary))
+            .put("blocks", new JsonArray().add(new JsonObject().put("type", "context").put("elements",
+                new JsonArray().add(new JsonObject().put("type", "mrkdwn").put("text",
+                    slackEscape("docker-cleaner on " + n.host()
+                        + (n.runId() == null ? "" : " · run " + n.runId())
+                        + (n.dryRun() ? " · dry run: nothing was removed" : "")))))))));
   }
 
   /**

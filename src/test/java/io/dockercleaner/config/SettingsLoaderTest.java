@@ -382,7 +382,7 @@ class SettingsLoaderTest {
         arguments("PRUNE_FILTER_LABEL", "=x", "entry '=x' has an empty key;"),
         arguments("LOG_LEVEL", "TRACE", "expected one of DEBUG, INFO, WARN, ERROR)"),
         arguments("LOG_FORMAT", "xml", "expected one of text, json)"),
-        arguments("WEBHOOK_FORMAT", "teams", "expected one of json, slack)"),
+        arguments("WEBHOOK_FORMAT", "msteams", "expected one of json, slack, discord, teams)"),
         arguments("WEBHOOK_EVENTS", "run_done", "unknown event 'run_done';"),
         arguments("HTTP_LISTEN", "127.0.0.1:99999", "expected host:port such as 127.0.0.1:8080"),
         arguments("API_RATE_LIMIT", "fast", "expected a rate such as 10/min, 5/s or 100/h)"),

@@ -45,7 +45,7 @@ class StartupChecksTest {
   void anEmptyTokenFileIsNamed() throws IOException {
     Path token = Files.writeString(dir.resolve("tok"), " \n");
     assertThat(check("agent", "API_TOKEN_FILE", token.toString()))
-        .containsExactly("API_TOKEN_FILE: '" + token + "' is empty (expected the token on one line)");
+        .containsExactly("API_TOKEN_FILE: '" + token + "' is empty (expected the token)");
   }
 
   @Test

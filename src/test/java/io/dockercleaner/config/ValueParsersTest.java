@@ -353,8 +353,13 @@ class ValueParsersTest {
     assertThatThrownBy(() -> ValueParsers.parseLogFormat("LOG_FORMAT", "xml"))
         .hasMessage("LOG_FORMAT: invalid value 'xml' (expected one of text, json)");
     assertThat(ValueParsers.parseWebhookFormat("WEBHOOK_FORMAT", "slack")).isEqualTo(WebhookFormat.SLACK);
-    assertThatThrownBy(() -> ValueParsers.parseWebhookFormat("WEBHOOK_FORMAT", "teams"))
-        .hasMessage("WEBHOOK_FORMAT: invalid value 'teams' (expected one of json, slack)");
+    assertThat(ValueParsers.parseWebhookFormat("WEBHOOK_FORMAT", "Teams")).isEqualTo(WebhookFormat.TEAMS);
+    assertThat(ValueParsers.parseWebhookFormat("WEBHOOK_FORMAT", "discord")).isEqualTo(WebhookFormat.DISCORD);
+    assertThatThrownBy(() -> ValueParsers.parseWebhookFormat("WEBHOOK_FORMAT", "msteams"))
+        .hasMessage("WEBHOOK_FORMAT: invalid value 'msteams' (expected one of json, slack, discord, teams)");
+    assertThatThrownBy(() -> ValueParsers.parseWebhookFormat("WEBHOOK_FORMAT", "email"))
+        .hasMessage("WEBHOOK_FORMAT: invalid value 'email' (expected one of json, slack, discord, teams; e-mail"
+            + " targets go in NOTIFY_TARGETS as smtp:// or smtps:// URLs)");
   }
 
   @Test

@@ -97,6 +97,8 @@ class BrokenSettingAtStartIT {
     PORT_TAKEN(List.of("HTTP_LISTEN")),
     WEBHOOK_PORT_ZERO(List.of("WEBHOOK_URL")),
     WEBHOOK_PORT_TOO_HIGH(List.of("WEBHOOK_URL")),
+    NOTIFY_TARGET_WITHOUT_RECIPIENT(List.of("NOTIFY_TARGETS entry 2", "'to' is missing")),
+    SMTP_PASSWORD_FILE_MISSING(List.of("SMTP_PASSWORD_FILE", "/nonexistent/smtp-password")),
     TLS_VERIFY_WITHOUT_CERT_PATH_FILES(List.of("DOCKER_CERT_PATH", "DOCKER_TLS_VERIFY", "ca.pem")),
     TLS_VERIFY_WITHOUT_HOME_DOCKER(List.of("DOCKER_CERT_PATH", "DOCKER_TLS_VERIFY", "/.docker")),
     TEXTFILE_DIRECTORY_MISSING(List.of("METRICS_TEXTFILE")),
@@ -121,6 +123,12 @@ class BrokenSettingAtStartIT {
       }
       case WEBHOOK_PORT_ZERO -> env.put("WEBHOOK_URL", "http://127.0.0.1:0/hook");
       case WEBHOOK_PORT_TOO_HIGH -> env.put("WEBHOOK_URL", "http://127.0.0.1:99999/hook");
+      case NOTIFY_TARGET_WITHOUT_RECIPIENT -> env.put("NOTIFY_TARGETS",
+          "slack+http://127.0.0.1:9/hook smtp://127.0.0.1:9?from=cleaner@example.test");
+      case SMTP_PASSWORD_FILE_MISSING -> {
+        env.put("SMTP_PASSWORD_FILE", "/nonexistent/smtp-password");
+        env.put("NOTIFY_TARGETS", "smtp://cleaner@127.0.0.1:9?from=cleaner@example.test&to=ops@example.test");
+      }
       case TLS_VERIFY_WITHOUT_CERT_PATH_FILES, TLS_VERIFY_WITHOUT_HOME_DOCKER -> {
         // the daemon's real TLS port: were the check missing, the start would reach the daemon and delete
         Path portFile = TestDaemons.socketOf(fixture.host()).getParent().resolve("tls-port");
@@ -158,6 +166,7 @@ class BrokenSettingAtStartIT {
   /** The one-shot deletes first and writes its outputs last: those must be checked first too. */
   @ParameterizedTest
   @EnumSource(value = Broken.class, names = {"WEBHOOK_PORT_ZERO", "WEBHOOK_PORT_TOO_HIGH",
+      "NOTIFY_TARGET_WITHOUT_RECIPIENT", "SMTP_PASSWORD_FILE_MISSING",
       "TLS_VERIFY_WITHOUT_CERT_PATH_FILES", "TEXTFILE_DIRECTORY_MISSING"})
   void theOneShotExitsTwoNamingTheVariableAndDeletesNothing(Broken broken) throws Exception {
     Map<String, String> env = deletingStart();

@@ -121,9 +121,10 @@ class WebhookNotifierTest {
         .contains("removed 12 images, 3 containers")
         .contains("4.2 GB reclaimed")
         .contains("disk 91% → 74%");
-    assertThat(slack.getJsonArray("blocks").getJsonObject(0).getJsonObject("text").getString("type"))
+    assertThat(slack.getJsonArray("blocks").getJsonObject(0).getString("type")).isEqualTo("header");
+    assertThat(slack.getJsonArray("blocks").getJsonObject(1).getJsonObject("text").getString("type"))
         .isEqualTo("mrkdwn");
-    assertThat(slack.getJsonArray("blocks").getJsonObject(1).getJsonArray("fields")).isNotEmpty();
+    assertThat(slack.getJsonArray("blocks").getJsonObject(2).getJsonArray("fields")).isNotEmpty();
     assertThat(outcomes).containsExactly(DELIVERED);
   }
 
@@ -293,6 +294,76 @@ class WebhookNotifierTest {
         .containsExactly(1, 2, 3);
     assertThat(stalled.requests()).hasSize(1);
     assertThat(outcomes).containsExactly(DELIVERED, DELIVERED, DELIVERED);
+  }
+
+  @Test
+  void eachTargetGetsItsOwnFormatEventsAndSecret(Vertx vertx) throws Exception {
+    Receiver receiver = Receiver.answering(vertx, 200);
+    java.nio.file.Path secretFile = java.nio.file.Files.createTempFile("dc-hook-secret", ".txt");
+    try {
+      java.nio.file.Files.writeString(secretFile, "file-secret\n");
+      start(vertx, Map.of("WEBHOOK_TIMEOUT", "30s", "WEBHOOK_SECRET", "env-secret", "NOTIFY_TARGETS",
+          "[\"slack+" + receiver.url("/slack") + "#events=run_failed\","
+              + "{\"url\":\"" + receiver.url("/discord") + "\",\"format\":\"discord\",\"events\":[\"run_partial\"]},"
+              + "{\"url\":\"" + receiver.url("/teams") + "\",\"format\":\"teams\",\"events\":\"run_partial,run_failed\"},"
+              + "{\"url\":\"" + receiver.url("/signed-by-file") + "\",\"secret_file\":\"" + secretFile + "\","
+              + "\"events\":[\"run_partial\"]},"
+              + "\"" + receiver.url("/signed-by-env") + "#events=run_partial\"]"));
+
+      notifier.notify(Notices.partial());
+      flush();
+
+      Map<String, Receiver.Received> byPath = new HashMap<>();
+      receiver.requests().forEach(r -> byPath.put(r.uri(), r));
+      assertThat(byPath).as("slack only wants run_failed").containsOnlyKeys("/discord", "/teams", "/signed-by-file",
+          "/signed-by-env");
+      assertThat(byPath.get("/discord").json().getJsonArray("embeds")).hasSize(1);
+      assertThat(byPath.get("/teams").json().getString("type")).isEqualTo("message");
+      assertThat(byPath.get("/discord").headers().contains("X-Docker-Cleaner-Signature")).isFalse();
+      Receiver.Received byFile = byPath.get("/signed-by-file");
+      assertThat(byFile.headers().get("X-Docker-Cleaner-Signature"))
+          .isEqualTo(WebhookSignature.sign(byFile.body().getBytes(), "file-secret"));
+      Receiver.Received byEnv = byPath.get("/signed-by-env");
+      assertThat(byEnv.headers().get("X-Docker-Cleaner-Signature"))
+          .isEqualTo(WebhookSignature.sign(byEnv.body().getBytes(), "env-secret"));
+      assertThat(byEnv.headers().get("X-Docker-Cleaner-Delivery"))
+          .as("one delivery id per notice across targets").isEqualTo(byFile.headers().get("X-Docker-Cleaner-Delivery"));
+      assertThat(outcomes).containsExactly(DELIVERED, DELIVERED, DELIVERED, DELIVERED);
+
+      notifier.notify(Notices.of(WebhookEvent.RUN_FAILED, "r-2", "failed"));
+      flush();
+      assertThat(receiver.requests()).hasSize(6);
+      assertThat(receiver.requests().subList(4, 6)).extracting(Receiver.Received::uri).as("run_failed")
+          .containsExactlyInAnyOrder("/slack", "/teams");
+    } finally {
+      java.nio.file.Files.deleteIfExists(secretFile);
+    }
+  }
+
+  @Test
+  void aTargetWhoseSecretFileCannotBeReadFailsAloneAndSaysWhy(Vertx vertx) throws Exception {
+    Receiver receiver = Receiver.answering(vertx, 200);
+    ListAppender<ILoggingEvent> logs = new ListAppender<>();
+    Logger logger = (Logger) LoggerFactory.getLogger(WebhookNotifier.class);
+    logs.start();
+    logger.addAppender(logs);
+    try {
+      start(vertx, Map.of("WEBHOOK_TIMEOUT", "30s", "NOTIFY_TARGETS",
+          "[\"" + receiver.url("/ok") + "\",{\"name\":\"broken\",\"url\":\"" + receiver.url("/broken")
+              + "\",\"secret_file\":\"/nonexistent/dc-secret\"}]"),
+          new WebhookNotifierOptions().setMaxAttempts(1));
+
+      notifier.notify(Notices.partial());
+      flush();
+
+      assertThat(receiver.requests()).extracting(Receiver.Received::uri).containsExactly("/ok");
+      assertThat(outcomes).containsExactlyInAnyOrder(DELIVERED, FAILED);
+      assertThat(logs.list).extracting(ILoggingEvent::getFormattedMessage)
+          .anySatisfy(m -> assertThat(m).contains("broken secret_file '/nonexistent/dc-secret' cannot be read"))
+          .anySatisfy(m -> assertThat(m).contains("run_partial to broken failed after 1 attempt(s)"));
+    } finally {
+      logger.detachAppender(logs);
+    }
   }
 
   @Test

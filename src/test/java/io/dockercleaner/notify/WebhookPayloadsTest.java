@@ -92,20 +92,77 @@ class WebhookPayloadsTest {
 
     assertThat(slack.getString("text")).isEqualTo(WebhookPayloads.summary(Notices.partial()));
     JsonArray blocks = slack.getJsonArray("blocks");
-    assertThat(blocks).hasSize(3);
-    JsonObject first = blocks.getJsonObject(0);
+    assertThat(blocks).hasSize(4);
+    JsonObject header = blocks.getJsonObject(0);
+    assertThat(header.getString("type")).isEqualTo("header");
+    assertThat(header.getJsonObject("text").getString("type")).isEqualTo("plain_text");
+    assertThat(header.getJsonObject("text").getString("text")).isEqualTo("⚠️ build-7: run partial");
+    JsonObject first = blocks.getJsonObject(1);
     assertThat(first.getString("type")).isEqualTo("section");
     assertThat(first.getJsonObject("text").getString("type")).isEqualTo("mrkdwn");
     assertThat(first.getJsonObject("text").getString("text")).contains("run r-123 (threshold) partial");
-    JsonArray fields = blocks.getJsonObject(1).getJsonArray("fields");
+    JsonArray fields = blocks.getJsonObject(2).getJsonArray("fields");
     List<String> fieldTexts = fields.stream().map(f -> ((JsonObject) f).getString("text")).toList();
     assertThat(fieldTexts)
         .contains("*Event*\nrun_partial", "*Outcome*\npartial", "*Removed*\n12 images, 3 containers",
             "*Reclaimed (reported)*\n4.3 GB", "*Freed (measured)*\n4.2 GB", "*Disk used*\n91% → 74%",
             "*Duration*\n12.5 s");
     assertThat(fields.size()).isLessThanOrEqualTo(10);
-    assertThat(blocks.getJsonObject(2).getJsonObject("text").getString("text"))
+    assertThat(blocks.getJsonObject(3).getJsonObject("text").getString("text"))
         .startsWith("*Errors*\n• image sha256:abc");
+    JsonObject attachment = slack.getJsonArray("attachments").getJsonObject(0);
+    assertThat(attachment.getString("color")).as("amber for partial").isEqualTo("#ECB22E");
+    assertThat(attachment.getString("fallback")).isEqualTo(slack.getString("text"));
+  }
+
+  @Test
+  void discordPayloadIsOneColouredEmbedThatMentionsNobody() {
+    JsonObject discord = WebhookPayloads.discord(Notices.partial());
+
+    JsonObject embed = discord.getJsonArray("embeds").getJsonObject(0);
+    assertThat(embed.getString("title")).isEqualTo("⚠️ build-7: run partial");
+    assertThat(embed.getInteger("color")).as("amber").isEqualTo(0xECB22E);
+    assertThat(embed.getString("description")).isEqualTo(WebhookPayloads.summary(Notices.partial()));
+    assertThat(embed.getString("timestamp")).isEqualTo("2026-11-28T10:00:12.500Z");
+    List<String> names = embed.getJsonArray("fields").stream().map(f -> ((JsonObject) f).getString("name")).toList();
+    assertThat(names).containsExactly("Event", "Outcome", "Trigger", "Run", "Removed", "Reclaimed (reported)",
+        "Freed (measured)", "Disk used", "Duration", "Errors");
+    assertThat(discord.getJsonObject("allowed_mentions").getJsonArray("parse")).isEmpty();
+    assertThat(WebhookPayloads.discord(Notices.of(WebhookEvent.RUN_FAILED, "r-1", "failed"))
+        .getJsonArray("embeds").getJsonObject(0).getInteger("color")).as("red").isEqualTo(0xE01E5A);
+  }
+
+  @Test
+  void teamsPayloadIsAnAdaptiveCardMessage() {
+    JsonObject teams = WebhookPayloads.teams(Notices.of(WebhookEvent.RUN_FAILED, "r-1", "failed"));
+
+    assertThat(teams.getString("type")).isEqualTo("message");
+    JsonObject attachment = teams.getJsonArray("attachments").getJsonObject(0);
+    assertThat(attachment.getString("contentType")).isEqualTo("application/vnd.microsoft.card.adaptive");
+    JsonObject card = attachment.getJsonObject("content");
+    assertThat(card.getString("type")).isEqualTo("AdaptiveCard");
+    assertThat(card.getString("version")).isEqualTo("1.4");
+    JsonArray body = card.getJsonArray("body");
+    assertThat(body.getJsonObject(0).getString("text")).isEqualTo("❌ build-7: run failed");
+    assertThat(body.getJsonObject(0).getString("color")).isEqualTo("Attention");
+    assertThat(body.getJsonObject(2).getJsonArray("facts").getJsonObject(0).getString("title")).isEqualTo("Event");
+    assertThat(body.encode()).contains("• image sha256:abc: conflict");
+  }
+
+  @Test
+  void emailHasSubjectTextAndEscapedHtml() {
+    RunNotice n = new RunNotice(WebhookEvent.RUN_SUCCEEDED, "<b>host</b>", "r-9", "api", "succeeded",
+        Map.of("image", 2L), 2_000_000, -1, null, null, null, null, List.of("x <script>"), true);
+
+    assertThat(WebhookPayloads.emailSubject(n)).isEqualTo("[docker-cleaner] <b>host</b>: run succeeded (dry run)");
+    assertThat(WebhookPayloads.emailText(n))
+        .startsWith(WebhookPayloads.summary(n) + "\n\n")
+        .contains("Removable:             2 images\n")
+        .contains("Errors:\n  - x <script>\n");
+    assertThat(WebhookPayloads.emailHtml(n))
+        .contains("<h2 style=\"color:#2EB67D\">✅ &lt;b&gt;host&lt;/b&gt;: run succeeded (dry run)</h2>")
+        .contains("<li>x &lt;script&gt;</li>")
+        .doesNotContain("<script>").doesNotContain("<b>host");
   }
 
   @Test
