@@ -1,6 +1,7 @@
 # docker-cleaner's runtime image.
 #
-# Built from the jar that `mvn package` made (like Quarkus's generated Dockerfiles): run
+# Built from the jar that `mvn package` made (like Quarkus's generated Dockerfiles) and its SBOM
+# (target/docker-cleaner.cdx.json, which `mvn -o` cannot write): run
 #   mvn -B package -DskipTests
 #   docker build -t docker-cleaner:latest .
 # The two base images are build ARGs. Offline (tests, air-gapped hosts) make them locally first:
@@ -24,6 +25,11 @@ RUN jlink --add-modules "${JAVA_MODULES}" \
       --output /opt/java \
  && strip --strip-unneeded /opt/java/lib/server/libjvm.so /opt/java/lib/*.so \
  && /opt/java/bin/java -Xshare:dump >/dev/null
+# For the image's SBOM: the Debian package whose jmods jlink used (the runtime image's dpkg does not
+# know /opt/java). Empty with a builder that is not a Debian package (e.g. a Temurin image).
+RUN mkdir -p /app/sbom \
+ && pkg=$(dpkg-query -S "$(readlink -f "$(command -v jlink)")" 2>/dev/null | cut -d: -f1 || true) \
+ && if [ -n "$pkg" ]; then dpkg-query -s "$pkg" >/app/sbom/java-runtime.dpkg; else : >/app/sbom/java-runtime.dpkg; fi
 COPY target/docker-cleaner.jar /app/docker-cleaner.jar
 # Netty extracts its epoll library to /tmp at start-up, and a --tmpfs /tmp is noexec: the library
 # then fails to load and the program falls back to NIO. Shipping it extracted, on
@@ -45,12 +51,21 @@ FROM ${RUNTIME_IMAGE}
 ARG VERSION=0.1.0-SNAPSHOT
 ARG REVISION=unknown
 ARG CREATED=unknown
+# No license has been chosen for docker-cleaner yet (no LICENSE file, none in pom.xml): NOASSERTION
+# is SPDX's word for "not stated". Set LICENSES (an SPDX expression) once one is, and SOURCE_URL to
+# the repository the image is built from (e.g. --build-arg SOURCE_URL="$(git remote get-url origin)").
+ARG LICENSES=NOASSERTION
+ARG SOURCE_URL=NOASSERTION
+ARG DOCUMENTATION_URL=file:///usr/share/doc/docker-cleaner/README.md
 LABEL org.opencontainers.image.title="docker-cleaner" \
       org.opencontainers.image.description="Docker host cleanup: one-shot prune (run) and a budgeted, event-driven agent (agent)" \
       org.opencontainers.image.version="${VERSION}" \
       org.opencontainers.image.revision="${REVISION}" \
       org.opencontainers.image.created="${CREATED}" \
       org.opencontainers.image.vendor="docker-cleaner" \
+      org.opencontainers.image.licenses="${LICENSES}" \
+      org.opencontainers.image.source="${SOURCE_URL}" \
+      org.opencontainers.image.documentation="${DOCUMENTATION_URL}" \
       org.opencontainers.image.base.name="debian:bookworm (debootstrap minbase) + bash, gosu, passwd"
 
 COPY --from=jre /opt/java /opt/java
@@ -58,6 +73,11 @@ COPY --from=jre /app/docker-cleaner.jar /app/docker-cleaner.jar
 COPY --from=jre /app/native /app/native
 COPY --from=jre /app/docker-cleaner /usr/local/bin/docker-cleaner
 COPY entrypoint.sh /entrypoint.sh
+COPY README.md /usr/share/doc/docker-cleaner/README.md
+# The jar's SBOM (`mvn package` writes it; `mvn -o package` cannot: see pom.xml) and what the image
+# SBOM below needs besides dpkg's status.
+COPY target/docker-cleaner.cdx.json /app/sbom/docker-cleaner.cdx.json
+COPY --from=jre /app/sbom/java-runtime.dpkg /app/sbom/java-runtime.dpkg
 
 # cleanup-user (UID/GID 1000) runs the program; entrypoint.sh adds it to the socket's group.
 # STATE_DIR belongs to it; with --read-only mount a volume or tmpfs there for the agent.
@@ -72,6 +92,12 @@ RUN groupadd --gid 1000 cleanup-user \
 ENV PATH=/opt/java/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
     STATE_DIR=/var/lib/docker-cleaner \
     HTTP_LISTEN=0.0.0.0:8080
+# The image's SBOM, made last so that it lists what the image really holds: the jar's SBOM merged
+# with dpkg's installed packages and the JRE's package (io.dockercleaner.sbom.ImageSbom; no SBOM tool
+# is needed on the build host). `bin/image-sbom IMAGE` copies it out.
+RUN /opt/java/bin/java -cp /app/docker-cleaner.jar io.dockercleaner.sbom.ImageSbom \
+      --version "${VERSION}" --output /app/sbom/docker-cleaner-image.cdx.json \
+ && chmod 0644 /app/sbom/*
 EXPOSE 8080
 WORKDIR /var/lib/docker-cleaner
 ENTRYPOINT ["/entrypoint.sh"]

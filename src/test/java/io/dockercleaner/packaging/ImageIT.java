@@ -16,6 +16,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import javax.tools.ToolProvider;
@@ -63,6 +65,9 @@ class ImageIT {
     Path jar = Path.of(System.getProperty("docker-cleaner.jar", "target/docker-cleaner.jar")).toAbsolutePath();
     assertThat(jar).as("the jar `mvn package` made; the Dockerfile copies target/docker-cleaner.jar")
         .isRegularFile().isEqualTo(BASEDIR.resolve("target/docker-cleaner.jar"));
+    assertThat(BASEDIR.resolve("target/docker-cleaner.cdx.json"))
+        .as("the jar's SBOM, which the Dockerfile copies: `mvn package` writes it, `mvn -o` cannot"
+            + " (cyclonedx-maven-plugin requires online mode; see pom.xml)").isRegularFile();
     socketGid = (Integer) Files.getAttribute(socket, "unix:gid");
 
     Result bases = exec(List.of(BASEDIR.resolve("bin/build-base-images").toString()), 15);
@@ -89,6 +94,9 @@ class ImageIT {
     }
     if (probeDir != null) {
       TestDaemons.deleteTree(probeDir);
+    }
+    if (signing != null) {
+      signing.close();
     }
   }
 
@@ -316,6 +324,164 @@ class ImageIT {
     assertThat(lines.get(2)).contains("\"17.");
   }
 
+
+  // ---- supply chain: labels, SBOMs, signature ----
+
+  @Test
+  void ociLabelsNameTheSourceTheLicensesAndTheDocumentationShippedInTheImage() throws Exception {
+    JsonNode labels = new ObjectMapper().readTree(exec(List.of(DOCKER, "image", "inspect", IMAGE), 1).stdout)
+        .get(0).get("Config").get("Labels");
+    String licenses = labels.path("org.opencontainers.image.licenses").asText();
+    String source = labels.path("org.opencontainers.image.source").asText();
+    String documentation = labels.path("org.opencontainers.image.documentation").asText();
+
+    // an SPDX expression; NOASSERTION (SPDX's "not stated") until a license is chosen (Dockerfile)
+    assertThat(licenses).matches("NOASSERTION|[A-Za-z0-9.+-]+( (AND|OR|WITH) [A-Za-z0-9.+-]+)*");
+    assertThat(source).isNotBlank();
+    assertThat(documentation).startsWith("file:///");
+    Result doc = exec(List.of(DOCKER, "run", "--rm", "--network=none", "--entrypoint", "/bin/cat", IMAGE,
+        documentation.substring("file://".length())), 2);
+    assertThat(doc.exit).as(doc.stderr).isZero();
+    assertThat(doc.stdout).isEqualTo(Files.readString(BASEDIR.resolve("README.md")));
+  }
+
+  @Test
+  void theImageSbomListsExactlyDpkgsPackagesTheJreAndEveryLibraryShadedIntoTheJar() throws Exception {
+    Path dir = Files.createTempDirectory("dc-sbom");
+    try {
+      Result imageSbom = exec(List.of(BASEDIR.resolve("bin/image-sbom").toString(), IMAGE,
+          dir.resolve("image.cdx.json").toString()), 2);
+      Result jarSbom = exec(List.of(BASEDIR.resolve("bin/image-sbom").toString(), "--jar", IMAGE,
+          dir.resolve("jar.cdx.json").toString()), 2);
+      Result dpkg = exec(List.of(DOCKER, "run", "--rm", "--network=none", "--entrypoint", "dpkg-query", IMAGE,
+          "-W", "-f", "${db:Status-Abbrev} ${Package} ${Version}\\n"), 2);
+      assertThat(imageSbom.exit).as(imageSbom.stderr).isZero();
+      assertThat(jarSbom.exit).as(jarSbom.stderr).isZero();
+      assertThat(dpkg.exit).as(dpkg.stderr).isZero();
+
+      // the jar's SBOM in the image is the one `mvn package` wrote next to the jar
+      assertThat(Files.readString(dir.resolve("jar.cdx.json")))
+          .isEqualTo(Files.readString(BASEDIR.resolve("target/docker-cleaner.cdx.json")));
+      JsonNode bom = new ObjectMapper().readTree(dir.resolve("image.cdx.json").toFile());
+      assertWellFormedCycloneDx(bom);
+      assertThat(new org.cyclonedx.parsers.JsonParser().validate(dir.resolve("jar.cdx.json").toFile(),
+          org.cyclonedx.Version.VERSION_16)).as("the jar SBOM against the CycloneDX 1.6 schema").isEmpty();
+      assertThat(bom.at("/metadata/component/type").asText()).isEqualTo("container");
+
+      Set<String> debs = new TreeSet<>();
+      List<JsonNode> jre = new ArrayList<>();
+      Set<String> mavenPurls = new TreeSet<>();
+      for (JsonNode c : bom.get("components")) {
+        String purl = c.get("purl").asText();
+        if (purl.startsWith("pkg:deb/debian/") && c.toString().contains("\"/opt/java\"")) {
+          jre.add(c);
+        } else if (purl.startsWith("pkg:deb/debian/")) {
+          assertThat(purl).contains("?arch=").endsWith("&distro=debian-12");
+          debs.add(c.get("name").asText() + " " + c.get("version").asText());
+        } else if (purl.startsWith("pkg:maven/")) {
+          mavenPurls.add(purl.replaceAll("\\?.*", ""));
+        }
+      }
+      // "ii  bash 5.2.15-2+b13": installed packages (the status abbreviation is three characters)
+      Set<String> installed = new TreeSet<>();
+      dpkg.stdout.lines().map(l -> l.trim().split("\\s+")).filter(f -> f.length == 3 && f[0].equals("ii"))
+          .forEach(f -> installed.add(f[1] + " " + f[2]));
+      assertThat(installed).anyMatch(p -> p.startsWith("bash ")).anyMatch(p -> p.startsWith("gosu "))
+          .anyMatch(p -> p.startsWith("passwd "));
+      assertThat(debs).isEqualTo(installed);
+      assertThat(jre).singleElement().satisfies(c -> assertThat(c.get("name").asText()).startsWith("openjdk-17-"));
+
+      // every library in the jar (by its pom.properties) is listed, and the program itself: also
+      // jctools-core, which netty-common embeds and no Maven dependency names
+      Set<String> shaded = new TreeSet<>();
+      try (java.util.zip.ZipFile zip = new java.util.zip.ZipFile(BASEDIR.resolve("target/docker-cleaner.jar").toFile())) {
+        for (java.util.zip.ZipEntry e : java.util.Collections.list(zip.entries())) {
+          if (e.getName().matches("META-INF/maven/[^/]+/[^/]+/pom\\.properties")) {
+            java.util.Properties p = new java.util.Properties();
+            try (var in = zip.getInputStream(e)) {
+              p.load(in);
+            }
+            if (!"io.dockercleaner".equals(p.getProperty("groupId"))) {
+              shaded.add("pkg:maven/" + p.getProperty("groupId") + "/" + p.getProperty("artifactId") + "@" + p.getProperty("version"));
+            }
+          }
+        }
+      }
+      assertThat(shaded).hasSizeGreaterThan(20);
+      assertThat(mavenPurls).containsAll(shaded).anyMatch(p -> p.startsWith("pkg:maven/io.dockercleaner/docker-cleaner@"));
+    } finally {
+      TestDaemons.deleteTree(dir);
+    }
+  }
+
+  @Test
+  void aSignedImageVerifiesWithTheShippedPolicyAndLoadsAsTheSameImage() throws Exception {
+    Signing s = signing();
+    String verified = "docker-cleaner:it-verified";
+    try {
+      Result load = s.verifyIntoDaemon(s.signed, verified);
+
+      assertThat(s.signed.resolve("signature-1")).isRegularFile();
+      assertThat(load.exit).as(load.stderr).isZero();
+      assertThat(imageId(verified)).isEqualTo(imageId(IMAGE));
+    } finally {
+      exec(List.of(DOCKER, "image", "rm", "-f", verified), 1);
+    }
+  }
+
+  @Test
+  void anUnsignedCopyOfTheImageIsRejected() throws Exception {
+    Signing s = signing();
+    Path unsigned = s.dir.resolve("unsigned");
+    try {
+      Result copy = exec(List.of("skopeo", "copy", "--quiet", "--src-daemon-host", dockerHost,
+          "docker-daemon:" + IMAGE, "dir:" + unsigned), 3);
+      assertThat(copy.exit).as(copy.stderr).isZero();
+
+      s.assertRejected(unsigned, "no signature exists");
+    } finally {
+      TestDaemons.deleteTree(unsigned);
+    }
+  }
+
+  @Test
+  void aSignedCopyWhoseManifestWasChangedIsRejected() throws Exception {
+    Signing s = signing();
+    Path tampered = s.dir.resolve("tampered");
+    try {
+      copyTree(s.signed, tampered);
+      ObjectMapper mapper = new ObjectMapper();
+      com.fasterxml.jackson.databind.node.ObjectNode manifest =
+          (com.fasterxml.jackson.databind.node.ObjectNode) mapper.readTree(tampered.resolve("manifest.json").toFile());
+      // a layer less: another image under the same signature
+      ((com.fasterxml.jackson.databind.node.ArrayNode) manifest.get("layers")).remove(manifest.get("layers").size() - 1);
+      Files.writeString(tampered.resolve("manifest.json"), mapper.writeValueAsString(manifest));
+
+      s.assertRejected(tampered, "does not match");
+    } finally {
+      TestDaemons.deleteTree(tampered);
+    }
+  }
+
+  @Test
+  void aCopySignedByAnotherKeyOrForAnotherNameIsRejected() throws Exception {
+    Signing s = signing();
+    Path foreign = s.dir.resolve("foreign");
+    Path renamed = s.dir.resolve("renamed");
+    try {
+      Result byOther = s.sign(s.otherHome, s.otherFingerprint, foreign);
+      Result forOtherName = s.sign(s.trustedHome, s.trustedFingerprint, renamed, "--identity", "docker.io/someone/else:1");
+      assertThat(byOther.exit).as(byOther.stderr).isZero();
+      assertThat(forOtherName.exit).as(forOtherName.stderr).isZero();
+
+      s.assertRejected(foreign, "Invalid GPG signature");
+      s.assertRejected(renamed, "Signature for identity docker.io/someone/else:1 is not accepted");
+    } finally {
+      TestDaemons.deleteTree(foreign);
+      TestDaemons.deleteTree(renamed);
+    }
+  }
+
   // ---- helpers ----
 
   private static void assertRanAsCleanupUserWithSocketGid(Result result, String args) {
@@ -342,6 +508,135 @@ class ImageIT {
         .stdout.trim();
   }
 
+  /** CycloneDX's required shape, and every component named by a purl and a unique bom-ref that dependencies resolve. */
+  private static void assertWellFormedCycloneDx(JsonNode bom) throws IOException {
+    assertThat(new org.cyclonedx.parsers.JsonParser().validate(bom, org.cyclonedx.Version.VERSION_16))
+        .as("CycloneDX 1.6 schema").isEmpty();
+    assertThat(bom.path("bomFormat").asText()).isEqualTo("CycloneDX");
+    assertThat(bom.path("specVersion").asText()).isEqualTo("1.6");
+    assertThat(bom.path("serialNumber").asText()).matches("urn:uuid:[0-9a-f-]{36}");
+    assertThat(bom.path("version").asInt()).isEqualTo(1);
+    assertThat(bom.at("/metadata/timestamp").asText()).matches("\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}Z");
+    Set<String> refs = new java.util.HashSet<>();
+    refs.add(bom.at("/metadata/component/bom-ref").asText());
+    assertThat(bom.get("components")).isNotEmpty().allSatisfy(c -> {
+      assertThat(c.path("type").asText()).isIn("application", "library", "framework");
+      assertThat(c.path("name").asText()).isNotBlank();
+      assertThat(c.path("version").asText()).isNotBlank();
+      assertThat(c.path("purl").asText()).matches("pkg:[a-z]+/.+@.+");
+      assertThat(refs.add(c.path("bom-ref").asText())).as("unique bom-ref " + c.path("bom-ref")).isTrue();
+    });
+    Set<String> dependencyRefs = new java.util.HashSet<>();
+    assertThat(bom.get("dependencies")).isNotEmpty().allSatisfy(d -> {
+      assertThat(refs).contains(d.get("ref").asText());
+      assertThat(dependencyRefs.add(d.get("ref").asText())).as("one entry for " + d.get("ref")).isTrue();
+      d.path("dependsOn").forEach(r -> assertThat(refs).contains(r.asText()));
+    });
+  }
+
+  private static String imageId(String image) throws Exception {
+    return exec(List.of(DOCKER, "image", "inspect", "-f", "{{.Id}}", image), 1).stdout.trim();
+  }
+
+  private static void copyTree(Path from, Path to) throws IOException {
+    Files.createDirectories(to);
+    try (var files = Files.list(from)) {
+      for (Path f : files.toList()) {
+        Files.copy(f, to.resolve(f.getFileName()));
+      }
+    }
+  }
+
+  private static Signing signing;
+
+  /** Throwaway GPG keys (in GNUPGHOMEs of a temporary folder) and the test image signed with one of them. */
+  private static synchronized Signing signing() throws Exception {
+    if (signing == null) {
+      signing = new Signing();
+    }
+    return signing;
+  }
+
+  private static final class Signing {
+    final Path dir = Files.createTempDirectory("dc-sign");
+    final Path trustedHome = dir.resolve("trusted-gnupg");
+    final Path otherHome = dir.resolve("other-gnupg");
+    final Path policy = dir.resolve("policy.json");
+    final Path signed = dir.resolve("signed");
+    final String trustedFingerprint;
+    final String otherFingerprint;
+
+    Signing() throws Exception {
+      try {
+        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
+        assertThat(exec(List.of("sh", "-c", "command -v skopeo && command -v gpg && command -v gpgconf"), 1).exit)
+            .as("skopeo and gpg are needed (bin/test installs them: apt-get install skopeo gnupg)").isZero();
+        trustedFingerprint = generateKey(trustedHome, "docker-cleaner ImageIT <image-it@docker-cleaner.invalid>");
+        otherFingerprint = generateKey(otherHome, "someone else <someone@docker-cleaner.invalid>");
+        Path publicKey = dir.resolve("signing-key.gpg");
+        Result export = exec(List.of("gpg", "--homedir", trustedHome.toString(), "--batch", "--output",
+            publicKey.toString(), "--export", trustedFingerprint), 1);
+        assertThat(export.exit).as(export.stderr).isZero();
+        // the shipped example policy, with the key where this test keeps it
+        String shipped = Files.readString(BASEDIR.resolve("conf/signing/policy.json"));
+        assertThat(shipped).contains("\"/etc/docker-cleaner/signing-key.gpg\"");
+        Files.writeString(policy, shipped.replace("/etc/docker-cleaner/signing-key.gpg", publicKey.toString()));
+        Result sign = sign(trustedHome, trustedFingerprint, signed);
+        assertThat(sign.exit).as(sign.stderr).isZero();
+      } catch (Exception | AssertionError e) {
+        close();
+        throw e;
+      }
+    }
+
+    private String generateKey(Path home, String userId) throws Exception {
+      Files.createDirectory(home, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+      Result gen = exec(List.of("gpg", "--homedir", home.toString(), "--batch", "--passphrase", "",
+          "--quick-generate-key", userId, "rsa3072", "sign", "never"), 2);
+      assertThat(gen.exit).as(gen.stderr).isZero();
+      Result list = exec(List.of("gpg", "--homedir", home.toString(), "--batch", "--with-colons",
+          "--list-secret-keys"), 1);
+      return list.stdout.lines().filter(l -> l.startsWith("fpr:")).map(l -> l.split(":")[9]).findFirst()
+          .orElseThrow(() -> new AssertionError("no key in " + home + ": " + list.stdout + list.stderr));
+    }
+
+    Result sign(Path home, String fingerprint, Path dest, String... options) throws Exception {
+      List<String> command = new ArrayList<>(List.of(BASEDIR.resolve("bin/sign-image").toString(), "--key", fingerprint));
+      command.addAll(List.of(options));
+      command.addAll(List.of(IMAGE, dest.toString()));
+      return exec(command, 3, Map.of("GNUPGHOME", home.toString()));
+    }
+
+    /** What README tells users to run: verify with the policy and load into the daemon in one step. */
+    Result verifyIntoDaemon(Path image, String name) throws Exception {
+      return exec(List.of("skopeo", "copy", "--quiet", "--policy", policy.toString(), "--remove-signatures",
+          "--dest-daemon-host", dockerHost, "dir:" + image, "docker-daemon:" + name), 3);
+    }
+
+    void assertRejected(Path image, String reason) throws Exception {
+      String name = "docker-cleaner:it-rejected";
+      try {
+        Result load = verifyIntoDaemon(image, name);
+        assertThat(load.exit).as(load.stderr).isNotZero();
+        assertThat(load.stderr).contains("Source image rejected").contains(reason);
+        assertThat(exec(List.of(DOCKER, "image", "inspect", name), 1).exit).as(name + " was not loaded").isNotZero();
+      } finally {
+        // loaded only when the check wrongly passed
+        exec(List.of(DOCKER, "image", "rm", "-f", name), 1);
+      }
+    }
+
+    void close() throws Exception {
+      // gpg started an agent for each GNUPGHOME: stop those two, then remove the folder
+      for (Path home : List.of(trustedHome, otherHome)) {
+        if (Files.isDirectory(home)) {
+          exec(List.of("gpgconf", "--homedir", home.toString(), "--kill", "gpg-agent"), 1);
+        }
+      }
+      TestDaemons.deleteTree(dir);
+    }
+  }
+
   private static String socketMount() {
     return "--volume=" + socket + ":" + DockerHost.DEFAULT_SOCKET;
   }
@@ -363,12 +658,19 @@ class ImageIT {
   }
 
   private static Result exec(List<String> command, long timeoutMinutes) throws Exception {
+    return exec(command, timeoutMinutes, Map.of());
+  }
+
+  private static Result exec(List<String> command, long timeoutMinutes, Map<String, String> extraEnv) throws Exception {
     ProcessBuilder builder = new ProcessBuilder(command).directory(BASEDIR.toFile());
     Map<String, String> env = builder.environment();
     if (dockerHost != null) {
       env.put("DOCKER_HOST", dockerHost);
       env.put("DOCKER_BUILDKIT", "1");
+      // bin/image-sbom's client: Debian's, as everywhere in this test
+      env.put("DOCKER", DOCKER);
     }
+    env.putAll(extraEnv);
     File out = File.createTempFile("imageit", ".out");
     File err = File.createTempFile("imageit", ".err");
     try {
