@@ -557,6 +557,11 @@ public final class Agent {
     return cleanup.plan(targetBytes, types).map(plan -> Map.entry(plans.put(plan), plan));
   }
 
+  /** Suggestions with their numbers ({@code GET /v1/recommendations}); deletes nothing. */
+  public Future<List<io.dockercleaner.recommend.Recommendation>> recommendations() {
+    return cleanup.recommendations();
+  }
+
   /** Whether a stored plan exists. */
   public boolean hasPlan(String id) {
     return plans.contains(id);

@@ -126,6 +126,12 @@ public final class AgentControlImpl implements AgentControl {
   }
 
   @Override
+  public Future<JsonObject> recommendations() {
+    return agent.recommendations().map(list -> io.dockercleaner.recommend.Recommendation.document(list,
+        java.time.Instant.now(), true));
+  }
+
+  @Override
   public Future<JsonObject> plan(OptionalLong targetBytes, Set<ResourceType> types) {
     // a threshold run waiting for the window shows in the plan too: what would go, and when
     return agent.plan(targetBytes, types).map(e -> planJson(e.getKey(), e.getValue())

@@ -278,6 +278,21 @@ final class CleanupRun {
   }
 
   /** A plan for the API: computed from a fresh inventory, nothing deleted. */
+  /**
+   * Recommendations from a fresh listing, the usage history (first sight at start hidden, as above
+   * the critical watermark: ages then come from creation), the forecast and the disk.
+   */
+  Future<java.util.List<io.dockercleaner.recommend.Recommendation>> recommendations() {
+    return agent.sampleOrNull().compose(sample -> listing(false, settings.maxRunDuration()).map(listed ->
+        io.dockercleaner.recommend.Recommender.recommend(new io.dockercleaner.recommend.Recommender.Inputs(
+            listed.inventory(), agent.history(true), true, settings,
+            () -> PolicyFromSettings.builder(settings, docker.capabilities().buildCachePrune(), agent.startedAt()),
+            java.util.Optional.of(agent.forecast()),
+            sample == null ? java.util.OptionalLong.empty()
+                : java.util.OptionalLong.of(sample.usedBytes() + sample.availableBytes()),
+            listed.now()))));
+  }
+
   Future<Plan> plan(java.util.OptionalLong targetBytes, Set<ResourceType> types) {
     return agent.sampleOrNull().compose(sample -> listing(false, settings.maxRunDuration()).map(listed -> {
       boolean critical = sample != null && sample.usedRatio() >= settings.diskCriticalWatermarkRatio();

@@ -45,6 +45,9 @@ public interface AgentControl {
   /** Recent runs, newest first, as shown by {@code GET /v1/runs}. */
   List<JsonObject> recentRuns();
 
+  /** {@code GET /v1/recommendations}: suggestions with their numbers; deletes nothing. */
+  Future<JsonObject> recommendations();
+
   /** One run by id (in progress or recent); empty when unknown. */
   Optional<JsonObject> run(String id);
 }

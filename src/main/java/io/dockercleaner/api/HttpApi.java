@@ -178,6 +178,8 @@ public final class HttpApi {
         .handler(this::writeGuard)
         .handler(this::startRun);
     router.get("/v1/runs").handler(this::readGuard).handler(this::runs);
+    // like /v1/plan: it lists the daemon's objects (names, sizes), so it needs the token
+    router.get("/v1/recommendations").handler(this::writeGuard).handler(this::recommendations);
     router.get("/v1/runs/:id").handler(this::readGuard).handler(this::run);
     router.route().failureHandler(this::onFailure);
     router.errorHandler(404, ctx -> error(ctx, 404, "no such endpoint: " + ctx.request().path(), Map.of()));
@@ -236,6 +238,11 @@ public final class HttpApi {
         .plan(query.targetBytes(), query.types())
         .onSuccess(plan -> json(ctx, 200, plan))
         .onFailure(ctx::fail);
+  }
+
+  private void recommendations(RoutingContext ctx) {
+    RequestParsers.requireNoQuery(queryParams(ctx));
+    agent.recommendations().onSuccess(doc -> json(ctx, 200, doc)).onFailure(ctx::fail);
   }
 
   private void startRun(RoutingContext ctx) {

@@ -116,6 +116,7 @@ public final class Main {
     try {
       return switch (loaded.command()) {
         case "check" -> check(vertx, settings, env, out, err);
+        case "recommend" -> RecommendCommand.run(vertx, settings, env, out, err);
         case "agent" -> AgentCommand.run(vertx, settings, env, log);
         default -> oneShot(vertx, settings, env, log);
       };

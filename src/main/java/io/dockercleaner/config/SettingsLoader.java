@@ -50,7 +50,7 @@ import java.util.stream.Collectors;
  */
 public final class SettingsLoader {
   /** The commands, the first being the default. */
-  public static final List<String> COMMANDS = List.of("run", "agent", "check", "version", "help");
+  public static final List<String> COMMANDS = List.of("run", "agent", "check", "recommend", "version", "help");
 
   /** Variables whose flag may be given bare. */
   static final Set<String> BOOLEAN_VARIABLES =
@@ -433,11 +433,12 @@ public final class SettingsLoader {
    */
   public static String usage() {
     StringBuilder out = new StringBuilder();
-    out.append("Usage: docker-cleaner [run|agent|check|version|help] [--config FILE] [--OPTION VALUE ...]\n\n")
+    out.append("Usage: docker-cleaner [run|agent|check|recommend|version|help] [--config FILE] [--OPTION VALUE ...]\n\n")
         .append("Commands:\n")
         .append("  run      prune once and exit (default)\n")
         .append("  agent    stay running: watch disk usage and clean within budgets\n")
         .append("  check    validate the configuration and the Docker connection, then exit\n")
+        .append("  recommend  print suggestions with their numbers (reads the daemon, deletes nothing)\n")
         .append("  version  print the version and exit\n")
         .append("  help     print this help and exit\n\n")
         .append("Settings: each is an environment variable, a key of the --config YAML file (lower case) and a\n")

@@ -72,6 +72,12 @@ final class FakeAgent implements AgentControl {
   }
 
   @Override
+  public io.vertx.core.Future<JsonObject> recommendations() {
+    return io.vertx.core.Future.succeededFuture(new JsonObject().put("generatedAt", "2026-11-30T00:00:00Z")
+        .put("usageHistory", true).put("recommendations", new io.vertx.core.json.JsonArray()));
+  }
+
+  @Override
   public List<JsonObject> recentRuns() {
     return List.of(runs.get("run-1"));
   }

@@ -69,7 +69,7 @@ class OpenApiDocumentTest {
   void documentIsAValidOpenApiContract(Vertx vertx) throws Exception {
     OpenAPIContract contract = contract(vertx);
     assertThat(contract.operation("startRun")).isNotNull();
-    assertThat(contract.getPaths()).hasSize(8);
+    assertThat(contract.getPaths()).hasSize(9);
   }
 
   @Test
@@ -85,6 +85,7 @@ class OpenApiDocumentTest {
                 "/v1/openapi.yaml", Set.of("get"),
                 "/v1/status", Set.of("get"),
                 "/v1/plan", Set.of("get"),
+                "/v1/recommendations", Set.of("get"),
                 "/v1/runs", Set.of("get", "post"),
                 "/v1/runs/{id}", Set.of("get")));
   }
@@ -188,6 +189,7 @@ class OpenApiDocumentTest {
     cases.add(Arguments.of("size string", "POST", "/v1/runs", json, "{\"targetBytes\": \"20GiB\"}", true));
     cases.add(Arguments.of("json with charset", "POST", "/v1/runs", json + "; charset=utf-8", "{\"dryRun\": true}", true));
     cases.add(Arguments.of("plan no query", "GET", "/v1/plan", null, null, true));
+    cases.add(Arguments.of("recommendations", "GET", "/v1/recommendations", null, null, true));
     cases.add(Arguments.of("plan full query", "GET", "/v1/plan?targetBytes=5GB&types=image,volume", null, null, true));
     return cases.stream();
   }

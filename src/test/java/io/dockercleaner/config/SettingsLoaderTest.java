@@ -106,7 +106,7 @@ class SettingsLoaderTest {
   @Test
   void unknownCommandListsValidOnes() {
     assertThat(failure(List.of("prune"), Map.of()))
-        .hasMessage("unknown command 'prune' (valid commands: run, agent, check, version, help)");
+        .hasMessage("unknown command 'prune' (valid commands: run, agent, check, recommend, version, help)");
   }
 
   @Test
