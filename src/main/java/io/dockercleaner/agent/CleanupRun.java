@@ -286,7 +286,9 @@ final class CleanupRun {
     return agent.sampleOrNull().compose(sample -> listing(false, settings.maxRunDuration()).map(listed ->
         io.dockercleaner.recommend.Recommender.recommend(new io.dockercleaner.recommend.Recommender.Inputs(
             listed.inventory(), agent.history(true), true, settings,
-            () -> PolicyFromSettings.builder(settings, docker.capabilities().buildCachePrune(), agent.startedAt()),
+            // critical: an image not seen in use since the start counts from its creation, as in history(true)
+            () -> PolicyFromSettings.builder(settings, docker.capabilities().buildCachePrune(), agent.startedAt())
+                .critical(true),
             java.util.Optional.of(agent.forecast()),
             sample == null ? java.util.OptionalLong.empty()
                 : java.util.OptionalLong.of(sample.usedBytes() + sample.availableBytes()),

@@ -103,7 +103,8 @@ public final class Recommender {
       return Optional.empty();
     }
     long bytes = unused.stream().mapToLong(PlanStep::estimatedBytes).sum();
-    String basis = in.hasHistory() ? "not used for " + days(UNUSED_IMAGE_AGE) + " or more (last use from the event stream)"
+    String basis = in.hasHistory() ? "not used for " + days(UNUSED_IMAGE_AGE) + " or more (last use from the event"
+        + " stream; an image not seen in use since the agent started counts from its creation)"
         : "created " + days(UNUSED_IMAGE_AGE) + " or more ago (no usage history in a one-shot run: ages are creation"
             + " ages; the agent knows last use)";
     String evidence = count(unused.size(), "image") + " " + basis + " hold " + Bytes.human(bytes)

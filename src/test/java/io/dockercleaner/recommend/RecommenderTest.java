@@ -103,7 +103,7 @@ class RecommenderTest {
         OptionalLong.empty(), NOW));
     Recommendation r = list.stream().filter(x -> x.id().equals("unused_images")).findFirst().orElseThrow();
     assertThat(r.count()).isEqualTo(4);
-    assertThat(r.evidence()).contains("not used for 14 days or more (last use from the event stream)")
+    assertThat(r.evidence()).contains("not used for 14 days or more (last use from the event stream;")
         .doesNotContain("solo:1");
   }
 
