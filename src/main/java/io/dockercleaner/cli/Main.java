@@ -153,6 +153,24 @@ public final class Main {
   }
 
   private static int check(Vertx vertx, Settings settings, Map<String, String> env, PrintStream out, PrintStream err) {
+    if (!settings.hosts().isEmpty()) {
+      Map<io.dockercleaner.config.HostSpec, Settings> hosts;
+      try {
+        hosts = MultiHostRun.resolve(settings, env);
+      } catch (io.dockercleaner.config.ConfigException e) {
+        e.errors().forEach(m -> initLine(err, settings.logFormat() == io.dockercleaner.config.LogFormat.JSON, env,
+            "ERROR", m));
+        return OneShotReport.EXIT_FATAL;
+      }
+      int worst = 0;
+      for (var h : hosts.entrySet()) {
+        if (settings.logFormat() != io.dockercleaner.config.LogFormat.JSON) {
+          out.println("host:           " + h.getKey().name() + " (" + h.getKey().describe() + ")");
+        }
+        worst = Math.max(worst, check(vertx, h.getValue(), env, out, err));
+      }
+      return worst;
+    }
     boolean json = settings.logFormat() == io.dockercleaner.config.LogFormat.JSON;
     try {
       DockerClient docker = await(connect(vertx, settings, env));
@@ -211,6 +229,21 @@ public final class Main {
   }
 
   private static int oneShot(Vertx vertx, Settings settings, Map<String, String> env, RunLog log) {
+    if (!settings.hosts().isEmpty()) {
+      return MultiHostRun.run(vertx, settings, env, log);
+    }
+    return oneShotHost(vertx, settings, env, log, hostname(env)).exitCode();
+  }
+
+  /** One host's one-shot result: its exit code, and its report when it got as far as running. */
+  record HostOutcome(int exitCode, OneShotReport report) {}
+
+  /**
+   * The one-shot on one daemon.
+   *
+   * @param host the name its webhook notices and metrics carry
+   */
+  static HostOutcome oneShotHost(Vertx vertx, Settings settings, Map<String, String> env, RunLog log, String host) {
     log.info(RunLog.INIT, "docker-cleaner " + version() + " starting one-shot cleanup" + (settings.dryRun() ? " (dry run: nothing will be deleted)" : ""),
         fields("dry_run", settings.dryRun()));
     if (log.enabled(LogLevel.DEBUG)) {
@@ -222,7 +255,7 @@ public final class Main {
     } catch (DockerException e) {
       log.error(RunLog.INIT, cannotConnect(settings, e), fields("error", e.getMessage(), "dry_run", settings.dryRun()));
       log.summary(LogLevel.ERROR, "Nothing was done: cannot connect to the Docker daemon", fields("dry_run", settings.dryRun()));
-      return OneShotReport.EXIT_FATAL;
+      return new HostOutcome(OneShotReport.EXIT_FATAL, null);
     }
     log.info(RunLog.INIT, "Connected to " + (docker.capabilities().podman() ? "Podman " : "Docker ") + docker.versionInfo().version()
         + " at " + docker.host().describe() + " (API " + docker.apiVersion() + ", " + docker.transport() + ")",
@@ -232,15 +265,15 @@ public final class Main {
       if (!dryRun && !settings.pruneForce()) {
         Integer refused = confirm(docker, settings, log);
         if (refused != null) {
-          return refused;
+          return new HostOutcome(refused, null);
         }
       }
       Instant startedAt = Instant.now();
       OneShotReport report = await(new OneShotRun(docker, settings, log, Clock.systemUTC(), dryRun).run());
       summary(log, report);
-      OneShotOutputs.metricsTextfile(settings, report, hostname(env), log);
-      OneShotOutputs.notifyWebhooks(vertx, settings, report, hostname(env), startedAt, log);
-      return report.exitCode();
+      OneShotOutputs.metricsTextfile(settings, report, host, log);
+      OneShotOutputs.notifyWebhooks(vertx, settings, report, host, startedAt, log);
+      return new HostOutcome(report.exitCode(), report);
     } finally {
       await(docker.close().recover(e -> Future.succeededFuture()));
     }

@@ -31,6 +31,25 @@ final class RecommendCommand {
 
   static int run(Vertx vertx, Settings settings, Map<String, String> env, PrintStream out, PrintStream err) {
     boolean json = settings.logFormat() == LogFormat.JSON;
+    if (!settings.hosts().isEmpty()) {
+      Map<io.dockercleaner.config.HostSpec, Settings> hosts;
+      try {
+        hosts = MultiHostRun.resolve(settings, env);
+      } catch (io.dockercleaner.config.ConfigException e) {
+        e.errors().forEach(m -> Main.initLine(err, json, env, "ERROR", m));
+        return OneShotReport.EXIT_FATAL;
+      }
+      int worst = 0;
+      for (var h : hosts.entrySet()) {
+        if (!json) {
+          out.println("== " + h.getKey().name() + " (" + h.getKey().describe() + ")");
+        }
+        Map<String, String> hostEnv = new java.util.HashMap<>(env);
+        hostEnv.put("HOSTNAME", h.getKey().name());
+        worst = Math.max(worst, run(vertx, h.getValue(), hostEnv, out, err));
+      }
+      return worst;
+    }
     DockerClient docker;
     try {
       docker = Main.await(Main.connect(vertx, settings, env));

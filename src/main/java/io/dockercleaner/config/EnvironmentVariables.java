@@ -18,6 +18,9 @@ public final class EnvironmentVariables {
     put("DOCKER_HOST", "unix:///var/run/docker.sock");
     put("DOCKER_TLS_VERIFY", "");
     put("DOCKER_CERT_PATH", "");
+    // several hosts from one process (empty = DOCKER_HOST alone)
+    put("DOCKER_HOSTS", "");
+    put("HOST_CONCURRENCY", "1");
     // one-shot contract
     put("PRUNE_ALL", "false");
     put("PRUNE_VOLUMES", "false");

@@ -86,6 +86,9 @@ public final class Settings {
   private final Optional<String> smtpPassword;
   private final Optional<Path> smtpPasswordFile;
   private final List<NotifyTarget> notifyTargets;
+  private final List<HostSpec> hosts;
+  private final int hostConcurrency;
+  private final Map<String, String> labels;
 
   /**
    * Parses every value; errors are appended to {@code errors} (then the object is incomplete and
@@ -171,6 +174,19 @@ public final class Settings {
           + " are both set; set only one of them");
     }
     notifyTargets = notifyTargets(r);
+    hosts = r.get("DOCKER_HOSTS", HostSpec::parse);
+    hostConcurrency = r.integer("HOST_CONCURRENCY", (n, v) -> ValueParsers.parseInt(n, v, 1, MAX_HOST_CONCURRENCY));
+    this.labels = Map.copyOf(labels);
+    if (hosts != null) {
+      // each host's own values are validated now, with everything else: a bad one is exit 2 at start
+      for (HostSpec h : hosts) {
+        try {
+          forHost(h, Map.of());
+        } catch (ConfigException e) {
+          errors.addAll(e.errors());
+        }
+      }
+    }
     // DOCKER_SOCKET and CLEANUP_USER are read by entrypoint.sh only: accepted, not used here.
 
     r.below("DISK_LOW_WATERMARK", diskLowWatermarkRatio, "DISK_HIGH_WATERMARK", diskHighWatermarkRatio, true);
@@ -212,6 +228,46 @@ public final class Settings {
     }
     targets.addAll(more);
     return List.copyOf(targets);
+  }
+
+  /** The most hosts cleaned at once. */
+  public static final int MAX_HOST_CONCURRENCY = 32;
+
+  /**
+   * The settings of one host of DOCKER_HOSTS: these settings with the host's own values (and
+   * {@code more}, e.g. what its docker context says) on top, without DOCKER_HOSTS.
+   *
+   * @throws ConfigException naming the host and the setting when a value is invalid
+   */
+  public Settings forHost(HostSpec host, Map<String, String> more) {
+    Map<String, String> r = new LinkedHashMap<>(raw);
+    Map<String, String> l = new LinkedHashMap<>(labels);
+    Map<String, ValueSource> s = new LinkedHashMap<>(sources);
+    Map<String, String> values = new LinkedHashMap<>(host.overrides());
+    values.putAll(more);
+    String prefix = labels.getOrDefault("DOCKER_HOSTS", "DOCKER_HOSTS") + " ('" + host.name() + "'): ";
+    values.forEach((name, value) -> {
+      r.put(name, value.trim());
+      l.put(name, prefix + SettingsLoader.fileKeyOf(name));
+      s.put(name, sources.getOrDefault("DOCKER_HOSTS", ValueSource.DEFAULT));
+    });
+    r.put("DOCKER_HOSTS", "");
+    List<String> errors = new java.util.ArrayList<>();
+    Settings settings = new Settings(r, l, s, errors);
+    if (!errors.isEmpty()) {
+      throw new ConfigException(errors, null);
+    }
+    return settings;
+  }
+
+  /** DOCKER_HOSTS: the hosts to clean; empty = DOCKER_HOST alone. */
+  public List<HostSpec> hosts() {
+    return hosts;
+  }
+
+  /** HOST_CONCURRENCY: hosts cleaned at once (1 = one after another). */
+  public int hostConcurrency() {
+    return hostConcurrency;
   }
 
   /** Reads one variable with a parser, collecting errors instead of throwing. */
@@ -663,7 +719,7 @@ public final class Settings {
         deleteConcurrency, httpListen, apiToken, apiTokenFile, apiTokenForRead, apiOpenRead, apiRateLimit,
         metricsTextfile, webhookUrls, webhookFormat, webhookEvents, webhookTimeout, webhookSecret, smtpPassword,
         smtpPasswordFile, notifyTargets, maintenanceWindow == null ? null : maintenanceWindow.map(Object::toString),
-        forecastAlert);
+        forecastAlert, hosts, hostConcurrency);
   }
 
   /** Equal when every typed value is equal (so {@code 85} and {@code 85%} give equal settings). */

@@ -301,10 +301,11 @@ public final class SettingsLoader {
     for (Iterator<Map.Entry<String, JsonNode>> it = root.fields(); it.hasNext(); ) {
       Map.Entry<String, JsonNode> field = it.next();
       String key = field.getKey();
-      String name = key.toUpperCase(Locale.ROOT);
+      // `hosts:` reads better than `docker_hosts:` for a list of hosts with their own settings
+      String name = key.equals("hosts") ? "DOCKER_HOSTS" : key.toUpperCase(Locale.ROOT);
       boolean known =
           EnvironmentVariables.names().contains(name)
-              && (key.equals(name) || key.equals(fileKeyOf(name)));
+              && (key.equals(name) || key.equals(fileKeyOf(name)) || key.equals("hosts"));
       if (!known) {
         List<String> keys = EnvironmentVariables.names().stream().map(SettingsLoader::fileKeyOf).toList();
         String hint =
@@ -337,7 +338,7 @@ public final class SettingsLoader {
     if (node.isValueNode()) {
       return Optional.of(node.asText());
     }
-    if (node.isArray() && name.equals("NOTIFY_TARGETS")) {
+    if (node.isArray() && (name.equals("NOTIFY_TARGETS") || name.equals("DOCKER_HOSTS"))) {
       return Optional.of(node.toString()); // a list of mappings: NotifyTargets reads it as JSON
     }
     if (node.isArray() && LIST_VARIABLES.contains(name)) {

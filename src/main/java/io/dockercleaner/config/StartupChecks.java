@@ -44,6 +44,10 @@ public final class StartupChecks {
     List<String> problems = new ArrayList<>();
     settings.metricsTextfile().ifPresent(f -> checkTextfile(f, problems));
     checkNotifyFiles(settings, problems);
+    if (command.equals("agent") && !settings.hosts().isEmpty()) {
+      problems.add("DOCKER_HOSTS: the agent watches one daemon; run one agent per host with its DOCKER_HOST"
+          + " (DOCKER_HOSTS is for run, check and recommend)");
+    }
     if (command.equals("agent")) {
       settings.apiTokenFile().ifPresent(f -> checkTokenFile(f, problems));
       settings.stateDir().ifPresent(d -> checkStateDir(d, problems));

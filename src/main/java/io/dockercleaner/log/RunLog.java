@@ -23,6 +23,8 @@ public final class RunLog {
   private final boolean quiet;
   private final String hostname;
   private final Clock clock;
+  /** The DOCKER_HOSTS host these lines are about, or null with one host. */
+  private final String host;
 
   public RunLog(PrintStream out, LogFormat format, LogLevel threshold, boolean quiet, String hostname, Clock clock) {
     this.out = out;
@@ -31,6 +33,25 @@ public final class RunLog {
     this.quiet = quiet;
     this.hostname = hostname;
     this.clock = clock;
+    this.host = null;
+  }
+
+  private RunLog(RunLog parent, String host) {
+    this.out = parent.out;
+    this.format = parent.format;
+    this.threshold = parent.threshold;
+    this.quiet = parent.quiet;
+    this.hostname = parent.hostname;
+    this.clock = parent.clock;
+    this.host = host;
+  }
+
+  /**
+   * The log of one host of DOCKER_HOSTS: text lines start their message with {@code HOST: }, JSON
+   * lines get a {@code host} field; the line shape stays the contract's.
+   */
+  public RunLog forHost(String host) {
+    return new RunLog(this, host);
   }
 
   /** Operations named in log lines. */
@@ -73,7 +94,18 @@ public final class RunLog {
     write(level, operation, message, fields);
   }
 
-  private synchronized void write(LogLevel level, String operation, String message, Map<String, Object> fields) {
+  private void write(LogLevel level, String operation, String message, Map<String, Object> fields) {
+    if (host != null) {
+      if (format != LogFormat.JSON) {
+        message = host + ": " + message;
+      }
+      Map<String, Object> withHost = new LinkedHashMap<>();
+      withHost.put("host", host);
+      if (fields != null) {
+        withHost.putAll(fields);
+      }
+      fields = withHost;
+    }
     Instant now = clock.instant().truncatedTo(ChronoUnit.SECONDS);
     if (format == LogFormat.JSON) {
       // milliseconds in JSON (RFC 3339); the text contract keeps whole seconds
