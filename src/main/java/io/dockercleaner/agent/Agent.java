@@ -2,6 +2,7 @@ package io.dockercleaner.agent;
 
 import static io.dockercleaner.log.RunLog.fields;
 
+import io.dockercleaner.agent.watch.DiskHistory;
 import io.dockercleaner.agent.watch.DiskMonitor;
 import io.dockercleaner.agent.watch.DiskSample;
 import io.dockercleaner.agent.watch.EventSupervisor;
@@ -75,6 +76,9 @@ public final class Agent {
   private long saveTimer = -1;
   private volatile DiskUsage lastDf;
   private volatile Instant lastDfAt;
+  private volatile DiskHistory diskHistory = DiskHistory.defaults();
+  // true while a history save runs: saves are once a minute, a slow disk must not queue them up
+  private final java.util.concurrent.atomic.AtomicBoolean savingHistory = new java.util.concurrent.atomic.AtomicBoolean();
 
   // run coordination (agent context only)
   private final RunCoordinator runs = new RunCoordinator(this::startRun);
@@ -130,6 +134,15 @@ public final class Agent {
     return startedAt;
   }
 
+  /** Disk used % over the last 24 h (one sample a minute), for the dashboard's chart. */
+  public DiskHistory diskHistory() {
+    return diskHistory;
+  }
+
+  public Vertx vertx() {
+    return vertx;
+  }
+
   public DiskUsage lastDiskUsage() {
     return lastDf;
   }
@@ -160,6 +173,13 @@ public final class Agent {
             + "': " + e.getMessage()));
       }
       state = UsageState.load(stateDir.get(), clock.instant());
+      try {
+        diskHistory = DiskHistory.load(stateDir.get(), DiskHistory.DEFAULT_INTERVAL, DiskHistory.DEFAULT_CAPACITY,
+            clock.instant());
+      } catch (IOException e) {
+        // a chart is not worth refusing to start for: start a new one
+        log.warn("STATE", "Disk history not loaded, starting a new one: " + e.getMessage(), fields());
+      }
     } else {
       log.warn("INIT", "STATE_DIR is not set: last-use history lives in memory only and is lost on restart",
           fields());
@@ -187,7 +207,11 @@ public final class Agent {
           return p;
         }).compose(p -> disk.sample()).map(sample -> {
           log.info("DISK", "Watching " + disk.path() + ": " + describe(sample), fields());
-          disk.startPeriodic(settings.diskCheckInterval(), triggers::onDiskSample,
+          recordHistory(sample);
+          disk.startPeriodic(settings.diskCheckInterval(), s -> {
+                recordHistory(s);
+                triggers.onDiskSample(s);
+              },
               err -> log.warn("DISK", "Cannot measure " + disk.path() + ": " + err.getMessage(), fields()));
           return (Void) null;
         }).recover(err -> {
@@ -260,6 +284,9 @@ public final class Agent {
           try {
             if (state != null) {
               state.saveNow();
+            }
+            if (settings.stateDir().isPresent()) {
+              diskHistory.save(settings.stateDir().get());
             }
           } catch (IOException e) {
             log.error("STATE", "Cannot save state: " + e.getMessage(), fields("error", e.getMessage()));
@@ -376,6 +403,25 @@ public final class Agent {
     if (state != null && state.changedSinceSave()) {
       state.save(vertx).onFailure(e -> log.warn("STATE", "Cannot save state: " + e.getMessage(), fields()));
     }
+  }
+
+  private void recordHistory(DiskSample s) {
+    boolean kept = diskHistory.record(new DiskHistory.Point(s.at(), s.usedRatio(),
+        s.hasInodes() ? s.inodeUsedRatio() : null));
+    Optional<Path> dir = settings.stateDir();
+    if (!kept || dir.isEmpty() || !savingHistory.compareAndSet(false, true)) {
+      return;
+    }
+    DiskHistory h = diskHistory;
+    vertx.executeBlocking(() -> {
+      h.save(dir.get());
+      return null;
+    }, false).onComplete(r -> {
+      savingHistory.set(false);
+      if (r.failed()) {
+        log.warn("STATE", "Cannot save the disk history: " + r.cause().getMessage(), fields());
+      }
+    });
   }
 
   /** What Docker itself uses: layers + writable layers + volumes + unshared build cache. */

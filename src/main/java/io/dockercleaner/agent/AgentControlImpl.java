@@ -10,7 +10,9 @@ import io.dockercleaner.api.RunTicket;
 import io.dockercleaner.config.Settings;
 import io.dockercleaner.core.ResourceType;
 import io.dockercleaner.docker.model.DiskUsage;
+import io.dockercleaner.exec.AuditLog;
 import io.dockercleaner.exec.RunRecord;
+import io.dockercleaner.log.LogHub;
 import io.dockercleaner.plan.Plan;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
@@ -22,11 +24,68 @@ import java.util.Set;
 
 /** The HTTP API's view of the {@link Agent}. */
 public final class AgentControlImpl implements AgentControl {
+  /** Most items a run's page lists (MAX_DELETIONS_PER_RUN is 500 by default). */
+  static final int MAX_RUN_ITEMS = 10_000;
+
   private final Agent agent;
+  private final LogHub logHub;
   private volatile boolean daemonReachable = true;
 
   public AgentControlImpl(Agent agent) {
+    this(agent, null);
+  }
+
+  /** With the live log's hub ({@code null}: none). */
+  public AgentControlImpl(Agent agent, LogHub logHub) {
     this.agent = agent;
+    this.logHub = logHub;
+  }
+
+  @Override
+  public Optional<LogHub> logHub() {
+    return Optional.ofNullable(logHub);
+  }
+
+  @Override
+  public JsonObject diskHistory() {
+    return agent.diskHistory().toJson();
+  }
+
+  @Override
+  public Future<JsonObject> runItems(String id) {
+    AuditLog audit = new AuditLog(agent.settings().stateDir().orElse(null), java.time.Clock.systemUTC());
+    // the trail may be long: read it on a worker thread
+    return agent.vertx().<List<JsonObject>>executeBlocking(() -> audit.runItems(id, MAX_RUN_ITEMS), false)
+        .compose(lines -> {
+          if (!lines.isEmpty()) {
+            JsonArray items = new JsonArray();
+            lines.forEach(l -> items.add(auditItem(l)));
+            return Future.succeededFuture(new JsonObject().put("runId", id).put("source", "audit").put("items", items));
+          }
+          Optional<RunRecord> record = agent.run(id);
+          if (record.isEmpty()) {
+            return Future.failedFuture(ApiException.notFound("no run with id '" + id
+                + "' in memory or in the audit trail"));
+          }
+          JsonArray items = new JsonArray();
+          record.get().items().forEach(i -> items.add(i.toJson().put("reportedBytes", null)));
+          return Future.succeededFuture(new JsonObject().put("runId", id).put("source", "memory").put("items", items));
+        });
+  }
+
+  /** An audit line as a run item: the object, why, what happened and bytes (reported by the daemon). */
+  private static JsonObject auditItem(JsonObject line) {
+    JsonObject o = new JsonObject().put("type", line.getString("type")).put("id", line.getString("id"))
+        .put("name", line.getString("name")).put("reason", line.getString("reason")).put("rule", line.getString("rule"))
+        .put("estimatedBytes", line.getValue("estimatedBytes")).put("reportedBytes", line.getValue("reportedBytes"))
+        .put("outcome", line.getString("outcome")).put("time", line.getString("time"));
+    if (line.getString("error") != null) {
+      o.put("error", line.getString("error"));
+    }
+    if (line.getString("skipReason") != null) {
+      o.put("skipReason", line.getString("skipReason"));
+    }
+    return o;
   }
 
   /**

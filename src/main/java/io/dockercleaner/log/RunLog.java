@@ -23,6 +23,8 @@ public final class RunLog {
   private final boolean quiet;
   private final String hostname;
   private final Clock clock;
+  // the dashboard's live log; null when nothing listens (the one-shot)
+  private volatile LogHub hub;
 
   public RunLog(PrintStream out, LogFormat format, LogLevel threshold, boolean quiet, String hostname, Clock clock) {
     this.out = out;
@@ -31,6 +33,15 @@ public final class RunLog {
     this.quiet = quiet;
     this.hostname = hostname;
     this.clock = clock;
+  }
+
+  /**
+   * Also sends every line to {@code hub}, DEBUG included whatever LOG_LEVEL says (the dashboard
+   * filters by level itself: an operator can see per-item lines without a restart). QUIET does not
+   * apply to the hub either. {@code null} stops it.
+   */
+  public void tap(LogHub hub) {
+    this.hub = hub;
   }
 
   /** Operations named in log lines. */
@@ -59,10 +70,18 @@ public final class RunLog {
 
   /** The summary line: printed even when QUIET. */
   public void summary(LogLevel level, String message, Map<String, Object> fields) {
+    LogHub h = hub;
+    if (h != null) {
+      h.publish(clock.instant(), level.name(), SUMMARY, message);
+    }
     write(level, SUMMARY, message, fields);
   }
 
   private void emit(LogLevel level, String operation, String message, Map<String, Object> fields) {
+    LogHub h = hub;
+    if (h != null) {
+      h.publish(clock.instant(), level.name(), operation, message);
+    }
     if (!enabled(level)) {
       return;
     }
