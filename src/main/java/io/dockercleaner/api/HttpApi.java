@@ -195,7 +195,8 @@ public final class HttpApi {
     Router router = Router.router(vertx);
     router.route().handler(limits::onRequest);
     router.route().handler(HttpApi::securityHeaders);
-    router.get("/ui").handler(ctx -> ctx.redirect(UI_PATH));
+    // exactly /ui (a plain "/ui" route would also match "/ui/" and loop)
+    router.getWithRegex("^/ui$").handler(ctx -> ctx.redirect(UI_PATH));
     // the dashboard's files hold no host data (like this API's document): served without a token;
     // every call they make goes through the guards below
     router.get(UI_PATH + "*").handler(StaticHandler.create(UI_WEBROOT).setDirectoryListing(false)
