@@ -145,7 +145,16 @@ function route() {
   page(parts.slice(1).map(decodeURIComponent));
 }
 
-window.addEventListener('hashchange', () => { route(); main.focus(); });
+window.addEventListener('hashchange', () => {
+  if (!location.hash.startsWith('#/')) return; // not a page (e.g. an in-page anchor)
+  route();
+  main.focus();
+});
+// the skip link moves focus without touching the hash (which names the page)
+document.querySelector('a.skip').addEventListener('click', (e) => {
+  e.preventDefault();
+  main.focus();
+});
 
 // ---- Overview ---------------------------------------------------------------------------------
 
