@@ -98,6 +98,8 @@ try {
     await page.click('#token-form button[type=submit]');
     await page.locator('#token-message', { hasText: 'refused' }).waitFor({ timeout: WAIT });
     check('a wrong token is refused and said so', true);
+    // the page stops polling on a 401: let the refused requests in flight finish first
+    await page.waitForLoadState('networkidle');
     phase = 'right-token';
     await page.fill('#token-input', env.API_TOKEN);
     await page.click('#token-form button[type=submit]');

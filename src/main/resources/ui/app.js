@@ -81,7 +81,12 @@ async function api(path, options = {}) {
   try { body = await res.json(); } catch (e) { body = null; }
   if (!res.ok) {
     const message = (body && body.error) || res.status + ' ' + res.statusText;
-    if (res.status === 401) askForToken(t ? 'The token was refused: ' + message : message);
+    if (res.status === 401) {
+      // no point polling with a token the agent refuses: the page restarts when one is entered
+      pageTimers.forEach(clearInterval);
+      pageTimers = [];
+      askForToken(t ? 'The token was refused: ' + message : message);
+    }
     throw new ApiError(res.status, message);
   }
   return body;
