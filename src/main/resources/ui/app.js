@@ -250,6 +250,8 @@ function statusCards(st) {
       h('tr', {}, h('th', { scope: 'row' }, 'Next scheduled run'), h('td', {}, st.nextScheduledRun ? when(st.nextScheduledRun) : 'none (no SCHEDULE)')),
       h('tr', {}, h('th', { scope: 'row' }, 'Daemon'), h('td', {}, st.daemon ? (st.daemon.podman ? 'Podman ' : 'Docker ') + st.daemon.version + ' (API ' + st.daemon.apiVersion + ')' : '–')),
       h('tr', {}, h('th', { scope: 'row' }, 'Mode'), h('td', {}, st.dryRun ? 'DRY RUN: nothing is deleted' : 'deleting')),
+      h('tr', {}, h('th', { scope: 'row' }, 'Automatic cleanup'), h('td', { id: 'auto-cleanup' }, st.automaticCleanup && st.automaticCleanup.paused
+        ? h('span', { class: 'warn' }, 'paused (thresholds and schedule start no run)') : 'active')),
       h('tr', {}, h('th', { scope: 'row' }, 'Last run'), h('td', {}, st.lastRun ? h('a', { href: '#/runs/' + encodeURIComponent(st.lastRun.id) },
         st.lastRun.outcome + ', ' + when(st.lastRun.finishedAt)) : 'none yet')))));
   const runCard = h('section', { class: 'card', 'aria-labelledby': 'run-h', 'aria-live': 'polite' }, h('h2', { id: 'run-h' }, 'Current run'));
@@ -535,19 +537,65 @@ function livelog() {
 // ---- Settings ---------------------------------------------------------------------------------
 
 async function settings() {
+  const edit = h('section', { 'aria-labelledby': 'edit-h' });
   const body = h('div', {}, h('p', { class: 'muted' }, 'Loading…'));
-  main.append(h('h1', {}, 'Settings'),
-    h('p', { class: 'muted' }, 'Effective settings and where each value came from (flag over environment over file over default). Secrets are masked. Read-only for now: change them in the environment or the --config file and restart the agent.'),
+  main.append(h('h1', {}, 'Settings'), edit,
+    h('h2', {}, 'Effective settings'),
+    h('p', { class: 'muted' }, 'Where each value came from: runtime (changed here) over flag over environment over file over default. Secrets are masked. Other settings change in the environment or the --config file, with a restart.'),
     body);
+  let st;
   try {
-    const st = await api('/v1/settings');
-    body.replaceChildren(h('table', {}, h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Setting'), h('th', { scope: 'col' }, 'Value'), h('th', { scope: 'col' }, 'Source'))),
-      h('tbody', {}, st.settings.map((x) => h('tr', {}, h('th', { scope: 'row' }, h('code', {}, x.name)),
-        h('td', {}, x.value === null || x.value === '' ? h('span', { class: 'muted' }, '(unset)') : x.value),
-        h('td', { class: x.source === 'default' ? 'muted' : '' }, x.source))))));
+    st = await api('/v1/settings');
   } catch (e) {
     body.replaceChildren(errorBox(e));
+    return;
   }
+  const value = (name) => (st.settings.find((x) => x.name === name) || {}).value;
+  if (st.editable.length) {
+    const inputs = {};
+    const msg = h('div', { id: 'settings-msg', role: 'status' });
+    const rows = st.editable.map((name) => {
+      const id = 'set-' + name;
+      let input;
+      if (name === 'AUTOMATIC_CLEANUP_PAUSED') {
+        input = h('select', { id, name }, ['false', 'true'].map((v) => h('option', { value: v, selected: String(value(name)) === v },
+          v === 'true' ? 'paused (thresholds and schedule start no run)' : 'active')));
+      } else {
+        input = h('input', { id, name, value: value(name) || '', size: 8 });
+      }
+      inputs[name] = input;
+      return h('tr', {}, h('th', { scope: 'row' }, h('label', { for: id }, h('code', {}, name))), h('td', {}, input));
+    });
+    const form = h('form', { id: 'settings-form' }, h('table', {}, h('tbody', {}, rows)),
+      h('p', {}, h('button', { type: 'submit', class: 'primary' }, 'Save changes'), ' ', msg));
+    form.addEventListener('submit', async (e) => {
+      e.preventDefault();
+      const changes = {};
+      for (const [name, input] of Object.entries(inputs)) {
+        if (String(input.value) !== String(value(name) || '')) changes[name] = input.value;
+      }
+      if (!Object.keys(changes).length) {
+        msg.replaceChildren('Nothing changed.');
+        return;
+      }
+      try {
+        const r = await api('/v1/settings', { method: 'PUT', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(changes) });
+        msg.replaceChildren(h('span', { class: 'ok' }, 'Saved: ' + r.changed.map((c) => c.name + ' ' + c.old + ' → ' + c.new).join(', ')));
+        st = r;
+        renderTable();
+      } catch (err) {
+        msg.replaceChildren(errorBox(err));
+      }
+    });
+    edit.append(h('h2', { id: 'edit-h' }, 'Change at runtime'),
+      h('p', { class: 'muted' }, 'Validated as at start, applied all or nothing, kept across restarts (STATE_DIR), written to the audit trail. Needs the API token.'),
+      form);
+  }
+  const renderTable = () => body.replaceChildren(h('table', { id: 'settings-table' }, h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Setting'), h('th', { scope: 'col' }, 'Value'), h('th', { scope: 'col' }, 'Source'))),
+    h('tbody', {}, st.settings.map((x) => h('tr', {}, h('th', { scope: 'row' }, h('code', {}, x.name)),
+      h('td', {}, x.value === null || x.value === '' ? h('span', { class: 'muted' }, '(unset)') : x.value),
+      h('td', { class: x.source === 'default' ? 'muted' : '' }, x.source))))));
+  renderTable();
 }
 
 showAuthState();

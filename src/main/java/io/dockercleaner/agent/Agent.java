@@ -90,6 +90,9 @@ public final class Agent {
   private boolean acceptingRuns;
   private final List<Consumer<RunRecord>> runListeners = new ArrayList<>();
   private final TriggerSources triggers;
+  private final RuntimeSettings runtime;
+  private final List<Consumer<RuntimeSettings.Values>> settingsListeners = new ArrayList<>();
+  private AuditLog audit;
 
   public Agent(Vertx vertx, Settings settings, RunLog log, Clock clock, DockerClient docker) {
     this.vertx = vertx;
@@ -98,7 +101,8 @@ public final class Agent {
     this.clock = clock;
     this.docker = docker;
     this.startedAt = clock.instant();
-    this.triggers = new TriggerSources(vertx, settings, clock, log, runs, this::requestQuietly,
+    this.runtime = new RuntimeSettings(settings);
+    this.triggers = new TriggerSources(vertx, settings, runtime, clock, log, runs, this::requestQuietly,
         () -> acceptingRuns && !stopping);
   }
 
@@ -132,6 +136,53 @@ public final class Agent {
 
   public Instant startedAt() {
     return startedAt;
+  }
+
+  /** The settings an operator may change at runtime (watermarks, pause). */
+  public RuntimeSettings runtimeSettings() {
+    return runtime;
+  }
+
+  /** Called after every runtime settings change, on the agent context (metrics). */
+  public Agent onSettingsChanged(Consumer<RuntimeSettings.Values> listener) {
+    settingsListeners.add(listener);
+    return this;
+  }
+
+  /**
+   * Applies a runtime settings change (all or nothing), saves it to STATE_DIR, writes one audit
+   * line per changed value ({@code "phase":"setting"}: who, when, old, new) and logs it; then
+   * re-checks the thresholds against the last disk sample, so that a lowered watermark starts a
+   * run at once. Call on the agent's context.
+   *
+   * @throws io.dockercleaner.config.ConfigException naming the setting when a value is invalid
+   */
+  public Future<List<RuntimeSettings.Change>> changeSettings(Map<String, String> updates, String who) {
+    List<RuntimeSettings.Change> changes = runtime.apply(updates);
+    if (changes.isEmpty()) {
+      return Future.succeededFuture(changes);
+    }
+    for (RuntimeSettings.Change c : changes) {
+      log.info("SETTINGS", c.name() + " changed from " + c.oldValue() + " to " + c.newValue() + " by " + who,
+          fields("setting", c.name(), "old", c.oldValue(), "new", c.newValue(), "by", who));
+    }
+    settingsListeners.forEach(l -> l.accept(runtime.values()));
+    Optional<Path> dir = settings.stateDir();
+    Future<Void> saved = dir.isEmpty() ? Future.succeededFuture() : vertx.executeBlocking(() -> {
+      runtime.save(dir.get());
+      for (RuntimeSettings.Change c : changes) {
+        if (audit != null) {
+          audit.setting(c.name(), c.oldValue(), c.newValue(), who);
+        }
+      }
+      return null;
+    }, true);
+    return saved.map(v -> {
+      if (acceptingRuns && disk != null && disk.lastSample() != null) {
+        triggers.onDiskSample(disk.lastSample());
+      }
+      return changes;
+    });
   }
 
   /** Disk used % over the last 24 h (one sample a minute), for the dashboard's chart. */
@@ -174,6 +225,14 @@ public final class Agent {
       }
       state = UsageState.load(stateDir.get(), clock.instant());
       try {
+        for (RuntimeSettings.Change c : runtime.load(stateDir.get())) {
+          log.info("SETTINGS", c.name() + " is " + c.newValue() + " (changed at runtime, kept in "
+              + RuntimeSettings.FILE_NAME + "; the configuration says " + c.oldValue() + ")", fields());
+        }
+      } catch (IOException | RuntimeException e) {
+        log.warn("SETTINGS", "Runtime settings not loaded, using the configuration: " + e.getMessage(), fields());
+      }
+      try {
         diskHistory = DiskHistory.load(stateDir.get(), DiskHistory.DEFAULT_INTERVAL, DiskHistory.DEFAULT_CAPACITY,
             clock.instant());
       } catch (IOException e) {
@@ -186,7 +245,7 @@ public final class Agent {
       state = UsageState.inMemory();
     }
     hadHistoryAtStart = state.hadHistory();
-    AuditLog audit = new AuditLog(stateDir.orElse(null), clock);
+    audit = new AuditLog(stateDir.orElse(null), clock);
     executor = new Executor(docker, clock, audit, log);
     cleanup = new CleanupRun(this, executor);
     events = new EventSupervisor(vertx, docker, EventSupervisorOptions.defaults(), this::reconcile);

@@ -47,6 +47,35 @@ public final class AgentControlImpl implements AgentControl {
   }
 
   @Override
+  public JsonObject runtimeSettings() {
+    RuntimeSettings r = agent.runtimeSettings();
+    JsonObject values = new JsonObject();
+    JsonArray changed = new JsonArray();
+    RuntimeSettings.EDITABLE.forEach(n -> {
+      values.put(n, r.values().raw().get(n));
+      if (r.changedAtRuntime(n)) {
+        changed.add(n);
+      }
+    });
+    return new JsonObject().put("editable", new JsonArray(RuntimeSettings.EDITABLE)).put("values", values)
+        .put("changedAtRuntime", changed);
+  }
+
+  @Override
+  public Future<JsonObject> changeSettings(java.util.Map<String, String> updates, String who) {
+    try {
+      return agent.changeSettings(updates, who).map(changes -> {
+        JsonArray out = new JsonArray();
+        changes.forEach(c -> out.add(new JsonObject().put("name", c.name()).put("old", c.oldValue()).put("new", c.newValue())));
+        return new JsonObject().put("changed", out);
+      });
+    } catch (io.dockercleaner.config.ConfigException e) {
+      // nothing changed: RuntimeSettings applies all or nothing
+      return Future.failedFuture(ApiException.badRequest(e.getMessage()));
+    }
+  }
+
+  @Override
   public JsonObject diskHistory() {
     return agent.diskHistory().toJson();
   }
@@ -134,6 +163,7 @@ public final class AgentControlImpl implements AgentControl {
   @Override
   public JsonObject status() {
     Settings s = agent.settings();
+    RuntimeSettings.Values w = agent.runtimeSettings().values(); // watermarks may change at runtime
     var docker = agent.docker();
     JsonObject o = new JsonObject()
         .put("daemon", new JsonObject().put("version", docker.versionInfo().version())
@@ -141,9 +171,10 @@ public final class AgentControlImpl implements AgentControl {
             .put("address", docker.host().describe()).put("transport", docker.transport()))
         .put("startedAt", agent.startedAt().toString())
         .put("dryRun", s.dryRun())
-        .put("watermarks", new JsonObject().put("diskHigh", s.diskHighWatermarkRatio()).put("diskLow", s.diskLowWatermarkRatio())
-            .put("diskCritical", s.diskCriticalWatermarkRatio()).put("inodeHigh", s.inodeHighWatermarkRatio())
-            .put("inodeLow", s.inodeLowWatermarkRatio())
+        .put("automaticCleanup", new JsonObject().put("paused", agent.runtimeSettings().values().paused()))
+        .put("watermarks", new JsonObject().put("diskHigh", w.diskHigh()).put("diskLow", w.diskLow())
+            .put("diskCritical", w.diskCritical()).put("inodeHigh", w.inodeHigh())
+            .put("inodeLow", w.inodeLow())
             .put("dockerUsageLimitBytes", s.dockerUsageLimitBytes().isPresent() ? s.dockerUsageLimitBytes().getAsLong() : null)
             .put("buildCacheLimitBytes", s.buildCacheLimitBytes().isPresent() ? s.buildCacheLimitBytes().getAsLong() : null));
     DiskSample sample = agent.disk() == null ? null : agent.disk().lastSample();

@@ -43,6 +43,7 @@ final class TriggerSources {
   private final RunCoordinator runs;
   private final Consumer<TriggerRequest> request;
   private final BooleanSupplier accepting;
+  private final RuntimeSettings runtime;
   private final List<Consumer<String>> thresholdListeners = new ArrayList<>();
   private CronExpression schedule;
   private ZonedDateTime nextScheduled;
@@ -54,8 +55,9 @@ final class TriggerSources {
    * @param request hands a request to the agent (which may refuse it while stopping)
    * @param accepting false while the start-up may still fail, and once stopping: no trigger fires
    */
-  TriggerSources(Vertx vertx, Settings settings, Clock clock, RunLog log, RunCoordinator runs,
+  TriggerSources(Vertx vertx, Settings settings, RuntimeSettings runtime, Clock clock, RunLog log, RunCoordinator runs,
       Consumer<TriggerRequest> request, BooleanSupplier accepting) {
+    this.runtime = runtime;
     this.vertx = vertx;
     this.settings = settings;
     this.clock = clock;
@@ -85,8 +87,9 @@ final class TriggerSources {
 
   /** A disk sample: a run when bytes or inodes are above their high watermark. */
   void onDiskSample(DiskSample s) {
-    boolean bytesHigh = s.usedRatio() >= settings.diskHighWatermarkRatio();
-    boolean inodesHigh = s.hasInodes() && s.inodeUsedRatio() >= settings.inodeHighWatermarkRatio();
+    RuntimeSettings.Values w = runtime.values();
+    boolean bytesHigh = s.usedRatio() >= w.diskHigh();
+    boolean inodesHigh = s.hasInodes() && s.inodeUsedRatio() >= w.inodeHigh();
     if (!bytesHigh && !inodesHigh) {
       return;
     }
@@ -101,7 +104,7 @@ final class TriggerSources {
   /** Bytes to free to get under the low watermark. */
   long bytesAboveLowWatermark(DiskSample s) {
     long base = s.usedBytes() + s.availableBytes();
-    return Math.max(0, s.usedBytes() - (long) (settings.diskLowWatermarkRatio() * base));
+    return Math.max(0, s.usedBytes() - (long) (runtime.values().diskLow() * base));
   }
 
   /** A fresh {@code /system/df}: a run when Docker's usage or its build cache is above its limit. */
@@ -122,7 +125,8 @@ final class TriggerSources {
 
   private void thresholdRequest(String trigger, OptionalLong bytes, Set<ResourceType> types) {
     TriggerRequest req = TriggerRequest.threshold(trigger, bytes, types, settings.dryRun());
-    if (!accepting.getAsBoolean() || runs.queuedLike(req)) {
+    // paused by an operator (dashboard or PUT /v1/settings): thresholds start no run
+    if (!accepting.getAsBoolean() || runtime.values().paused() || runs.queuedLike(req)) {
       return;
     }
     if (runs.busy()) {
@@ -164,7 +168,9 @@ final class TriggerSources {
     ZonedDateTime firing = nextScheduled;
     scheduleTimer = vertx.setTimer(delay, t -> {
       TriggerRequest req = TriggerRequest.fullSequence("schedule", settings.dryRun());
-      if (accepting.getAsBoolean() && !runs.queuedLike(req)) {
+      if (runtime.values().paused()) {
+        log.info("SCHEDULE", "Scheduled run skipped: automatic cleanup is paused", fields());
+      } else if (accepting.getAsBoolean() && !runs.queuedLike(req)) {
         request.accept(req);
       }
       // re-arm from the firing time, not "now", so one firing never counts twice

@@ -70,4 +70,24 @@ public interface AgentControl {
   default JsonObject diskHistory() {
     return new JsonObject().put("intervalSeconds", 60).put("capacity", 0).put("samples", new io.vertx.core.json.JsonArray());
   }
+
+  /**
+   * The settings editable at runtime: {@code {"editable": [names], "values": {name: raw},
+   * "changedAtRuntime": [names]}}; an agent without them lists none.
+   */
+  default JsonObject runtimeSettings() {
+    return new JsonObject().put("editable", new io.vertx.core.json.JsonArray()).put("values", new JsonObject())
+        .put("changedAtRuntime", new io.vertx.core.json.JsonArray());
+  }
+
+  /**
+   * Changes runtime settings, all or nothing. The Future fails with a 400 {@link ApiException}
+   * naming the setting when a value is invalid or not editable; it succeeds with {@code
+   * {"changed": [{"name","old","new"}]}}.
+   *
+   * @param who who asked, for the audit trail and the log
+   */
+  default Future<JsonObject> changeSettings(java.util.Map<String, String> updates, String who) {
+    return Future.failedFuture(ApiException.notFound("this agent has no runtime settings"));
+  }
 }

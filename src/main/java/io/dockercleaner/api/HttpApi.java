@@ -93,7 +93,7 @@ public final class HttpApi {
           "/v1/openapi.yaml", "GET",
           "/v1/logs/stream", "GET",
           "/v1/disk/history", "GET",
-          "/v1/settings", "GET");
+          "/v1/settings", "GET, PUT");
 
   private final Settings settings;
   private final AgentControl agent;
@@ -220,6 +220,11 @@ public final class HttpApi {
     router.get("/v1/logs/stream").handler(this::readGuard).handler(ctx -> logStream(vertx, ctx));
     router.get("/v1/disk/history").handler(this::readGuard).handler(this::diskHistory);
     router.get("/v1/settings").handler(this::readGuard).handler(this::settingsView);
+    router.put("/v1/settings")
+        .handler(BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES))
+        .handler(limits::bodyRead)
+        .handler(this::writeGuard)
+        .handler(this::changeSettings);
     router.route().failureHandler(this::onFailure);
     router.errorHandler(404, ctx -> error(ctx, 404, "no such endpoint: " + ctx.request().path(), Map.of()));
     router.errorHandler(
@@ -349,14 +354,50 @@ public final class HttpApi {
   /** Every setting's effective value (secrets masked, as Settings.effective()) and its source. */
   private void settingsView(RoutingContext ctx) {
     RequestParsers.requireNoQuery(queryParams(ctx));
+    json(ctx, 200, settingsJson());
+  }
+
+  /** Start-up values with their source, overlaid with the values changed at runtime (source "runtime"). */
+  private JsonObject settingsJson() {
+    JsonObject runtime = agent.runtimeSettings();
+    JsonObject runtimeValues = runtime.getJsonObject("values", new JsonObject());
+    JsonArray changed = runtime.getJsonArray("changedAtRuntime", new JsonArray());
     JsonArray list = new JsonArray();
     Map<String, io.dockercleaner.config.ValueSource> sources = settings.sources();
     settings.effective().forEach((name, value) -> {
       io.dockercleaner.config.ValueSource source = sources.get(name);
-      list.add(new JsonObject().put("name", name).put("value", value)
-          .put("source", (source == null ? io.dockercleaner.config.ValueSource.DEFAULT : source).name().toLowerCase(Locale.ROOT)));
+      String from = (source == null ? io.dockercleaner.config.ValueSource.DEFAULT : source).name().toLowerCase(Locale.ROOT);
+      list.add(changed.contains(name)
+          ? new JsonObject().put("name", name).put("value", runtimeValues.getString(name)).put("source", "runtime")
+          : new JsonObject().put("name", name).put("value", value).put("source", from));
     });
-    json(ctx, 200, new JsonObject().put("settings", list).put("editable", new JsonArray()));
+    // runtime-only settings (the pause) come last
+    runtimeValues.forEach(e -> {
+      if (!settings.effective().containsKey(e.getKey())) {
+        list.add(new JsonObject().put("name", e.getKey()).put("value", String.valueOf(e.getValue()))
+            .put("source", changed.contains(e.getKey()) ? "runtime" : "default"));
+      }
+    });
+    return new JsonObject().put("settings", list).put("editable", runtime.getJsonArray("editable", new JsonArray()));
+  }
+
+  /**
+   * {@code PUT /v1/settings}: a JSON object of setting name → value (string, number or boolean),
+   * applied all or nothing; 400 naming the setting when one is invalid or not editable.
+   */
+  private void changeSettings(RoutingContext ctx) {
+    RequestParsers.requireNoQuery(queryParams(ctx));
+    String contentType = ctx.request().getHeader(HttpHeaders.CONTENT_TYPE);
+    if (!isJson(contentType)) {
+      throw new ApiException(415, (contentType == null ? "missing Content-Type" : "unsupported Content-Type '"
+          + contentType + "'") + "; send application/json");
+    }
+    Buffer body = ctx.body().buffer();
+    Map<String, String> updates = RequestParsers.parseSettingsChange(body == null ? new byte[0] : body.getBytes());
+    String who = "HTTP client " + ctx.request().remoteAddress().hostAddress() + " with the API token";
+    agent.changeSettings(updates, who)
+        .onSuccess(result -> json(ctx, 200, result.mergeIn(settingsJson())))
+        .onFailure(ctx::fail);
   }
 
   /**

@@ -201,6 +201,35 @@ public final class RequestParsers {
     }
   }
 
+  /**
+   * A {@code PUT /v1/settings} body: a non-empty JSON object whose values are strings, numbers or
+   * booleans (each becomes its text, as in the environment). Which names are editable and which
+   * values are valid is the agent's call (the same parsers as at start).
+   */
+  public static Map<String, String> parseSettingsChange(byte[] body) {
+    JsonNode root;
+    try {
+      root = isBlank(body) ? null : MAPPER.readTree(body);
+    } catch (IOException e) {
+      throw ApiException.badRequest("request body is not valid JSON: " + e.getMessage());
+    }
+    if (root == null || !root.isObject() || root.isEmpty()) {
+      throw ApiException.badRequest("request body must be a JSON object of setting name to value, such as"
+          + " {\"DISK_HIGH_WATERMARK\": \"90%\"}");
+    }
+    Map<String, String> out = new java.util.LinkedHashMap<>();
+    Iterator<Map.Entry<String, JsonNode>> fields = root.fields();
+    while (fields.hasNext()) {
+      Map.Entry<String, JsonNode> e = fields.next();
+      JsonNode v = e.getValue();
+      if (!v.isTextual() && !v.isNumber() && !v.isBoolean()) {
+        throw ApiException.badRequest(e.getKey() + ": expected a string, number or boolean, got " + describe(v));
+      }
+      out.put(e.getKey(), v.asText());
+    }
+    return out;
+  }
+
   /** Rejects query parameters on an endpoint that takes none. */
   public static void requireNoQuery(Map<String, List<String>> params) {
     if (!params.isEmpty()) {

@@ -79,6 +79,11 @@ public final class AgentRuntime {
     log.tap(logHub);
     attachLogHub(logHub);
     AgentControlImpl control = new AgentControlImpl(agent, logHub);
+    metrics.automaticCleanupPaused(false);
+    agent.onSettingsChanged(v -> {
+      metrics.diskWatermarks(v.diskLow(), v.diskHigh(), v.diskCritical());
+      metrics.automaticCleanupPaused(v.paused());
+    });
     agent.onRunFinished(r -> {
       AgentCommand.recordMetrics(metrics, r);
       notifier.notify(AgentCommand.notice(r, host));
@@ -90,6 +95,10 @@ public final class AgentRuntime {
     long[] timer = {-1};
     return agent.start()
         .compose(v -> {
+          // values kept from a runtime change before a restart are in force now
+          var w = agent.runtimeSettings().values();
+          metrics.diskWatermarks(w.diskLow(), w.diskHigh(), w.diskCritical());
+          metrics.automaticCleanupPaused(w.paused());
           timer[0] = wireWatchMetrics(vertx, agent, metrics, control, settings);
           return HttpApi.start(vertx, settings, control, metrics, listen.host(), listen.port());
         })

@@ -124,6 +124,15 @@ public final class AuditLog implements Executor.AuditSink {
     write(line);
   }
 
+  /** A runtime settings change: {@code "phase":"setting"}, the name, old and new values, and who. */
+  public void setting(String name, String oldValue, String newValue, String who) {
+    if (file == null) {
+      return;
+    }
+    write(new JsonObject().put("phase", "setting").put("time", clock.instant().toString()).put("setting", name)
+        .put("old", oldValue).put("new", newValue).put("by", who));
+  }
+
   /**
    * What the trail says about one run's items, in the order they were first written: for each
    * object its outcome line, or its intent line ({@code "outcome":"pending"}) while no outcome was

@@ -239,4 +239,55 @@ class DashboardApiTest {
     org.awaitility.Awaitility.await().atMost(30, TimeUnit.SECONDS)
         .until(() -> closedByClient.get() && agent.logHub.subscriberCount() == 0);
   }
+
+  @Test
+  void changingSettingsNeedsTheTokenEvenWhenReadsAreOpen() {
+    start(Map.of("API_TOKEN", TOKEN));
+    Response r = ApiClient.await(client.send(HttpMethod.PUT, "/v1/settings",
+        Map.of("Content-Type", "application/json"), "{\"DISK_HIGH_WATERMARK\":\"90%\"}"));
+    assertThat(r.status()).isEqualTo(401);
+    assertThat(agent.settingsChanges).isEmpty();
+    assertThat(client.get("/v1/settings").status()).as("reads stay open").isEqualTo(200);
+  }
+
+  @Test
+  void changingSettingsIsForbiddenWithoutAConfiguredToken() {
+    start(Map.of());
+    Response r = ApiClient.await(client.send(HttpMethod.PUT, "/v1/settings",
+        Map.of("Content-Type", "application/json"), "{\"DISK_HIGH_WATERMARK\":\"90%\"}"));
+    assertThat(r.status()).isEqualTo(403);
+    assertThat(agent.settingsChanges).isEmpty();
+  }
+
+  @Test
+  void aSettingsChangeReachesTheAgentAsText() {
+    start(Map.of("API_TOKEN", TOKEN));
+    Response r = ApiClient.await(client.send(HttpMethod.PUT, "/v1/settings",
+        Map.of("Content-Type", "application/json", "Authorization", "Bearer " + TOKEN),
+        "{\"DISK_HIGH_WATERMARK\":\"90%\",\"AUTOMATIC_CLEANUP_PAUSED\":true}"));
+    assertThat(r.status()).as(r.body()).isEqualTo(200);
+    assertThat(agent.settingsChanges).containsExactly(Map.of("DISK_HIGH_WATERMARK", "90%", "AUTOMATIC_CLEANUP_PAUSED", "true"));
+    assertThat(r.json().getJsonArray("changed")).isNotNull();
+    assertThat(r.json().getJsonArray("settings")).isNotNull();
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"", "[]", "{}", "{\"DISK_HIGH_WATERMARK\":[1]}", "{\"DISK_HIGH_WATERMARK\":null}", "{bad"})
+  void aMalformedSettingsChangeIs400AndReachesNoAgent(String body) {
+    start(Map.of("API_TOKEN", TOKEN));
+    Response r = ApiClient.await(client.send(HttpMethod.PUT, "/v1/settings",
+        Map.of("Content-Type", "application/json", "Authorization", "Bearer " + TOKEN), body));
+    assertThat(r.status()).as(r.body()).isEqualTo(400);
+    assertThat(agent.settingsChanges).isEmpty();
+  }
+
+  @Test
+  void anInvalidValueIs400WithTheAgentsMessage() {
+    start(Map.of("API_TOKEN", TOKEN));
+    Response r = ApiClient.await(client.send(HttpMethod.PUT, "/v1/settings",
+        Map.of("Content-Type", "application/json", "Authorization", "Bearer " + TOKEN),
+        "{\"DISK_HIGH_WATERMARK\":\"" + FakeAgent.INVALID_SETTING_VALUE + "\"}"));
+    assertThat(r.status()).isEqualTo(400);
+    assertThat(r.error()).contains("DISK_HIGH_WATERMARK");
+  }
 }

@@ -105,4 +105,17 @@ final class FakeAgent implements AgentControl {
     return new JsonObject().put("intervalSeconds", 60).put("capacity", 1440).put("samples",
         new io.vertx.core.json.JsonArray().add(new JsonObject().put("at", "2026-01-01T00:00:00Z").put("usedRatio", 0.5)));
   }
+
+  /** A value the fake refuses as the agent refuses an invalid one. */
+  static final String INVALID_SETTING_VALUE = "150%";
+  final List<Map<String, String>> settingsChanges = new CopyOnWriteArrayList<>();
+
+  @Override
+  public Future<JsonObject> changeSettings(Map<String, String> updates, String who) {
+    if (updates.containsValue(INVALID_SETTING_VALUE)) {
+      return Future.failedFuture(ApiException.badRequest("DISK_HIGH_WATERMARK: '150%' is invalid"));
+    }
+    settingsChanges.add(Map.copyOf(updates));
+    return Future.succeededFuture(new JsonObject().put("changed", new io.vertx.core.json.JsonArray()));
+  }
 }

@@ -90,7 +90,7 @@ class OpenApiDocumentTest {
                 Map.entry("/v1/runs/{id}/items", Set.of("get")),
                 Map.entry("/v1/logs/stream", Set.of("get")),
                 Map.entry("/v1/disk/history", Set.of("get")),
-                Map.entry("/v1/settings", Set.of("get"))));
+                Map.entry("/v1/settings", Set.of("get", "put"))));
   }
 
   @Test
@@ -119,6 +119,7 @@ class OpenApiDocumentTest {
   void writeEndpointsRequireTheTokenAndReadEndpointsMayUseIt() {
     assertThat(doc.at("/paths/~1v1~1runs/post/security").toString()).isEqualTo("[{\"bearer\":[]}]");
     assertThat(doc.at("/paths/~1v1~1plan/get/security").toString()).isEqualTo("[{\"bearer\":[]}]");
+    assertThat(doc.at("/paths/~1v1~1settings/put/security").toString()).isEqualTo("[{\"bearer\":[]}]");
     for (String read : List.of("/paths/~1v1~1status/get", "/paths/~1v1~1runs/get", "/paths/~1v1~1runs~1{id}/get",
         "/paths/~1metrics/get", "/paths/~1v1~1runs~1{id}~1items/get", "/paths/~1v1~1logs~1stream/get",
         "/paths/~1v1~1disk~1history/get", "/paths/~1v1~1settings/get")) {
