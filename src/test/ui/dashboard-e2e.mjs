@@ -45,7 +45,8 @@ try {
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
   let phase = 'start';
   // console errors expected while the page has no token (the browser logs every 401 it gets)
-  const expectedInPhase = { 'no-token': /401|Unauthorized/, 'wrong-token': /401|Unauthorized/ };
+  const expectedInPhase = { 'no-token': /401|Unauthorized/, 'wrong-token': /401|Unauthorized/,
+    'settings-invalid': /400|Bad Request/ };
   const watch = (page, label) => {
     page.on('console', (m) => {
       if (m.type() !== 'error') return;
@@ -211,6 +212,32 @@ try {
     await page.locator('#run-outcome:text("succeeded")').waitFor({ timeout: WAIT });
     report.plan.runId = decodeURIComponent(page.url().split('#/runs/')[1]);
     check('the plan was applied by a run', true, report.plan.runId);
+  });
+
+  // ---- settings: a valid watermark change takes effect, an invalid one shows the error ---------
+  await step('settings', async () => {
+    phase = 'settings';
+    await page.goto(BASE + '/ui/#/settings');
+    await page.locator('#settings-form').waitFor({ timeout: WAIT });
+    await page.fill('#set-DISK_HIGH_WATERMARK', '99.5%');
+    await page.click('#settings-form button[type=submit]');
+    await page.locator('#settings-msg', { hasText: 'DISK_HIGH_WATERMARK' }).waitFor({ timeout: WAIT });
+    check('a valid watermark is saved', (await page.locator('#settings-msg').textContent()).includes('99.5%'));
+    const status = async () => page.evaluate(async (t) => (await (await fetch('/v1/status', { headers: { Authorization: 'Bearer ' + t } })).json()), env.API_TOKEN);
+    check('the status shows the new watermark', (await status()).watermarks.diskHigh === 0.995);
+    const runtimeRow = page.locator('#settings-table tr', { hasText: 'DISK_HIGH_WATERMARK' });
+    check('the settings table says it was changed at runtime', (await runtimeRow.textContent()).includes('runtime'));
+    phase = 'settings-invalid'; // the browser logs the 400 it gets
+    await page.fill('#set-DISK_HIGH_WATERMARK', '150%');
+    await page.click('#settings-form button[type=submit]');
+    await page.locator('#settings-msg .error-box').waitFor({ timeout: WAIT });
+    const error = await page.locator('#settings-msg').textContent();
+    check('an invalid watermark shows the error naming it', error.includes('DISK_HIGH_WATERMARK') && error.includes('150%'), error);
+    check('an invalid watermark changes nothing', (await status()).watermarks.diskHigh === 0.995);
+    await page.waitForLoadState('networkidle');
+    phase = 'settings';
+    await shot('settings');
+    await axe('settings-form');
   });
 
   check('no console error on any page', report.consoleErrors.length === 0, report.consoleErrors.join(' || '));

@@ -26,8 +26,9 @@ import org.junit.jupiter.api.io.TempDir;
  * private daemon. The script checks the pages (token refused and accepted, every page loads with
  * no console error and no request off 127.0.0.1, axe-core finds nothing serious, keyboard
  * navigation, a run watched in the live log and listed on its page, a plan previewed and applied
- * after a confirmation) and prints a JSON report; this test then checks the daemon: the run's and
- * the plan's containers are gone, and only those.
+ * after a confirmation, a watermark changed on the Settings page and an invalid one refused) and
+ * prints a JSON report; this test then checks the daemon: the run's and
+ * the plan's containers are gone, and only those; and the changed watermark survives a restart.
  *
  * <p>Needs {@code /usr/bin/chromium}, node and the npm packages that {@code bin/test} installs
  * ({@code DC_UI_E2E_MODULES}, default {@code /var/cache/docker-cleaner-test/ui-e2e/node_modules}).
@@ -121,6 +122,13 @@ class DashboardBrowserIT {
               .map(String::valueOf).toList())
           .contains(kept, running, later);
       assertThat(agent.sigterm()).as("exit code after SIGTERM; output in %s", agent.logFile()).isZero();
+    }
+    // the watermark the browser changed survives a restart (STATE_DIR/runtime-settings.json)
+    try (AgentProcess again = AgentProcess.start(env)) {
+      AgentProcess.Response status = again.send("GET", "/v1/status", null, true);
+      assertThat(status.status()).as(status.body()).isEqualTo(200);
+      assertThat(status.json().getJsonObject("watermarks").getDouble("diskHigh")).isEqualTo(0.995);
+      assertThat(again.sigterm()).as("exit code after SIGTERM; output in %s", again.logFile()).isZero();
     }
   }
 
