@@ -110,8 +110,8 @@ class AgentRuntimeSettingsTest {
         .containsExactlyInAnyOrder("DISK_HIGH_WATERMARK", "DISK_LOW_WATERMARK");
 
     org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30))
-        .until(() -> s.docker().removedIds(ResourceType.CONTAINER).contains(s.exited().id()));
-    assertThat(s.agent().recentRuns()).isNotEmpty();
+        .until(() -> !s.agent().recentRuns().isEmpty()); // the run finished
+    assertThat(s.docker().removedIds(ResourceType.CONTAINER)).contains(s.exited().id());
     assertThat(s.agent().recentRuns().get(0).trigger()).isEqualTo("threshold");
 
     JsonObject status = new AgentControlImpl(s.agent()).status();
