@@ -122,3 +122,21 @@ dc_ensure_promtool() {
     echo "$dir/usr/bin"
   fi
 }
+
+# The browser test's npm packages (UI_E2E_PACKAGES), installed once into $DC_TOOL_CACHE/ui-e2e
+# with the machine's own npm (never a browser download: Debian's chromium is the browser);
+# prints the node_modules folder.
+UI_E2E_PACKAGES=(playwright-core@1.65.1 axe-core@4.14.1)
+dc_ensure_ui_e2e_modules() {
+  local dir="$DC_TOOL_CACHE/ui-e2e"
+  local stamp="$dir/.installed-${UI_E2E_PACKAGES[*]// /_}"
+  if [ ! -f "$stamp" ]; then
+    mkdir -p "$dir"
+    # PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD: playwright-core downloads nothing, but say it anyway
+    PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm install --prefix "$dir" --no-audit --no-fund --silent \
+      "${UI_E2E_PACKAGES[@]}" >&2 || pkg_die "npm install ${UI_E2E_PACKAGES[*]} failed"
+    rm -f "$dir"/.installed-*
+    touch "$stamp"
+  fi
+  printf '%s\n' "$dir/node_modules"
+}

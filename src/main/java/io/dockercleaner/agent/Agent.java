@@ -2,6 +2,7 @@ package io.dockercleaner.agent;
 
 import static io.dockercleaner.log.RunLog.fields;
 
+import io.dockercleaner.agent.watch.DiskHistory;
 import io.dockercleaner.agent.watch.DiskMonitor;
 import io.dockercleaner.agent.watch.DiskSample;
 import io.dockercleaner.agent.watch.EventSupervisor;
@@ -78,6 +79,9 @@ public final class Agent {
   private long saveTimer = -1;
   private volatile DiskUsage lastDf;
   private volatile Instant lastDfAt;
+  private volatile DiskHistory diskHistory = DiskHistory.defaults();
+  // true while a history save runs: saves are once a minute, a slow disk must not queue them up
+  private final java.util.concurrent.atomic.AtomicBoolean savingHistory = new java.util.concurrent.atomic.AtomicBoolean();
 
   // run coordination (agent context only)
   private final RunCoordinator runs = new RunCoordinator(this::startRun);
@@ -93,6 +97,9 @@ public final class Agent {
   private final ForecastAlert forecastAlert;
   private volatile Forecast forecast = new Forecast(Forecast.State.UNKNOWN, null, Duration.ZERO, 0, null, null);
   private final List<Consumer<Forecast>> forecastListeners = new ArrayList<>();
+  private final RuntimeSettings runtime;
+  private final List<Consumer<RuntimeSettings.Values>> settingsListeners = new ArrayList<>();
+  private AuditLog audit;
 
   public Agent(Vertx vertx, Settings settings, RunLog log, Clock clock, DockerClient docker) {
     this.vertx = vertx;
@@ -101,7 +108,8 @@ public final class Agent {
     this.clock = clock;
     this.docker = docker;
     this.startedAt = clock.instant();
-    this.triggers = new TriggerSources(vertx, settings, clock, log, runs, this::requestQuietly,
+    this.runtime = new RuntimeSettings(settings);
+    this.triggers = new TriggerSources(vertx, settings, runtime, clock, log, runs, this::requestQuietly,
         () -> acceptingRuns && !stopping, () -> forecast, () -> disk == null ? null : disk.lastSample());
     this.forecastAlert = new ForecastAlert(settings.forecastAlert());
     this.forecaster = DiskForecaster.forSampleInterval(settings.diskCheckInterval());
@@ -126,7 +134,8 @@ public final class Agent {
   /** Every disk sample: the forecast first (the maintenance window's exception uses it), then the thresholds. */
   private void onDiskSample(DiskSample s) {
     forecaster.add(s.at(), s.usedBytes(), s.availableBytes());
-    forecast = forecaster.forecast(settings.diskHighWatermarkRatio());
+    // the high watermark in force: PUT /v1/settings may have changed it
+    forecast = forecaster.forecast(runtime.values().diskHigh());
     forecastAlert.onForecast(forecast).ifPresent(f -> {
       log.warn("FORECAST", "Disk forecast to fill in " + Forecast.human(f.timeToFull()) + " (high watermark in "
           + Forecast.human(f.timeToHigh()) + ") at " + Bytes.human(Math.round(f.growthBytesPerSecond() * 3600))
@@ -170,6 +179,62 @@ public final class Agent {
     return startedAt;
   }
 
+  /** The settings an operator may change at runtime (watermarks, pause). */
+  public RuntimeSettings runtimeSettings() {
+    return runtime;
+  }
+
+  /** Called after every runtime settings change, on the agent context (metrics). */
+  public Agent onSettingsChanged(Consumer<RuntimeSettings.Values> listener) {
+    settingsListeners.add(listener);
+    return this;
+  }
+
+  /**
+   * Applies a runtime settings change (all or nothing), saves it to STATE_DIR, writes one audit
+   * line per changed value ({@code "phase":"setting"}: who, when, old, new) and logs it; then
+   * re-checks the thresholds against the last disk sample, so that a lowered watermark starts a
+   * run at once. Call on the agent's context.
+   *
+   * @throws io.dockercleaner.config.ConfigException naming the setting when a value is invalid
+   */
+  public Future<List<RuntimeSettings.Change>> changeSettings(Map<String, String> updates, String who) {
+    List<RuntimeSettings.Change> changes = runtime.apply(updates);
+    if (changes.isEmpty()) {
+      return Future.succeededFuture(changes);
+    }
+    for (RuntimeSettings.Change c : changes) {
+      log.info("SETTINGS", c.name() + " changed from " + c.oldValue() + " to " + c.newValue() + " by " + who,
+          fields("setting", c.name(), "old", c.oldValue(), "new", c.newValue(), "by", who));
+    }
+    settingsListeners.forEach(l -> l.accept(runtime.values()));
+    Optional<Path> dir = settings.stateDir();
+    Future<Void> saved = dir.isEmpty() ? Future.succeededFuture() : vertx.executeBlocking(() -> {
+      runtime.save(dir.get());
+      for (RuntimeSettings.Change c : changes) {
+        if (audit != null) {
+          audit.setting(c.name(), c.oldValue(), c.newValue(), who);
+        }
+      }
+      return null;
+    }, true);
+    return saved.map(v -> {
+      if (acceptingRuns && disk != null && disk.lastSample() != null) {
+        triggers.onDiskSample(disk.lastSample());
+      }
+      return changes;
+    });
+  }
+
+  /** Disk used % over the last 24 h (one sample a minute), for the dashboard's chart. */
+  public DiskHistory diskHistory() {
+    return diskHistory;
+  }
+
+  public Vertx vertx() {
+    return vertx;
+  }
+
   public DiskUsage lastDiskUsage() {
     return lastDf;
   }
@@ -200,13 +265,28 @@ public final class Agent {
             + "': " + e.getMessage()));
       }
       state = UsageState.load(stateDir.get(), clock.instant());
+      try {
+        for (RuntimeSettings.Change c : runtime.load(stateDir.get())) {
+          log.info("SETTINGS", c.name() + " is " + c.newValue() + " (changed at runtime, kept in "
+              + RuntimeSettings.FILE_NAME + "; the configuration says " + c.oldValue() + ")", fields());
+        }
+      } catch (IOException | RuntimeException e) {
+        log.warn("SETTINGS", "Runtime settings not loaded, using the configuration: " + e.getMessage(), fields());
+      }
+      try {
+        diskHistory = DiskHistory.load(stateDir.get(), DiskHistory.DEFAULT_INTERVAL, DiskHistory.DEFAULT_CAPACITY,
+            clock.instant());
+      } catch (IOException e) {
+        // a chart is not worth refusing to start for: start a new one
+        log.warn("STATE", "Disk history not loaded, starting a new one: " + e.getMessage(), fields());
+      }
     } else {
       log.warn("INIT", "STATE_DIR is not set: last-use history lives in memory only and is lost on restart",
           fields());
       state = UsageState.inMemory();
     }
     hadHistoryAtStart = state.hadHistory();
-    AuditLog audit = new AuditLog(stateDir.orElse(null), clock);
+    audit = new AuditLog(stateDir.orElse(null), clock);
     executor = new Executor(docker, clock, audit, log);
     cleanup = new CleanupRun(this, executor);
     events = new EventSupervisor(vertx, docker, EventSupervisorOptions.defaults(), this::reconcile);
@@ -227,8 +307,12 @@ public final class Agent {
           return p;
         }).compose(p -> disk.sample()).map(sample -> {
           log.info("DISK", "Watching " + disk.path() + ": " + describe(sample), fields());
+          recordHistory(sample);
           forecaster.add(sample.at(), sample.usedBytes(), sample.availableBytes());
-          disk.startPeriodic(settings.diskCheckInterval(), this::onDiskSample,
+          disk.startPeriodic(settings.diskCheckInterval(), s -> {
+                recordHistory(s);
+                onDiskSample(s);
+              },
               err -> log.warn("DISK", "Cannot measure " + disk.path() + ": " + err.getMessage(), fields()));
           return (Void) null;
         }).recover(err -> {
@@ -301,6 +385,9 @@ public final class Agent {
           try {
             if (state != null) {
               state.saveNow();
+            }
+            if (settings.stateDir().isPresent()) {
+              diskHistory.save(settings.stateDir().get());
             }
           } catch (IOException e) {
             log.error("STATE", "Cannot save state: " + e.getMessage(), fields("error", e.getMessage()));
@@ -417,6 +504,25 @@ public final class Agent {
     if (state != null && state.changedSinceSave()) {
       state.save(vertx).onFailure(e -> log.warn("STATE", "Cannot save state: " + e.getMessage(), fields()));
     }
+  }
+
+  private void recordHistory(DiskSample s) {
+    boolean kept = diskHistory.record(new DiskHistory.Point(s.at(), s.usedRatio(),
+        s.hasInodes() ? s.inodeUsedRatio() : null));
+    Optional<Path> dir = settings.stateDir();
+    if (!kept || dir.isEmpty() || !savingHistory.compareAndSet(false, true)) {
+      return;
+    }
+    DiskHistory h = diskHistory;
+    vertx.executeBlocking(() -> {
+      h.save(dir.get());
+      return null;
+    }, false).onComplete(r -> {
+      savingHistory.set(false);
+      if (r.failed()) {
+        log.warn("STATE", "Cannot save the disk history: " + r.cause().getMessage(), fields());
+      }
+    });
   }
 
   /** What Docker itself uses: layers + writable layers + volumes + unshared build cache. */

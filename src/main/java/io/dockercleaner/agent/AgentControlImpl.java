@@ -10,7 +10,9 @@ import io.dockercleaner.api.RunTicket;
 import io.dockercleaner.config.Settings;
 import io.dockercleaner.core.ResourceType;
 import io.dockercleaner.docker.model.DiskUsage;
+import io.dockercleaner.exec.AuditLog;
 import io.dockercleaner.exec.RunRecord;
+import io.dockercleaner.log.LogHub;
 import io.dockercleaner.plan.Plan;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
@@ -22,11 +24,97 @@ import java.util.Set;
 
 /** The HTTP API's view of the {@link Agent}. */
 public final class AgentControlImpl implements AgentControl {
+  /** Most items a run's page lists (MAX_DELETIONS_PER_RUN is 500 by default). */
+  static final int MAX_RUN_ITEMS = 10_000;
+
   private final Agent agent;
+  private final LogHub logHub;
   private volatile boolean daemonReachable = true;
 
   public AgentControlImpl(Agent agent) {
+    this(agent, null);
+  }
+
+  /** With the live log's hub ({@code null}: none). */
+  public AgentControlImpl(Agent agent, LogHub logHub) {
     this.agent = agent;
+    this.logHub = logHub;
+  }
+
+  @Override
+  public Optional<LogHub> logHub() {
+    return Optional.ofNullable(logHub);
+  }
+
+  @Override
+  public JsonObject runtimeSettings() {
+    RuntimeSettings r = agent.runtimeSettings();
+    JsonObject values = new JsonObject();
+    JsonArray changed = new JsonArray();
+    RuntimeSettings.EDITABLE.forEach(n -> {
+      values.put(n, r.values().raw().get(n));
+      if (r.changedAtRuntime(n)) {
+        changed.add(n);
+      }
+    });
+    return new JsonObject().put("editable", new JsonArray(RuntimeSettings.EDITABLE)).put("values", values)
+        .put("changedAtRuntime", changed);
+  }
+
+  @Override
+  public Future<JsonObject> changeSettings(java.util.Map<String, String> updates, String who) {
+    try {
+      return agent.changeSettings(updates, who).map(changes -> {
+        JsonArray out = new JsonArray();
+        changes.forEach(c -> out.add(new JsonObject().put("name", c.name()).put("old", c.oldValue()).put("new", c.newValue())));
+        return new JsonObject().put("changed", out);
+      });
+    } catch (io.dockercleaner.config.ConfigException e) {
+      // nothing changed: RuntimeSettings applies all or nothing
+      return Future.failedFuture(ApiException.badRequest(e.getMessage()));
+    }
+  }
+
+  @Override
+  public JsonObject diskHistory() {
+    return agent.diskHistory().toJson();
+  }
+
+  @Override
+  public Future<JsonObject> runItems(String id) {
+    AuditLog audit = new AuditLog(agent.settings().stateDir().orElse(null), java.time.Clock.systemUTC());
+    // the trail may be long: read it on a worker thread
+    return agent.vertx().<List<JsonObject>>executeBlocking(() -> audit.runItems(id, MAX_RUN_ITEMS), false)
+        .compose(lines -> {
+          if (!lines.isEmpty()) {
+            JsonArray items = new JsonArray();
+            lines.forEach(l -> items.add(auditItem(l)));
+            return Future.succeededFuture(new JsonObject().put("runId", id).put("source", "audit").put("items", items));
+          }
+          Optional<RunRecord> record = agent.run(id);
+          if (record.isEmpty()) {
+            return Future.failedFuture(ApiException.notFound("no run with id '" + id
+                + "' in memory or in the audit trail"));
+          }
+          JsonArray items = new JsonArray();
+          record.get().items().forEach(i -> items.add(i.toJson().put("reportedBytes", null)));
+          return Future.succeededFuture(new JsonObject().put("runId", id).put("source", "memory").put("items", items));
+        });
+  }
+
+  /** An audit line as a run item: the object, why, what happened and bytes (reported by the daemon). */
+  private static JsonObject auditItem(JsonObject line) {
+    JsonObject o = new JsonObject().put("type", line.getString("type")).put("id", line.getString("id"))
+        .put("name", line.getString("name")).put("reason", line.getString("reason")).put("rule", line.getString("rule"))
+        .put("estimatedBytes", line.getValue("estimatedBytes")).put("reportedBytes", line.getValue("reportedBytes"))
+        .put("outcome", line.getString("outcome")).put("time", line.getString("time"));
+    if (line.getString("error") != null) {
+      o.put("error", line.getString("error"));
+    }
+    if (line.getString("skipReason") != null) {
+      o.put("skipReason", line.getString("skipReason"));
+    }
+    return o;
   }
 
   /**
@@ -75,6 +163,7 @@ public final class AgentControlImpl implements AgentControl {
   @Override
   public JsonObject status() {
     Settings s = agent.settings();
+    RuntimeSettings.Values w = agent.runtimeSettings().values(); // watermarks may change at runtime
     var docker = agent.docker();
     JsonObject o = new JsonObject()
         .put("daemon", new JsonObject().put("version", docker.versionInfo().version())
@@ -82,9 +171,10 @@ public final class AgentControlImpl implements AgentControl {
             .put("address", docker.host().describe()).put("transport", docker.transport()))
         .put("startedAt", agent.startedAt().toString())
         .put("dryRun", s.dryRun())
-        .put("watermarks", new JsonObject().put("diskHigh", s.diskHighWatermarkRatio()).put("diskLow", s.diskLowWatermarkRatio())
-            .put("diskCritical", s.diskCriticalWatermarkRatio()).put("inodeHigh", s.inodeHighWatermarkRatio())
-            .put("inodeLow", s.inodeLowWatermarkRatio())
+        .put("automaticCleanup", new JsonObject().put("paused", agent.runtimeSettings().values().paused()))
+        .put("watermarks", new JsonObject().put("diskHigh", w.diskHigh()).put("diskLow", w.diskLow())
+            .put("diskCritical", w.diskCritical()).put("inodeHigh", w.inodeHigh())
+            .put("inodeLow", w.inodeLow())
             .put("dockerUsageLimitBytes", s.dockerUsageLimitBytes().isPresent() ? s.dockerUsageLimitBytes().getAsLong() : null)
             .put("buildCacheLimitBytes", s.buildCacheLimitBytes().isPresent() ? s.buildCacheLimitBytes().getAsLong() : null));
     DiskSample sample = agent.disk() == null ? null : agent.disk().lastSample();
@@ -116,10 +206,10 @@ public final class AgentControlImpl implements AgentControl {
     o.put("lastRun", recent.isEmpty() ? null : recent.get(0).toSummaryJson());
     o.put("nextScheduledRun", agent.nextScheduledRun().map(z -> z.toInstant().toString()).orElse(null));
     o.put("forecast", agent.forecast().toJson());
-    o.put("maintenanceWindow", s.maintenanceWindow().map(w -> {
+    o.put("maintenanceWindow", s.maintenanceWindow().map(window -> {
       java.time.ZonedDateTime now = java.time.ZonedDateTime.now(java.time.Clock.systemUTC());
-      return new JsonObject().put("window", w.toString()).put("zone", w.zone().getId()).put("open", w.isOpen(now))
-          .put("nextOpening", w.nextOpening(now).map(z -> z.toOffsetDateTime().toString()).orElse(null));
+      return new JsonObject().put("window", window.toString()).put("zone", window.zone().getId()).put("open", window.isOpen(now))
+          .put("nextOpening", window.nextOpening(now).map(z -> z.toOffsetDateTime().toString()).orElse(null));
     }).orElse(null));
     o.put("deferral", agent.deferral().map(Deferral::toJson).orElse(null));
     return o;

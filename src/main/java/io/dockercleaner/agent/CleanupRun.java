@@ -88,7 +88,7 @@ final class CleanupRun {
       if (before != null) {
         record.diskBefore(before.usedBytes(), before.usedRatio());
       }
-      boolean critical = before != null && before.usedRatio() >= settings.diskCriticalWatermarkRatio();
+      boolean critical = before != null && before.usedRatio() >= agent.runtimeSettings().values().diskCritical();
       PlanPolicy policy = policy(req.types(), critical, Integer.MAX_VALUE);
       Duration maxDuration = req.maxDuration().orElse(settings.maxRunDuration());
       return listing(policy.enabled(ResourceType.NETWORK), maxDuration).compose(listed -> {
@@ -166,7 +166,7 @@ final class CleanupRun {
       if (sampleBefore != null) {
         record.diskBefore(sampleBefore.usedBytes(), sampleBefore.usedRatio());
       }
-      boolean critical = sampleBefore != null && sampleBefore.usedRatio() >= settings.diskCriticalWatermarkRatio();
+      boolean critical = sampleBefore != null && sampleBefore.usedRatio() >= agent.runtimeSettings().values().diskCritical();
       return listing(false, req.maxDuration().orElse(settings.maxRunDuration())).compose(listed -> {
         Instant now = listed.now();
         Inventory inventory = listed.inventory();
@@ -219,7 +219,7 @@ final class CleanupRun {
               if (after != null) {
                 record.diskAfter(after.usedBytes(), after.usedRatio());
                 if (!reached[0] && req.trigger().equals("threshold")) {
-                  reached[0] = after.usedRatio() <= settings.diskLowWatermarkRatio();
+                  reached[0] = after.usedRatio() <= agent.runtimeSettings().values().diskLow();
                 }
               }
               boolean measured = req.trigger().equals("threshold") || req.trigger().equals("inode_threshold");
@@ -240,8 +240,8 @@ final class CleanupRun {
     return () -> agent.disk().sample(req.trigger().equals("inode_threshold")).map(s -> {
       boolean done;
       switch (req.trigger()) {
-        case "threshold" -> done = s.usedRatio() <= settings.diskLowWatermarkRatio();
-        case "inode_threshold" -> done = s.hasInodes() && s.inodeUsedRatio() <= settings.inodeLowWatermarkRatio();
+        case "threshold" -> done = s.usedRatio() <= agent.runtimeSettings().values().diskLow();
+        case "inode_threshold" -> done = s.hasInodes() && s.inodeUsedRatio() <= agent.runtimeSettings().values().inodeLow();
         default -> done = record.targetBytes() != Planner.UNLIMITED && req.trigger().equals("http")
             && before.usedBytes() - s.usedBytes() >= record.targetBytes();
       }
@@ -297,7 +297,7 @@ final class CleanupRun {
 
   Future<Plan> plan(java.util.OptionalLong targetBytes, Set<ResourceType> types) {
     return agent.sampleOrNull().compose(sample -> listing(false, settings.maxRunDuration()).map(listed -> {
-      boolean critical = sample != null && sample.usedRatio() >= settings.diskCriticalWatermarkRatio();
+      boolean critical = sample != null && sample.usedRatio() >= agent.runtimeSettings().values().diskCritical();
       UsageHistory history = agent.history(critical);
       return Planner.plan(listed.inventory(), history, policy(types, critical, settings.maxDeletionsPerRun()),
           listed.now(), targetBytes.isPresent() ? targetBytes.getAsLong() : Planner.UNLIMITED);

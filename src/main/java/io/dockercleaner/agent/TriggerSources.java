@@ -46,6 +46,7 @@ final class TriggerSources {
   private final RunCoordinator runs;
   private final Consumer<TriggerRequest> request;
   private final BooleanSupplier accepting;
+  private final RuntimeSettings runtime;
   private final List<Consumer<String>> thresholdListeners = new ArrayList<>();
   private CronExpression schedule;
   private ZonedDateTime nextScheduled;
@@ -63,9 +64,10 @@ final class TriggerSources {
    * @param forecast the disk forecast now (MAINTENANCE_WINDOW's exception)
    * @param lastSample the last disk sample, or null (MAINTENANCE_WINDOW's critical exception)
    */
-  TriggerSources(Vertx vertx, Settings settings, Clock clock, RunLog log, RunCoordinator runs,
+  TriggerSources(Vertx vertx, Settings settings, RuntimeSettings runtime, Clock clock, RunLog log, RunCoordinator runs,
       Consumer<TriggerRequest> request, BooleanSupplier accepting, Supplier<Forecast> forecast,
       Supplier<DiskSample> lastSample) {
+    this.runtime = runtime;
     this.forecast = forecast;
     this.lastSample = lastSample;
     this.window = settings.maintenanceWindow();
@@ -98,8 +100,9 @@ final class TriggerSources {
 
   /** A disk sample: a run when bytes or inodes are above their high watermark. */
   void onDiskSample(DiskSample s) {
-    boolean bytesHigh = s.usedRatio() >= settings.diskHighWatermarkRatio();
-    boolean inodesHigh = s.hasInodes() && s.inodeUsedRatio() >= settings.inodeHighWatermarkRatio();
+    RuntimeSettings.Values w = runtime.values();
+    boolean bytesHigh = s.usedRatio() >= w.diskHigh();
+    boolean inodesHigh = s.hasInodes() && s.inodeUsedRatio() >= w.inodeHigh();
     if (!bytesHigh && !inodesHigh) {
       if (deferral != null && deferral.trigger().contains("threshold")) {
         log.info("TRIGGER", "No longer above the high watermark: the deferred " + deferral.trigger() + " run is dropped",
@@ -119,7 +122,7 @@ final class TriggerSources {
   /** Bytes to free to get under the low watermark. */
   long bytesAboveLowWatermark(DiskSample s) {
     long base = s.usedBytes() + s.availableBytes();
-    return Math.max(0, s.usedBytes() - (long) (settings.diskLowWatermarkRatio() * base));
+    return Math.max(0, s.usedBytes() - (long) (runtime.values().diskLow() * base));
   }
 
   /** A fresh {@code /system/df}: a run when Docker's usage or its build cache is above its limit. */
@@ -140,7 +143,8 @@ final class TriggerSources {
 
   private void thresholdRequest(String trigger, OptionalLong bytes, Set<ResourceType> types) {
     TriggerRequest req = TriggerRequest.threshold(trigger, bytes, types, settings.dryRun());
-    if (!accepting.getAsBoolean() || runs.queuedLike(req)) {
+    // paused by an operator (dashboard or PUT /v1/settings): thresholds start no run
+    if (!accepting.getAsBoolean() || runtime.values().paused() || runs.queuedLike(req)) {
       return;
     }
     Optional<Deferral> wait = mustWait(trigger);
@@ -182,7 +186,7 @@ final class TriggerSources {
       return Optional.empty();
     }
     DiskSample s = lastSample.get();
-    if (s != null && s.usedRatio() >= settings.diskCriticalWatermarkRatio()) {
+    if (s != null && s.usedRatio() >= runtime.values().diskCritical()) {
       return Optional.empty();
     }
     ZonedDateTime opens = window.get().nextOpening(now).orElse(null);
@@ -191,7 +195,7 @@ final class TriggerSources {
       return Optional.empty();
     }
     String used = s == null ? "" : "usage " + pct(s.usedRatio()) + " is below the critical watermark "
-        + pct(settings.diskCriticalWatermarkRatio()) + ", ";
+        + pct(runtime.values().diskCritical()) + ", ";
     String fills = switch (f.state()) {
       case GROWING -> "the disk is forecast to fill in " + Forecast.human(f.timeToFull());
       case NOT_GROWING -> "the disk is not growing";
@@ -209,7 +213,7 @@ final class TriggerSources {
       return "the maintenance window is open";
     }
     DiskSample s = lastSample.get();
-    if (s != null && s.usedRatio() >= settings.diskCriticalWatermarkRatio()) {
+    if (s != null && s.usedRatio() >= runtime.values().diskCritical()) {
       return "usage " + pct(s.usedRatio()) + " reached the critical watermark";
     }
     return "the disk is forecast to fill before the window opens";
@@ -248,7 +252,9 @@ final class TriggerSources {
     ZonedDateTime firing = nextScheduled;
     scheduleTimer = vertx.setTimer(delay, t -> {
       TriggerRequest req = TriggerRequest.fullSequence("schedule", settings.dryRun());
-      if (accepting.getAsBoolean() && !runs.queuedLike(req)) {
+      if (runtime.values().paused()) {
+        log.info("SCHEDULE", "Scheduled run skipped: automatic cleanup is paused", fields());
+      } else if (accepting.getAsBoolean() && !runs.queuedLike(req)) {
         request.accept(req);
       }
       // re-arm from the firing time, not "now", so one firing never counts twice

@@ -1,6 +1,7 @@
 package io.dockercleaner.api;
 
 import io.dockercleaner.core.ResourceType;
+import io.dockercleaner.log.LogHub;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
@@ -50,4 +51,46 @@ public interface AgentControl {
 
   /** One run by id (in progress or recent); empty when unknown. */
   Optional<JsonObject> run(String id);
+
+  // --- for the dashboard (defaults: an agent that keeps none of it) ---
+
+  /** The live log's lines and subscribers; empty when the agent keeps none. */
+  default Optional<LogHub> logHub() {
+    return Optional.empty();
+  }
+
+  /**
+   * Every item of a run: from the audit trail (so it survives a restart and the in-memory list of
+   * recent runs), else from the run's record in memory (dry runs write no audit lines). The body
+   * is {@code {"runId", "source": "audit"|"memory", "items": [...]}}. Fails with a 404 {@link
+   * ApiException} when neither knows the run.
+   */
+  default Future<JsonObject> runItems(String id) {
+    return Future.failedFuture(ApiException.notFound("no run with id '" + id + "'"));
+  }
+
+  /** Disk used % samples for the chart, as {@code DiskHistory.toJson()}. */
+  default JsonObject diskHistory() {
+    return new JsonObject().put("intervalSeconds", 60).put("capacity", 0).put("samples", new io.vertx.core.json.JsonArray());
+  }
+
+  /**
+   * The settings editable at runtime: {@code {"editable": [names], "values": {name: raw},
+   * "changedAtRuntime": [names]}}; an agent without them lists none.
+   */
+  default JsonObject runtimeSettings() {
+    return new JsonObject().put("editable", new io.vertx.core.json.JsonArray()).put("values", new JsonObject())
+        .put("changedAtRuntime", new io.vertx.core.json.JsonArray());
+  }
+
+  /**
+   * Changes runtime settings, all or nothing. The Future fails with a 400 {@link ApiException}
+   * naming the setting when a value is invalid or not editable; it succeeds with {@code
+   * {"changed": [{"name","old","new"}]}}.
+   *
+   * @param who who asked, for the audit trail and the log
+   */
+  default Future<JsonObject> changeSettings(java.util.Map<String, String> updates, String who) {
+    return Future.failedFuture(ApiException.notFound("this agent has no runtime settings"));
+  }
 }

@@ -4,18 +4,24 @@ import io.dockercleaner.config.HostPort;
 import io.dockercleaner.config.Settings;
 import io.dockercleaner.metrics.CleanerMetrics;
 import io.vertx.core.Future;
+import io.vertx.core.Context;
+import io.vertx.core.Handler;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.handler.HttpException;
+import io.vertx.ext.web.handler.StaticHandler;
+import io.dockercleaner.log.LogHub;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URLEncoder;
@@ -54,6 +60,26 @@ public final class HttpApi {
   /** Classpath location of the OpenAPI document. */
   public static final String OPENAPI_RESOURCE = "/openapi.yaml";
 
+  /** Classpath folder of the dashboard's files, served under {@link #UI_PATH}. */
+  public static final String UI_WEBROOT = "ui";
+  /** Where the dashboard is served. */
+  public static final String UI_PATH = "/ui/";
+  /**
+   * The Content-Security-Policy of every response: only the agent's own scripts, styles and
+   * connections (no inline script or style, nothing from elsewhere), no framing, no plugins.
+   */
+  public static final String CONTENT_SECURITY_POLICY = "default-src 'none'; script-src 'self'; style-src 'self';"
+      + " img-src 'self'; connect-src 'self'; font-src 'self'; manifest-src 'self'; base-uri 'none'; form-action 'self';"
+      + " frame-ancestors 'none'";
+  /** Live log readers at once; more get 429 (each holds a connection and a queue). */
+  public static final int MAX_LOG_STREAMS = 16;
+  /** Lines replayed from the ring to a reader that gives no position. */
+  static final int LOG_STREAM_BACKLOG_LINES = 200;
+  /** Comment lines sent to an idle live-log reader so that it sees a dead connection. */
+  static final long LOG_STREAM_HEARTBEAT_MILLIS = 15_000;
+  /** Lines written per turn of the event loop to one live-log reader. */
+  private static final int LOG_STREAM_BATCH_LINES = 100;
+
   private static final Logger LOG = LoggerFactory.getLogger(HttpApi.class);
   private static final String JSON = "application/json";
   private static final Map<String, String> ALLOWED_METHODS =
@@ -64,7 +90,10 @@ public final class HttpApi {
           "/v1/status", "GET",
           "/v1/plan", "GET",
           "/v1/runs", "GET, POST",
-          "/v1/openapi.yaml", "GET");
+          "/v1/openapi.yaml", "GET",
+          "/v1/logs/stream", "GET",
+          "/v1/disk/history", "GET",
+          "/v1/settings", "GET, PUT");
 
   private final Settings settings;
   private final AgentControl agent;
@@ -72,6 +101,7 @@ public final class HttpApi {
   private final BearerAuth auth;
   private final RateLimiter runLimiter;
   private final Buffer openApiDocument;
+  private final AtomicInteger logStreams = new AtomicInteger();
 
   private HttpApi(
       Settings settings,
@@ -164,6 +194,13 @@ public final class HttpApi {
   private Router router(Vertx vertx, ConnectionLimits limits) {
     Router router = Router.router(vertx);
     router.route().handler(limits::onRequest);
+    router.route().handler(HttpApi::securityHeaders);
+    // exactly /ui (a plain "/ui" route would also match "/ui/" and loop)
+    router.getWithRegex("^/ui$").handler(ctx -> ctx.redirect(UI_PATH));
+    // the dashboard's files hold no host data (like this API's document): served without a token;
+    // every call they make goes through the guards below
+    router.get(UI_PATH + "*").handler(StaticHandler.create(UI_WEBROOT).setDirectoryListing(false)
+        .setIndexPage("index.html").setCachingEnabled(false).setSendVaryHeader(false));
     router.get("/healthz").handler(ctx -> json(ctx, 200, new JsonObject().put("status", "ok")));
     router.get("/readyz").handler(this::readyz);
     router.get("/v1/openapi.yaml").handler(this::openApi);
@@ -181,6 +218,15 @@ public final class HttpApi {
     // like /v1/plan: it lists the daemon's objects (names, sizes), so it needs the token
     router.get("/v1/recommendations").handler(this::writeGuard).handler(this::recommendations);
     router.get("/v1/runs/:id").handler(this::readGuard).handler(this::run);
+    router.get("/v1/runs/:id/items").handler(this::readGuard).handler(this::runItems);
+    router.get("/v1/logs/stream").handler(this::readGuard).handler(ctx -> logStream(vertx, ctx));
+    router.get("/v1/disk/history").handler(this::readGuard).handler(this::diskHistory);
+    router.get("/v1/settings").handler(this::readGuard).handler(this::settingsView);
+    router.put("/v1/settings")
+        .handler(BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES))
+        .handler(limits::bodyRead)
+        .handler(this::writeGuard)
+        .handler(this::changeSettings);
     router.route().failureHandler(this::onFailure);
     router.errorHandler(404, ctx -> error(ctx, 404, "no such endpoint: " + ctx.request().path(), Map.of()));
     router.errorHandler(
@@ -196,6 +242,21 @@ public final class HttpApi {
   }
 
   // --- guards ---
+
+  /**
+   * On every response: a strict CSP, no framing, no MIME sniffing, no referrer. No CORS headers
+   * are ever sent, so browsers keep other origins' scripts from reading any answer.
+   */
+  private static void securityHeaders(RoutingContext ctx) {
+    ctx.response().headers()
+        .set("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        .set("X-Content-Type-Options", "nosniff")
+        .set("X-Frame-Options", "DENY")
+        .set("Referrer-Policy", "no-referrer")
+        .set("Cross-Origin-Opener-Policy", "same-origin")
+        .set("Cross-Origin-Resource-Policy", "same-origin");
+    ctx.next();
+  }
 
   private void writeGuard(RoutingContext ctx) {
     auth.check(describe(ctx), ctx.request().getHeader(HttpHeaders.AUTHORIZATION));
@@ -287,6 +348,145 @@ public final class HttpApi {
     json(ctx, 200, run);
   }
 
+  private void runItems(RoutingContext ctx) {
+    RequestParsers.requireNoQuery(queryParams(ctx));
+    agent.runItems(ctx.pathParam("id")).onSuccess(body -> json(ctx, 200, body)).onFailure(ctx::fail);
+  }
+
+  private void diskHistory(RoutingContext ctx) {
+    RequestParsers.requireNoQuery(queryParams(ctx));
+    json(ctx, 200, agent.diskHistory());
+  }
+
+  /** Every setting's effective value (secrets masked, as Settings.effective()) and its source. */
+  private void settingsView(RoutingContext ctx) {
+    RequestParsers.requireNoQuery(queryParams(ctx));
+    json(ctx, 200, settingsJson());
+  }
+
+  /** Start-up values with their source, overlaid with the values changed at runtime (source "runtime"). */
+  private JsonObject settingsJson() {
+    JsonObject runtime = agent.runtimeSettings();
+    JsonObject runtimeValues = runtime.getJsonObject("values", new JsonObject());
+    JsonArray changed = runtime.getJsonArray("changedAtRuntime", new JsonArray());
+    JsonArray list = new JsonArray();
+    Map<String, io.dockercleaner.config.ValueSource> sources = settings.sources();
+    settings.effective().forEach((name, value) -> {
+      io.dockercleaner.config.ValueSource source = sources.get(name);
+      String from = (source == null ? io.dockercleaner.config.ValueSource.DEFAULT : source).name().toLowerCase(Locale.ROOT);
+      list.add(changed.contains(name)
+          ? new JsonObject().put("name", name).put("value", runtimeValues.getString(name)).put("source", "runtime")
+          : new JsonObject().put("name", name).put("value", value).put("source", from));
+    });
+    // runtime-only settings (the pause) come last
+    runtimeValues.forEach(e -> {
+      if (!settings.effective().containsKey(e.getKey())) {
+        list.add(new JsonObject().put("name", e.getKey()).put("value", String.valueOf(e.getValue()))
+            .put("source", changed.contains(e.getKey()) ? "runtime" : "default"));
+      }
+    });
+    return new JsonObject().put("settings", list).put("editable", runtime.getJsonArray("editable", new JsonArray()));
+  }
+
+  /**
+   * {@code PUT /v1/settings}: a JSON object of setting name → value (string, number or boolean),
+   * applied all or nothing; 400 naming the setting when one is invalid or not editable.
+   */
+  private void changeSettings(RoutingContext ctx) {
+    RequestParsers.requireNoQuery(queryParams(ctx));
+    String contentType = ctx.request().getHeader(HttpHeaders.CONTENT_TYPE);
+    if (!isJson(contentType)) {
+      throw new ApiException(415, (contentType == null ? "missing Content-Type" : "unsupported Content-Type '"
+          + contentType + "'") + "; send application/json");
+    }
+    Buffer body = ctx.body().buffer();
+    Map<String, String> updates = RequestParsers.parseSettingsChange(body == null ? new byte[0] : body.getBytes());
+    String who = "HTTP client " + ctx.request().remoteAddress().hostAddress() + " with the API token";
+    agent.changeSettings(updates, who)
+        .onSuccess(result -> json(ctx, 200, result.mergeIn(settingsJson())))
+        .onFailure(ctx::fail);
+  }
+
+  /**
+   * {@code GET /v1/logs/stream}: server-sent events, one {@code log} event per line ({@code id} =
+   * the line's sequence number, {@code data} = {@code {"seq","timestamp","level","operation",
+   * "message"}}), a {@code dropped} event when this reader was too slow and lines were dropped,
+   * and a comment every {@link #LOG_STREAM_HEARTBEAT_MILLIS}. Writes happen on this request's
+   * context; the hub only schedules them, so a slow reader never holds up a writer of the log.
+   */
+  private void logStream(Vertx vertx, RoutingContext ctx) {
+    var query = RequestParsers.parseLogStreamQuery(queryParams(ctx), ctx.request().getHeader("Last-Event-ID"));
+    LogHub hub = agent.logHub().orElseThrow(() -> ApiException.notFound("this agent keeps no live log"));
+    if (logStreams.incrementAndGet() > MAX_LOG_STREAMS) {
+      logStreams.decrementAndGet();
+      throw new ApiException(429, "too many live log readers (at most " + MAX_LOG_STREAMS + " at once)",
+          Map.of("Retry-After", "10"));
+    }
+    HttpServerResponse response = ctx.response();
+    response.setChunked(true)
+        .putHeader(HttpHeaders.CONTENT_TYPE, "text/event-stream; charset=utf-8")
+        .putHeader(HttpHeaders.CACHE_CONTROL, "no-store")
+        // compression would hold lines back in the deflater
+        .putHeader(HttpHeaders.CONTENT_ENCODING, HttpHeaders.IDENTITY);
+    response.write(": docker-cleaner live log\n\n");
+    long after = query.isPresent() ? query.getAsLong()
+        : Math.max(0, hub.since(0).stream().mapToLong(LogHub.Line::seq).max().orElse(0) - LOG_STREAM_BACKLOG_LINES);
+    Context context = vertx.getOrCreateContext();
+    LogStreamWriter writer = new LogStreamWriter(response);
+    writer.subscription = hub.subscribe(after, LogHub.DEFAULT_SUBSCRIBER_QUEUE_LINES,
+        () -> context.runOnContext(v -> writer.pump()));
+    long heartbeat = vertx.setPeriodic(LOG_STREAM_HEARTBEAT_MILLIS, t -> {
+      if (!writer.closed && !response.writeQueueFull()) {
+        response.write(": keep-alive\n\n");
+      }
+    });
+    Handler<Void> closed = v -> {
+      if (!writer.closed) {
+        writer.closed = true;
+        vertx.cancelTimer(heartbeat);
+        hub.unsubscribe(writer.subscription);
+        logStreams.decrementAndGet();
+      }
+    };
+    response.closeHandler(closed);
+    response.exceptionHandler(e -> closed.handle(null));
+    context.runOnContext(v -> writer.pump());
+  }
+
+  /** Moves one reader's queued lines to its response, pausing while the connection is full. */
+  private static final class LogStreamWriter {
+    private final HttpServerResponse response;
+    LogHub.Subscriber subscription;
+    boolean closed;
+
+    LogStreamWriter(HttpServerResponse response) {
+      this.response = response;
+    }
+
+    void pump() {
+      while (!closed) {
+        if (response.writeQueueFull()) {
+          response.drainHandler(v -> pump());
+          return;
+        }
+        LogHub.Batch batch = subscription.take(LOG_STREAM_BATCH_LINES);
+        StringBuilder out = new StringBuilder();
+        if (batch.droppedBefore() > 0) {
+          out.append("event: dropped\ndata: {\"dropped\":").append(batch.droppedBefore()).append("}\n\n");
+        }
+        for (LogHub.Line line : batch.lines()) {
+          out.append("id: ").append(line.seq()).append("\nevent: log\ndata: ").append(line.json()).append("\n\n");
+        }
+        if (out.length() > 0) {
+          response.write(out.toString());
+        }
+        if (!batch.more()) {
+          return;
+        }
+      }
+    }
+  }
+
   // --- the one place failures become responses ---
 
   private void onFailure(RoutingContext ctx) {
@@ -353,7 +553,7 @@ public final class HttpApi {
   }
 
   private static String allowedMethods(String path) {
-    if (path.startsWith("/v1/runs/")) {
+    if (path.startsWith("/v1/runs/") || path.startsWith(UI_PATH)) {
       return "GET";
     }
     return ALLOWED_METHODS.getOrDefault(path, "GET");

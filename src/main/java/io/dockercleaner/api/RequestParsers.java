@@ -32,6 +32,9 @@ public final class RequestParsers {
   public static final List<String> RUN_FIELDS = List.of("dryRun", "types", "targetBytes", "maxDuration", "planId");
   /** Query parameters of {@code GET /v1/plan}. */
   public static final List<String> PLAN_PARAMETERS = List.of("targetBytes", "types");
+  /** Query parameters of {@code GET /v1/logs/stream}. */
+  public static final List<String> LOG_STREAM_PARAMETERS = List.of("after");
+
   /** Longest accepted planId. */
   public static final int MAX_PLAN_ID_LENGTH = 128;
 
@@ -165,6 +168,66 @@ public final class RequestParsers {
       types = set;
     }
     return new PlanQuery(targetBytes, types);
+  }
+
+  /**
+   * The {@code after} of {@code GET /v1/logs/stream} (lines with a greater sequence number are
+   * replayed from the ring), or empty when absent. A whole number ≥ 0; the SSE {@code
+   * Last-Event-ID} header means the same and wins when both are given.
+   */
+  public static OptionalLong parseLogStreamQuery(Map<String, List<String>> params, String lastEventId) {
+    for (String name : params.keySet()) {
+      if (!LOG_STREAM_PARAMETERS.contains(name)) {
+        throw ApiException.badRequest("unknown query parameter '" + name + "'; expected one of " + LOG_STREAM_PARAMETERS);
+      }
+    }
+    List<String> after = params.get("after");
+    if (after != null && after.size() > 1) {
+      throw ApiException.badRequest("query parameter 'after' is given more than once");
+    }
+    String raw = lastEventId != null ? lastEventId : after == null ? null : after.get(0);
+    if (raw == null) {
+      return OptionalLong.empty();
+    }
+    String what = lastEventId != null ? "Last-Event-ID" : "after";
+    try {
+      long value = Long.parseLong(raw.trim());
+      if (value < 0) {
+        throw new NumberFormatException();
+      }
+      return OptionalLong.of(value);
+    } catch (NumberFormatException e) {
+      throw ApiException.badRequest(what + ": expected a whole number of 0 or more, got '" + raw + "'");
+    }
+  }
+
+  /**
+   * A {@code PUT /v1/settings} body: a non-empty JSON object whose values are strings, numbers or
+   * booleans (each becomes its text, as in the environment). Which names are editable and which
+   * values are valid is the agent's call (the same parsers as at start).
+   */
+  public static Map<String, String> parseSettingsChange(byte[] body) {
+    JsonNode root;
+    try {
+      root = isBlank(body) ? null : MAPPER.readTree(body);
+    } catch (IOException e) {
+      throw ApiException.badRequest("request body is not valid JSON: " + e.getMessage());
+    }
+    if (root == null || !root.isObject() || root.isEmpty()) {
+      throw ApiException.badRequest("request body must be a JSON object of setting name to value, such as"
+          + " {\"DISK_HIGH_WATERMARK\": \"90%\"}");
+    }
+    Map<String, String> out = new java.util.LinkedHashMap<>();
+    Iterator<Map.Entry<String, JsonNode>> fields = root.fields();
+    while (fields.hasNext()) {
+      Map.Entry<String, JsonNode> e = fields.next();
+      JsonNode v = e.getValue();
+      if (!v.isTextual() && !v.isNumber() && !v.isBoolean()) {
+        throw ApiException.badRequest(e.getKey() + ": expected a string, number or boolean, got " + describe(v));
+      }
+      out.put(e.getKey(), v.asText());
+    }
+    return out;
   }
 
   /** Rejects query parameters on an endpoint that takes none. */

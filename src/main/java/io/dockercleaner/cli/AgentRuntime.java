@@ -8,6 +8,10 @@ import io.dockercleaner.config.Settings;
 import io.dockercleaner.config.WebhookEvent;
 import io.dockercleaner.core.ResourceType;
 import io.dockercleaner.docker.DockerClient;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.LoggerContext;
+import io.dockercleaner.log.LogHub;
+import io.dockercleaner.log.LogHubAppender;
 import io.dockercleaner.log.RunLog;
 import io.dockercleaner.metrics.CleanerMetrics;
 import io.dockercleaner.notify.RunNotice;
@@ -22,6 +26,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.slf4j.LoggerFactory;
 
 /**
  * A started agent with everything {@code docker-cleaner agent} wires around it: the HTTP API,
@@ -69,7 +74,16 @@ public final class AgentRuntime {
         settings.diskCriticalWatermarkRatio());
     WebhookNotifier notifier = WebhookNotifier.create(vertx, settings, metrics::webhook);
     Agent agent = new Agent(vertx, settings, log, Clock.systemUTC(), docker);
-    AgentControlImpl control = new AgentControlImpl(agent);
+    // the dashboard's live log: the operations log and library diagnostics, from now on
+    LogHub logHub = new LogHub();
+    log.tap(logHub);
+    attachLogHub(logHub);
+    AgentControlImpl control = new AgentControlImpl(agent, logHub);
+    metrics.automaticCleanupPaused(false);
+    agent.onSettingsChanged(v -> {
+      metrics.diskWatermarks(v.diskLow(), v.diskHigh(), v.diskCritical());
+      metrics.automaticCleanupPaused(v.paused());
+    });
     agent.onRunFinished(r -> {
       AgentCommand.recordMetrics(metrics, r);
       notifier.notify(AgentCommand.notice(r, host));
@@ -85,6 +99,10 @@ public final class AgentRuntime {
     long[] timer = {-1};
     return agent.start()
         .compose(v -> {
+          // values kept from a runtime change before a restart are in force now
+          var w = agent.runtimeSettings().values();
+          metrics.diskWatermarks(w.diskLow(), w.diskHigh(), w.diskCritical());
+          metrics.automaticCleanupPaused(w.paused());
           timer[0] = wireWatchMetrics(vertx, agent, metrics, control, settings);
           return HttpApi.start(vertx, settings, control, metrics, listen.host(), listen.port());
         })
@@ -97,6 +115,8 @@ public final class AgentRuntime {
           if (timer[0] >= 0) {
             vertx.cancelTimer(timer[0]);
           }
+          log.tap(null);
+          detachLogHub();
           return agent.stop(Duration.ZERO).recover(x -> Future.succeededFuture()).compose(x -> Future.failedFuture(e));
         });
   }
@@ -146,9 +166,30 @@ public final class AgentRuntime {
       vertx.cancelTimer(metricsTimer);
       agent.stop(maxWait).compose(x -> server.close())
           .compose(x -> notifier.flush(Duration.ofSeconds(1))).compose(x -> notifier.close())
-          .onComplete(stopped);
+          .onComplete(r -> {
+            detachLogHub();
+            stopped.handle(r);
+          });
     });
     return stopped.future();
+  }
+
+  /** Library diagnostics (logback's root logger) also go to the hub. */
+  private static void attachLogHub(LogHub hub) {
+    if (LoggerFactory.getILoggerFactory() instanceof LoggerContext context) {
+      LogHubAppender appender = new LogHubAppender(hub);
+      appender.setContext(context);
+      appender.start();
+      Logger root = context.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+      root.detachAppender(LogHubAppender.NAME);
+      root.addAppender(appender);
+    }
+  }
+
+  private static void detachLogHub() {
+    if (LoggerFactory.getILoggerFactory() instanceof LoggerContext context) {
+      context.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME).detachAppender(LogHubAppender.NAME);
+    }
   }
 
   private static long wireWatchMetrics(Vertx vertx, Agent agent, CleanerMetrics metrics, AgentControlImpl control,

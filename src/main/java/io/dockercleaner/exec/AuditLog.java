@@ -124,6 +124,56 @@ public final class AuditLog implements Executor.AuditSink {
     write(line);
   }
 
+  /** A runtime settings change: {@code "phase":"setting"}, the name, old and new values, and who. */
+  public void setting(String name, String oldValue, String newValue, String who) {
+    if (file == null) {
+      return;
+    }
+    write(new JsonObject().put("phase", "setting").put("time", clock.instant().toString()).put("setting", name)
+        .put("old", oldValue).put("new", newValue).put("by", who));
+  }
+
+  /**
+   * What the trail says about one run's items, in the order they were first written: for each
+   * object its outcome line, or its intent line ({@code "outcome":"pending"}) while no outcome was
+   * written. At most {@code maxItems}. Reads the whole file line by line (memory stays bounded; a
+   * cheap text test skips other runs' lines before parsing): call it off the event loop. Empty
+   * without STATE_DIR or file.
+   */
+  public List<JsonObject> runItems(String runId, int maxItems) throws IOException {
+    if (file == null || !Files.exists(file)) {
+      return List.of();
+    }
+    String marker = "\"runId\":" + io.vertx.core.json.Json.encode(runId);
+    Map<String, JsonObject> byObject = new LinkedHashMap<>();
+    try (var reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+      String text;
+      while ((text = reader.readLine()) != null) {
+        if (!text.contains(marker)) {
+          continue;
+        }
+        JsonObject line;
+        try {
+          line = new JsonObject(text);
+        } catch (RuntimeException e) {
+          continue; // a torn line (a crash mid-append): the rest of the trail still counts
+        }
+        if (!runId.equals(line.getString("runId"))) {
+          continue;
+        }
+        String key = line.getString("type") + " " + line.getString("id");
+        boolean outcome = "outcome".equals(line.getString("phase"));
+        if (outcome || !byObject.containsKey(key)) {
+          if (!byObject.containsKey(key) && byObject.size() >= maxItems) {
+            continue;
+          }
+          byObject.put(key, line);
+        }
+      }
+    }
+    return new ArrayList<>(byObject.values());
+  }
+
   private synchronized void write(JsonObject line) {
     try {
       // one short append per line; deletions are the slow part, not this write

@@ -681,6 +681,7 @@ public final class Executor {
   }
 
   private void auditIntent(RunRecord record, PlanStep step, String method) {
+    record.started(step); // live progress: the dashboard shows what is being deleted now
     try {
       audit.intent(record, step, method);
     } catch (RuntimeException e) {

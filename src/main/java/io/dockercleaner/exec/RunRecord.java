@@ -28,6 +28,8 @@ public final class RunRecord {
   private final List<PlanStep> planned = new ArrayList<>();
   private final List<ItemResult> items = new ArrayList<>();
   private final List<String> errors = new ArrayList<>();
+  // deletions sent to the daemon and not answered yet, by object id (live progress)
+  private final Map<String, PlanStep> inFlight = new LinkedHashMap<>();
   private Instant finishedAt;
   private RunOutcome outcome;
   private long estimatedBytes;
@@ -89,6 +91,12 @@ public final class RunRecord {
 
   public synchronized void add(ItemResult r) {
     items.add(r);
+    inFlight.remove(r.step().id());
+  }
+
+  /** A deletion (or the prune call covering it) was sent to the daemon; it ends with {@link #add}. */
+  public synchronized void started(PlanStep step) {
+    inFlight.put(step.id(), step);
   }
 
   public synchronized List<ItemResult> items() {
@@ -225,7 +233,19 @@ public final class RunRecord {
         .put("diskUsedRatioBefore", diskUsedRatioBefore).put("diskUsedRatioAfter", diskUsedRatioAfter)
         .put("errors", new JsonArray(new ArrayList<>(errors())))
         .put("failuresByError", new JsonObject(new LinkedHashMap<>(failuresByError())))
-        .put("auditFailures", auditFailures);
+        .put("auditFailures", auditFailures)
+        .put("progress", progressJson());
+  }
+
+  /**
+   * Live progress for the dashboard: items planned and done (any outcome), deletions in flight
+   * and the object of the oldest of them ({@code current}, null when none is in flight).
+   */
+  private JsonObject progressJson() {
+    PlanStep current = inFlight.isEmpty() ? null : inFlight.values().iterator().next();
+    return new JsonObject().put("planned", planned.size()).put("done", items.size()).put("inFlight", inFlight.size())
+        .put("current", current == null ? null : new JsonObject().put("type", current.type().label())
+            .put("id", current.id()).put("name", current.name()).put("estimatedBytes", current.estimatedBytes()));
   }
 
   /** Full record with per-item outcomes. */

@@ -25,6 +25,8 @@ public final class RunLog {
   private final Clock clock;
   /** The DOCKER_HOSTS host these lines are about, or null with one host. */
   private final String host;
+  // the dashboard's live log; null when nothing listens (the one-shot)
+  private volatile LogHub hub;
 
   public RunLog(PrintStream out, LogFormat format, LogLevel threshold, boolean quiet, String hostname, Clock clock) {
     this.out = out;
@@ -44,6 +46,7 @@ public final class RunLog {
     this.hostname = parent.hostname;
     this.clock = parent.clock;
     this.host = host;
+    this.hub = parent.hub;
   }
 
   /**
@@ -52,6 +55,15 @@ public final class RunLog {
    */
   public RunLog forHost(String host) {
     return new RunLog(this, host);
+  }
+
+  /**
+   * Also sends every line to {@code hub}, DEBUG included whatever LOG_LEVEL says (the dashboard
+   * filters by level itself: an operator can see per-item lines without a restart). QUIET does not
+   * apply to the hub either. {@code null} stops it.
+   */
+  public void tap(LogHub hub) {
+    this.hub = hub;
   }
 
   /** Operations named in log lines. */
@@ -80,10 +92,18 @@ public final class RunLog {
 
   /** The summary line: printed even when QUIET. */
   public void summary(LogLevel level, String message, Map<String, Object> fields) {
+    LogHub h = hub;
+    if (h != null) {
+      h.publish(clock.instant(), level.name(), SUMMARY, message);
+    }
     write(level, SUMMARY, message, fields);
   }
 
   private void emit(LogLevel level, String operation, String message, Map<String, Object> fields) {
+    LogHub h = hub;
+    if (h != null) {
+      h.publish(clock.instant(), level.name(), operation, message);
+    }
     if (!enabled(level)) {
       return;
     }

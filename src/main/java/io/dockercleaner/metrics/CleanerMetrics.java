@@ -52,6 +52,10 @@ public final class CleanerMetrics implements AutoCloseable {
   private final Counter reconnects;
   // Gauges hold only weak references to their state: these fields keep the state alive.
   private final AtomicLong buildInfo = new AtomicLong(1);
+  private final Map<String, double[]> watermarkRatios = new java.util.HashMap<>();
+  // registered by the agent's first call only: a one-shot run has no automatic cleanup
+  private final AtomicLong cleanupPaused = new AtomicLong();
+  private final java.util.concurrent.atomic.AtomicBoolean cleanupPausedRegistered = new java.util.concurrent.atomic.AtomicBoolean();
   // registered on the first report: a one-shot has no event stream, so its textfile has no such series
   private final DoubleGauge eventStreamConnected;
   private final DoubleGauge diskUsedRatio;
@@ -149,13 +153,30 @@ public final class CleanerMetrics implements AutoCloseable {
    * The disk watermarks in force (DISK_LOW/HIGH/CRITICAL_WATERMARK as ratios 0–1), so alert rules
    * compare {@code docker_cleaner_disk_used_ratio} with the host's own settings.
    */
-  public void diskWatermarks(double lowRatio, double highRatio, double criticalRatio) {
-    for (Map.Entry<String, Double> level : Map.of("low", lowRatio, "high", highRatio, "critical", criticalRatio)
-        .entrySet()) {
-      Gauge.builder(PREFIX + "disk.watermark.ratio", level, Map.Entry::getValue)
-          .description("Disk watermarks in force (used fraction), by level")
-          .tags("level", level.getKey())
-          .strongReference(true)
+  public synchronized void diskWatermarks(double lowRatio, double highRatio, double criticalRatio) {
+    // registered once; later calls (runtime changes) update the values the gauges read
+    Map<String, Double> now = Map.of("low", lowRatio, "high", highRatio, "critical", criticalRatio);
+    for (Map.Entry<String, Double> level : now.entrySet()) {
+      double[] holder = watermarkRatios.get(level.getKey());
+      if (holder == null) {
+        holder = new double[] {level.getValue()};
+        watermarkRatios.put(level.getKey(), holder);
+        Gauge.builder(PREFIX + "disk.watermark.ratio", holder, h -> h[0])
+            .description("Disk watermarks in force (used fraction), by level")
+            .tags("level", level.getKey())
+            .strongReference(true)
+            .register(registry);
+      }
+      holder[0] = level.getValue();
+    }
+  }
+
+  /** Whether automatic cleanup (thresholds, SCHEDULE) is paused at runtime: 1 paused, 0 active. */
+  public void automaticCleanupPaused(boolean paused) {
+    cleanupPaused.set(paused ? 1 : 0);
+    if (cleanupPausedRegistered.compareAndSet(false, true)) {
+      Gauge.builder(PREFIX + "automatic.cleanup.paused", cleanupPaused, AtomicLong::get)
+          .description("1 while automatic cleanup (thresholds, SCHEDULE) is paused at runtime, else 0")
           .register(registry);
     }
   }

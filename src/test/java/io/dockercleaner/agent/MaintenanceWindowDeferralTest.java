@@ -46,7 +46,8 @@ class MaintenanceWindowDeferralTest {
     RunLog log = new RunLog(new PrintStream(logged, true, StandardCharsets.UTF_8), LogFormat.TEXT, LogLevel.INFO,
         false, "test-host", clock);
     RunCoordinator runs = new RunCoordinator((slot, promise) -> null);
-    return new TriggerSources(vertx, settings, clock, log, runs, requested::add, () -> true, () -> forecast,
+    return new TriggerSources(vertx, settings, new RuntimeSettings(settings), clock, log, runs, requested::add,
+        () -> true, () -> forecast,
         () -> last);
   }
 

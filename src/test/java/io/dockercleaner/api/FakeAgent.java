@@ -1,6 +1,7 @@
 package io.dockercleaner.api;
 
 import io.dockercleaner.core.ResourceType;
+import io.dockercleaner.log.LogHub;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
@@ -85,5 +86,42 @@ final class FakeAgent implements AgentControl {
   @Override
   public Optional<JsonObject> run(String id) {
     return Optional.ofNullable(runs.get(id));
+  }
+
+  /** The live log's hub the fake hands to the API. */
+  final LogHub logHub = new LogHub(50);
+
+  @Override
+  public Optional<LogHub> logHub() {
+    return Optional.of(logHub);
+  }
+
+  @Override
+  public Future<JsonObject> runItems(String id) {
+    if (!runs.containsKey(id)) {
+      return AgentControl.super.runItems(id);
+    }
+    return Future.succeededFuture(new JsonObject().put("runId", id).put("source", "audit").put("items",
+        new io.vertx.core.json.JsonArray().add(new JsonObject().put("type", "image").put("id", "sha256:abc")
+            .put("name", "old:1").put("reason", "lru").put("reportedBytes", 1000).put("outcome", "removed"))));
+  }
+
+  @Override
+  public JsonObject diskHistory() {
+    return new JsonObject().put("intervalSeconds", 60).put("capacity", 1440).put("samples",
+        new io.vertx.core.json.JsonArray().add(new JsonObject().put("at", "2026-01-01T00:00:00Z").put("usedRatio", 0.5)));
+  }
+
+  /** A value the fake refuses as the agent refuses an invalid one. */
+  static final String INVALID_SETTING_VALUE = "150%";
+  final List<Map<String, String>> settingsChanges = new CopyOnWriteArrayList<>();
+
+  @Override
+  public Future<JsonObject> changeSettings(Map<String, String> updates, String who) {
+    if (updates.containsValue(INVALID_SETTING_VALUE)) {
+      return Future.failedFuture(ApiException.badRequest("DISK_HIGH_WATERMARK: '150%' is invalid"));
+    }
+    settingsChanges.add(Map.copyOf(updates));
+    return Future.succeededFuture(new JsonObject().put("changed", new io.vertx.core.json.JsonArray()));
   }
 }

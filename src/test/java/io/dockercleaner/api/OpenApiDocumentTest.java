@@ -69,7 +69,7 @@ class OpenApiDocumentTest {
   void documentIsAValidOpenApiContract(Vertx vertx) throws Exception {
     OpenAPIContract contract = contract(vertx);
     assertThat(contract.operation("startRun")).isNotNull();
-    assertThat(contract.getPaths()).hasSize(9);
+    assertThat(contract.getPaths()).hasSize(13);
   }
 
   @Test
@@ -78,16 +78,20 @@ class OpenApiDocumentTest {
     doc.get("paths").fields().forEachRemaining(e -> documented.put(e.getKey(), names(e.getValue())));
     assertThat(documented)
         .isEqualTo(
-            Map.of(
-                "/healthz", Set.of("get"),
-                "/readyz", Set.of("get"),
-                "/metrics", Set.of("get"),
-                "/v1/openapi.yaml", Set.of("get"),
-                "/v1/status", Set.of("get"),
-                "/v1/plan", Set.of("get"),
-                "/v1/recommendations", Set.of("get"),
-                "/v1/runs", Set.of("get", "post"),
-                "/v1/runs/{id}", Set.of("get")));
+            Map.ofEntries(
+                Map.entry("/healthz", Set.of("get")),
+                Map.entry("/readyz", Set.of("get")),
+                Map.entry("/metrics", Set.of("get")),
+                Map.entry("/v1/openapi.yaml", Set.of("get")),
+                Map.entry("/v1/status", Set.of("get")),
+                Map.entry("/v1/plan", Set.of("get")),
+                Map.entry("/v1/recommendations", Set.of("get")),
+                Map.entry("/v1/runs", Set.of("get", "post")),
+                Map.entry("/v1/runs/{id}", Set.of("get")),
+                Map.entry("/v1/runs/{id}/items", Set.of("get")),
+                Map.entry("/v1/logs/stream", Set.of("get")),
+                Map.entry("/v1/disk/history", Set.of("get")),
+                Map.entry("/v1/settings", Set.of("get", "put"))));
   }
 
   @Test
@@ -116,12 +120,26 @@ class OpenApiDocumentTest {
   void writeEndpointsRequireTheTokenAndReadEndpointsMayUseIt() {
     assertThat(doc.at("/paths/~1v1~1runs/post/security").toString()).isEqualTo("[{\"bearer\":[]}]");
     assertThat(doc.at("/paths/~1v1~1plan/get/security").toString()).isEqualTo("[{\"bearer\":[]}]");
-    for (String read : List.of("/paths/~1v1~1status/get", "/paths/~1v1~1runs/get", "/paths/~1v1~1runs~1{id}/get", "/paths/~1metrics/get")) {
+    assertThat(doc.at("/paths/~1v1~1settings/put/security").toString()).isEqualTo("[{\"bearer\":[]}]");
+    for (String read : List.of("/paths/~1v1~1status/get", "/paths/~1v1~1runs/get", "/paths/~1v1~1runs~1{id}/get",
+        "/paths/~1metrics/get", "/paths/~1v1~1runs~1{id}~1items/get", "/paths/~1v1~1logs~1stream/get",
+        "/paths/~1v1~1disk~1history/get", "/paths/~1v1~1settings/get")) {
       assertThat(doc.at(read + "/security").toString()).as(read).isEqualTo("[{},{\"bearer\":[]}]");
     }
     for (String open : List.of("/paths/~1healthz/get", "/paths/~1readyz/get", "/paths/~1v1~1openapi.yaml/get")) {
       assertThat(doc.at(open + "/security").isMissingNode()).as(open).isTrue();
     }
+  }
+
+  @Test
+  void logStreamParametersAreExactlyTheParsedOnes() {
+    List<String> documented = new ArrayList<>();
+    doc.at("/paths/~1v1~1logs~1stream/get/parameters").forEach(p -> {
+      if ("query".equals(p.get("in").textValue())) {
+        documented.add(p.get("name").textValue());
+      }
+    });
+    assertThat(documented).containsExactlyElementsOf(RequestParsers.LOG_STREAM_PARAMETERS);
   }
 
   @Test
@@ -248,6 +266,9 @@ class OpenApiDocumentTest {
     JsonObject content = json.getJsonObject("paths").getJsonObject("/v1/openapi.yaml").getJsonObject("get")
         .getJsonObject("responses").getJsonObject("200").getJsonObject("content");
     content.put("text/plain", content.remove("application/yaml"));
+    JsonObject events = json.getJsonObject("paths").getJsonObject("/v1/logs/stream").getJsonObject("get")
+        .getJsonObject("responses").getJsonObject("200").getJsonObject("content");
+    events.put("text/plain", events.remove("text/event-stream"));
     return OpenAPIContract.from(vertx, json).await();
   }
 
