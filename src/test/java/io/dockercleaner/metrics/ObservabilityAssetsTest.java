@@ -162,6 +162,9 @@ class ObservabilityAssetsTest {
       metrics.apiRequest("image_list", 200, Duration.ofMillis(1));
       metrics.webhook("delivered");
       metrics.lastSuccess(Instant.now());
+      metrics.diskFullEta(3600);
+      metrics.thresholdDeferred(false);
+      metrics.automaticCleanupPaused(false);
       return PromText.parse(metrics.scrape()).keySet().stream().map(PromText.Key::name)
           .filter(n -> n.startsWith("docker_cleaner_")).collect(Collectors.toCollection(TreeSet::new));
     }
