@@ -115,7 +115,7 @@ public final class InventoryLoader {
     }).recover(err -> {
       if (err instanceof DockerException e && (e.status() == 503 || e.status() == 404)) {
         if (!fromTasks.isEmpty() && WARNED_NOT_MANAGER.add(docker.host().describe())) {
-          LOG.warn("This daemon is a swarm worker: service specs are visible to managers only, so images of"
+          LOG.warn("This daemon is not a swarm manager: service specs are visible to managers only, so images of"
               + " services without a task on this node are not protected; keeping the images of this node's"
               + " swarm tasks ({} references). Run the agent with a manager's socket too, or protect images"
               + " with KEEP_IMAGES", fromTasks.size());
