@@ -104,6 +104,9 @@ public final class InventoryLoader {
         fromTasks.add(c.imageId());
       }
     }
+    if (docker.capabilities() != null && docker.capabilities().podman()) {
+      return Future.succeededFuture(Set.of()); // Podman has no Swarm API
+    }
     return docker.listServices().map(list -> {
       Set<String> refs = new HashSet<>(fromTasks);
       for (ServiceSummary s : list) {

@@ -124,4 +124,13 @@ class SwarmInventoryTest {
     await(InventoryLoader.load(docker, EnumSet.of(ResourceType.CONTAINER), clock.instant()));
     assertThat(docker.calls(Op.LIST_SERVICES)).isEmpty();
   }
+
+  @Test
+  void podmanIsNotAskedForServices() {
+    docker.podman(true);
+    images();
+    Inventory inventory = await(InventoryLoader.load(docker, EnumSet.of(ResourceType.IMAGE), clock.instant()));
+    assertThat(inventory.serviceImageRefs()).isEmpty();
+    assertThat(docker.calls(Op.LIST_SERVICES)).isEmpty();
+  }
 }
