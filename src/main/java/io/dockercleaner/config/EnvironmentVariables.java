@@ -55,6 +55,7 @@ public final class EnvironmentVariables {
     put("MIN_RUN_INTERVAL", "60s");
     put("KEEP_IMAGES", "");
     put("KEEP_TAGS_PER_REPO", "0");
+    put("KUBELET_MANAGED", "skip");
     put("MIN_AGE", "1h");
     put("QUIET_PERIOD", "2m");
     put("MAX_RUN_DURATION", "5m");

@@ -66,6 +66,7 @@ public final class Settings {
   private final Duration minRunInterval;
   private final List<String> keepImages;
   private final int keepTagsPerRepo;
+  private final boolean skipKubeletManaged;
   private final Duration minAge;
   private final Duration quietPeriod;
   private final Duration maxRunDuration;
@@ -147,6 +148,7 @@ public final class Settings {
     keepImages = r.get("KEEP_IMAGES", ValueParsers::parseGlobList);
     keepTagsPerRepo =
         r.integer("KEEP_TAGS_PER_REPO", (n, v) -> ValueParsers.parseInt(n, v, 0, MAX_KEEP_TAGS_PER_REPO));
+    skipKubeletManaged = r.bool("KUBELET_MANAGED", ValueParsers::parseKubeletManaged);
     minAge = r.get("MIN_AGE", ValueParsers::parseDuration);
     quietPeriod = r.get("QUIET_PERIOD", ValueParsers::parseDuration);
     maxRunDuration = r.get("MAX_RUN_DURATION", ValueParsers::parsePositiveDuration);
@@ -563,6 +565,11 @@ public final class Settings {
     return keepImages;
   }
 
+  /** KUBELET_MANAGED: true for {@code skip} (the default), false for {@code include}. */
+  public boolean skipKubeletManaged() {
+    return skipKubeletManaged;
+  }
+
   /** KEEP_TAGS_PER_REPO, 0 to {@value #MAX_KEEP_TAGS_PER_REPO}. */
   public int keepTagsPerRepo() {
     return keepTagsPerRepo;
@@ -715,7 +722,7 @@ public final class Settings {
         diskPath, diskCheckInterval, dfInterval, diskHighWatermarkRatio, diskLowWatermarkRatio,
         diskCriticalWatermarkRatio, inodeHighWatermarkRatio, inodeLowWatermarkRatio,
         dockerUsageLimitBytes, buildCacheLimitBytes, schedule, runOnStart, minRunInterval,
-        keepImages, keepTagsPerRepo, minAge, quietPeriod, maxRunDuration, maxDeletionsPerRun,
+        keepImages, keepTagsPerRepo, skipKubeletManaged, minAge, quietPeriod, maxRunDuration, maxDeletionsPerRun,
         deleteConcurrency, httpListen, apiToken, apiTokenFile, apiTokenForRead, apiOpenRead, apiRateLimit,
         metricsTextfile, webhookUrls, webhookFormat, webhookEvents, webhookTimeout, webhookSecret, smtpPassword,
         smtpPasswordFile, notifyTargets, maintenanceWindow == null ? null : maintenanceWindow.map(Object::toString),

@@ -336,6 +336,18 @@ public final class ValueParsers {
     return format;
   }
 
+  /**
+   * KUBELET_MANAGED: {@code skip} (true: leave the kubelet's containers and their images alone) or
+   * {@code include} (false), case-insensitive.
+   */
+  public static boolean parseKubeletManaged(String name, String raw) {
+    return switch (raw.trim().toLowerCase(java.util.Locale.ROOT)) {
+      case "skip" -> true;
+      case "include" -> false;
+      default -> throw invalid(name, raw, "expected skip or include");
+    };
+  }
+
   private static <E extends Enum<E>> E parseEnum(String name, String raw, Class<E> type, String expected) {
     for (E constant : type.getEnumConstants()) {
       if (constant.name().equalsIgnoreCase(raw)) {

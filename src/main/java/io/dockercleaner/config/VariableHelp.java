@@ -77,6 +77,8 @@ public final class VariableHelp {
     agent("MIN_RUN_INTERVAL", "least time between two threshold runs");
     both("KEEP_IMAGES", "image patterns never deleted, comma-separated (myrepo/*:release-*, app:v[0-9]*)");
     both("KEEP_TAGS_PER_REPO", "keep the newest N tags of each repository (0 = off)");
+    both("KUBELET_MANAGED", "skip: never touch containers with io.kubernetes.* labels nor their images (the kubelet"
+        + " garbage-collects them); include: treat them like any other");
     both("MIN_AGE", "never delete objects younger than this (in every mode; 0 = prune semantics)");
     agent("QUIET_PERIOD", "never delete objects an event touched within this time");
     agent("MAX_RUN_DURATION", "stop deleting after this long");

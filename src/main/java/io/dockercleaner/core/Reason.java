@@ -17,6 +17,10 @@ public enum Reason {
   KEEP_IMAGES_PATTERN("keep_images_pattern"),
   KEEP_TAGS_PER_REPO("keep_tags_per_repo"),
   IN_USE("in_use"),
+  /** An image a Swarm service spec references (or, on a worker, a swarm task of this node). */
+  SWARM_SERVICE("swarm_service"),
+  /** A container the kubelet manages ({@code io.kubernetes.*} labels), or an image one uses. */
+  KUBELET_MANAGED("kubelet_managed"),
   RUNNING("running"),
   TOO_YOUNG("too_young"),
   RECENTLY_TOUCHED("recently_touched"),

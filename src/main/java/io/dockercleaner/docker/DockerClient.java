@@ -9,6 +9,7 @@ import io.dockercleaner.docker.model.ImageSummary;
 import io.dockercleaner.docker.model.NetworkSummary;
 import io.dockercleaner.docker.model.PingInfo;
 import io.dockercleaner.docker.model.PruneReport;
+import io.dockercleaner.docker.model.ServiceSummary;
 import io.dockercleaner.docker.model.SystemInfo;
 import io.dockercleaner.docker.model.VersionInfo;
 import io.vertx.core.Future;
@@ -86,6 +87,13 @@ public interface DockerClient {
 
   /** {@code GET /networks/{id}}: also tells how many containers are attached. */
   Future<NetworkSummary> inspectNetwork(String idOrName);
+
+  /**
+   * {@code GET /services}: the Swarm services and the images their specs name. Only a manager
+   * answers; a worker, or a daemon in no swarm, fails with status 503 ("This node is not a swarm
+   * manager"), and Podman with 404.
+   */
+  Future<List<ServiceSummary>> listServices();
 
   /** Build cache records (from {@code /system/df}; the API has no other list call). */
   Future<List<BuildCacheRecord>> listBuildCache();

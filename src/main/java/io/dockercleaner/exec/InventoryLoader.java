@@ -2,12 +2,14 @@ package io.dockercleaner.exec;
 
 import io.dockercleaner.core.ResourceType;
 import io.dockercleaner.docker.DockerClient;
+import io.dockercleaner.docker.DockerException;
 import io.dockercleaner.docker.Filters;
 import io.dockercleaner.docker.model.BuildCacheRecord;
 import io.dockercleaner.docker.model.ContainerSummary;
 import io.dockercleaner.docker.model.DiskUsage;
 import io.dockercleaner.docker.model.ImageSummary;
 import io.dockercleaner.docker.model.NetworkSummary;
+import io.dockercleaner.docker.model.ServiceSummary;
 import io.dockercleaner.docker.model.VolumeSummary;
 import io.dockercleaner.plan.BuildCacheInfo;
 import io.dockercleaner.plan.ContainerInfo;
@@ -20,11 +22,15 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Reads the daemon's state into the planner's {@link Inventory}: from one {@code /system/df}
@@ -32,6 +38,8 @@ import java.util.regex.Pattern;
  * one-shot: only what the enabled types need).
  */
 public final class InventoryLoader {
+  private static final Logger LOG = LoggerFactory.getLogger(InventoryLoader.class);
+
   private InventoryLoader() {}
 
   /**
@@ -42,12 +50,13 @@ public final class InventoryLoader {
   public static Future<Inventory> load(DockerClient docker, DiskUsage df, boolean withNetworks, Instant now) {
     Future<List<NetworkSummary>> networks = withNetworks ? docker.listNetworks(Filters.NONE) : Future.succeededFuture(List.of());
     Future<List<ImageSummary>> all = docker.listImages(Filters.NONE, true);
-    return Future.all(networks, all).map(v -> {
+    Future<Set<String>> services = serviceImageRefs(docker, df.containers());
+    return Future.all(networks, all, services).map(v -> {
       Map<String, ImageSummary> images = new java.util.LinkedHashMap<>();
       df.images().forEach(i -> images.put(i.id(), i));
       all.result().forEach(i -> images.putIfAbsent(i.id(), i));
       return new Inventory(containers(df.containers(), now), images(List.copyOf(images.values())),
-          volumes(df.volumes()), cache(df.buildCache()), networks(networks.result()));
+          volumes(df.volumes()), cache(df.buildCache()), networks(networks.result()), services.result());
     });
   }
 
@@ -64,9 +73,61 @@ public final class InventoryLoader {
         ? docker.listNetworks(Filters.NONE) : Future.succeededFuture(List.of());
     Future<List<BuildCacheRecord>> cache = types.contains(ResourceType.BUILD_CACHE)
         ? docker.listBuildCache() : Future.succeededFuture(List.of());
-    return Future.all(containers, images, volumes, networks, cache).map(v -> new Inventory(
+    // service specs matter only when images may go
+    Future<Set<String>> services = types.contains(ResourceType.IMAGE)
+        ? containers.compose(list -> serviceImageRefs(docker, list)) : Future.succeededFuture(Set.of());
+    return Future.all(containers, images, volumes, networks, cache, services).map(v -> new Inventory(
         containers(containers.result(), now), images(images.result()), volumes.result(), cache(cache.result()),
-        networks(networks.result())));
+        networks(networks.result()), services.result()));
+  }
+
+  /** Label dockerd's swarm executor puts on every task container. */
+  static final String SWARM_SERVICE_LABEL = "com.docker.swarm.service.id";
+
+  /** Daemons already told that service specs are unknown (logged once per daemon address). */
+  private static final Set<String> WARNED_NOT_MANAGER = ConcurrentHashMap.newKeySet();
+
+  /**
+   * The image references Swarm services need on this node (see {@link Inventory#serviceImageRefs()}).
+   * A manager lists every service's spec (and previous spec): an image stays even while none of its
+   * tasks runs here. A worker cannot see specs ({@code GET /services} answers 503 "This node is not a
+   * swarm manager"; a daemon in no swarm says the same, Podman 404): then the references are those of
+   * this node's task containers, running or stopped, which is all a worker can know (logged once per
+   * daemon when it has any). Any other failure fails the listing, so nothing is deleted blind.
+   */
+  static Future<Set<String>> serviceImageRefs(DockerClient docker, List<ContainerSummary> containers) {
+    Set<String> fromTasks = new HashSet<>();
+    for (ContainerSummary c : containers) {
+      if (c.labels().containsKey(SWARM_SERVICE_LABEL)) {
+        // Image is the spec's reference (repo:tag@sha256:...); ImageID the image it resolved to
+        fromTasks.add(c.image());
+        fromTasks.add(c.imageId());
+      }
+    }
+    if (docker.capabilities() != null && docker.capabilities().podman()) {
+      return Future.succeededFuture(Set.of()); // Podman has no Swarm API
+    }
+    return docker.listServices().map(list -> {
+      Set<String> refs = new HashSet<>(fromTasks);
+      for (ServiceSummary s : list) {
+        refs.add(s.image());
+        refs.add(s.previousImage());
+      }
+      refs.remove("");
+      return (Set<String>) refs;
+    }).recover(err -> {
+      if (err instanceof DockerException e && (e.status() == 503 || e.status() == 404)) {
+        if (!fromTasks.isEmpty() && WARNED_NOT_MANAGER.add(docker.host().describe())) {
+          LOG.warn("This daemon is not a swarm manager: service specs are visible to managers only, so images of"
+              + " services without a task on this node are not protected; keeping the images of this node's"
+              + " swarm tasks ({} references). Run the agent with a manager's socket too, or protect images"
+              + " with KEEP_IMAGES", fromTasks.size());
+        }
+        fromTasks.remove("");
+        return Future.succeededFuture(fromTasks);
+      }
+      return Future.failedFuture(err);
+    });
   }
 
   private static Future<List<VolumeInfo>> volumes(DockerClient docker) {
@@ -109,7 +170,7 @@ public final class InventoryLoader {
     List<ImageInfo> out = new ArrayList<>(list.size());
     for (ImageSummary i : list) {
       out.add(new ImageInfo(i.id(), i.parentId().isEmpty() ? null : i.parentId(), i.repoTags(), i.created(),
-          i.sizeBytes(), i.sharedSizeBytes(), i.labels()));
+          i.sizeBytes(), i.sharedSizeBytes(), i.labels(), i.repoDigests()));
     }
     return out;
   }

@@ -214,6 +214,8 @@ public final class OneShotRun {
           case NAMED_VOLUME -> "named (set PRUNE_VOLUMES_ALL=true to include named volumes)";
           case KEEP_IMAGES_PATTERN -> "matching KEEP_IMAGES " + String.join(",", settings.keepImages());
           case KEEP_TAGS_PER_REPO -> "among the newest KEEP_TAGS_PER_REPO=" + settings.keepTagsPerRepo() + " tags";
+          case SWARM_SERVICE -> "named by a Swarm service (swarm_service)";
+          case KUBELET_MANAGED -> "managed by the kubelet (kubelet_managed; KUBELET_MANAGED=include to include them)";
           default -> e.getKey().label();
         };
         log.warn(type.operation(), "Skipped " + e.getValue() + " " + type.label().replace('_', ' ')

@@ -16,6 +16,8 @@ import java.util.Objects;
  * @param sizeBytes its {@code Size}
  * @param sharedSizeBytes its {@code SharedSize}; {@code -1} means unknown
  * @param labels its labels
+ * @param repoDigests its {@code repo@sha256:...} references ({@code RepoDigests}); empty when it was
+ *     never pulled or pushed
  */
 public record ImageInfo(
     String id,
@@ -24,7 +26,14 @@ public record ImageInfo(
     Instant createdAt,
     long sizeBytes,
     long sharedSizeBytes,
-    Map<String, String> labels) {
+    Map<String, String> labels,
+    List<String> repoDigests) {
+
+  /** An image without repo digests. */
+  public ImageInfo(String id, String parentId, List<String> repoTags, Instant createdAt, long sizeBytes,
+      long sharedSizeBytes, Map<String, String> labels) {
+    this(id, parentId, repoTags, createdAt, sizeBytes, sharedSizeBytes, labels, List.of());
+  }
 
   /** Docker's placeholder for an untagged image. */
   public static final String NONE_TAG = "<none>:<none>";
@@ -36,6 +45,7 @@ public record ImageInfo(
     parentId = parentId == null || parentId.isEmpty() ? null : parentId;
     repoTags = repoTags == null ? List.of() : List.copyOf(repoTags);
     labels = labels == null ? Map.of() : Map.copyOf(labels);
+    repoDigests = repoDigests == null ? List.of() : List.copyOf(repoDigests);
   }
 
   /** True when the image has no real {@code repo:tag} (empty or only {@code <none>:<none>}). */

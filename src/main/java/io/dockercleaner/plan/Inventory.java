@@ -1,17 +1,24 @@
 package io.dockercleaner.plan;
 
 import java.util.List;
+import java.util.Set;
 
 /**
  * Everything the planner may consider, as listed by one reconcile ({@code /system/df} and the
  * list endpoints). Ids are expected to be unique within each list.
+ *
+ * @param serviceImageRefs image references that Swarm services need on this node: the
+ *     {@code Spec} (and {@code PreviousSpec}, a rollback target) images of every service when the
+ *     daemon is a manager, else the images of this node's swarm task containers (see {@link
+ *     ServiceImageRefs}); matching images are never planned ({@code SWARM_SERVICE})
  */
 public record Inventory(
     List<ContainerInfo> containers,
     List<ImageInfo> images,
     List<VolumeInfo> volumes,
     List<BuildCacheInfo> buildCache,
-    List<NetworkInfo> networks) {
+    List<NetworkInfo> networks,
+    Set<String> serviceImageRefs) {
 
   /** An inventory with nothing in it. */
   public static final Inventory EMPTY = new Inventory(List.of(), List.of(), List.of(), List.of(), List.of());
@@ -22,12 +29,19 @@ public record Inventory(
     this(containers, images, volumes, buildCache, List.of());
   }
 
-  /** Copies the lists; {@code null} means empty. */
+  /** An inventory of a daemon without Swarm services. */
+  public Inventory(List<ContainerInfo> containers, List<ImageInfo> images, List<VolumeInfo> volumes,
+      List<BuildCacheInfo> buildCache, List<NetworkInfo> networks) {
+    this(containers, images, volumes, buildCache, networks, Set.of());
+  }
+
+  /** Copies the collections; {@code null} means empty. */
   public Inventory {
     containers = containers == null ? List.of() : List.copyOf(containers);
     images = images == null ? List.of() : List.copyOf(images);
     volumes = volumes == null ? List.of() : List.copyOf(volumes);
     buildCache = buildCache == null ? List.of() : List.copyOf(buildCache);
     networks = networks == null ? List.of() : List.copyOf(networks);
+    serviceImageRefs = serviceImageRefs == null ? Set.of() : Set.copyOf(serviceImageRefs);
   }
 }

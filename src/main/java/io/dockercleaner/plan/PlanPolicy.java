@@ -36,6 +36,9 @@ import java.util.function.Predicate;
  * @param untilInstant {@code PRUNE_FILTER_UNTIL} as a fixed instant; {@code null} when not absolute
  * @param imagesAll {@code PRUNE_ALL}: sweeps remove every unused image, not only dangling ones
  * @param buildCacheAll {@code PRUNE_ALL}: sweeps also remove shared and internal build cache
+ * @param skipKubeletManaged {@code KUBELET_MANAGED=skip}: containers with {@code io.kubernetes.*}
+ *     labels and the images they use are never planned ({@code KUBELET_MANAGED}): the kubelet
+ *     garbage-collects them itself
  */
 public record PlanPolicy(
     Predicate<Map<String, String>> labelFilter,
@@ -51,7 +54,21 @@ public record PlanPolicy(
     Duration untilAge,
     Instant untilInstant,
     boolean imagesAll,
-    boolean buildCacheAll) {
+    boolean buildCacheAll,
+    boolean skipKubeletManaged) {
+
+  /** The label prefix the kubelet (through dockershim or cri-dockerd) puts on its containers. */
+  public static final String KUBELET_LABEL_PREFIX = "io.kubernetes.";
+
+  /** True when these container labels mark a container the kubelet manages. */
+  public static boolean kubeletManaged(Map<String, String> labels) {
+    for (String key : labels.keySet()) {
+      if (key.startsWith(KUBELET_LABEL_PREFIX)) {
+        return true;
+      }
+    }
+    return false;
+  }
 
   /** Types planned unless configured otherwise: volumes are opt-in, networks have no size. */
   public static final Set<ResourceType> DEFAULT_ENABLED_TYPES =
@@ -104,7 +121,7 @@ public record PlanPolicy(
   /**
    * A builder with permissive defaults: every label set allowed, no keep patterns, keep-tags
    * off, no minimum age, no quiet period, {@link #DEFAULT_ENABLED_TYPES}, anonymous volumes only,
-   * unlimited deletions, not critical.
+   * unlimited deletions, not critical; kubelet-managed objects skipped (the product's default).
    */
   public static Builder builder(Instant agentStartedAt) {
     return new Builder(agentStartedAt);
@@ -142,6 +159,7 @@ public record PlanPolicy(
   public static final class Builder {
     private Predicate<Map<String, String>> labelFilter = labels -> true;
     private List<String> keepImagePatterns = List.of();
+    private boolean skipKubeletManaged = true;
     private int keepTagsPerRepo;
     private Duration minAge = Duration.ZERO;
     private Duration quietPeriod = Duration.ZERO;
@@ -245,6 +263,12 @@ public record PlanPolicy(
       return this;
     }
 
+    /** See {@link PlanPolicy#skipKubeletManaged()}. */
+    public Builder skipKubeletManaged(boolean skipKubeletManaged) {
+      this.skipKubeletManaged = skipKubeletManaged;
+      return this;
+    }
+
     /** Builds and validates the policy. */
     public PlanPolicy build() {
       return new PlanPolicy(
@@ -261,7 +285,8 @@ public record PlanPolicy(
           untilAge,
           untilInstant,
           imagesAll,
-          buildCacheAll);
+          buildCacheAll,
+          skipKubeletManaged);
     }
   }
 }

@@ -40,7 +40,10 @@ import java.util.Set;
  * REMOVAL_IN_PROGRESS}); it is a named volume without {@code volumesAll} ({@code NAMED_VOLUME});
  * the label filter rejects it ({@code PROTECTED_LABEL}); a {@code KEEP_IMAGES} pattern matches one
  * of its tags ({@code KEEP_IMAGES_PATTERN}); it holds one of the newest {@code KEEP_TAGS_PER_REPO}
- * tags of a repository ({@code KEEP_TAGS_PER_REPO}); it is in use ({@code IN_USE}: an image used by
+ * tags of a repository ({@code KEEP_TAGS_PER_REPO}); it is an image a Swarm service spec names
+ * ({@code SWARM_SERVICE}, see {@link Inventory#serviceImageRefs()}), even with no task on this
+ * node; it is a container the kubelet manages or an image one of those uses ({@code
+ * KUBELET_MANAGED}, unless the policy includes them); it is in use ({@code IN_USE}: an image used by
  * a container that is not planned before it, the parent of an image that is kept, a volume with
  * RefCount &gt; 0 or mounted by any container, build cache marked InUse); it was used, stopped,
  * created or first seen less than {@code minAge} ago ({@code TOO_YOUNG}); an event touched it less
@@ -224,6 +227,11 @@ public final class Planner {
       for (ContainerInfo c : inventory.containers()) {
         Reason reason = null;
         Instant stoppedAt = null;
+        if (policy.skipKubeletManaged() && PlanPolicy.kubeletManaged(c.labels())) {
+          // the kubelet garbage-collects its own containers (and needs the dead ones' logs)
+          skip(ResourceType.CONTAINER, c.id(), c.name(), Reason.KUBELET_MANAGED);
+          continue;
+        }
         switch (c.state()) {
           case "removing" -> reason = Reason.REMOVAL_IN_PROGRESS;
           case "created", "exited", "dead" -> {
@@ -321,9 +329,13 @@ public final class Planner {
       // Images of containers that stay; a planned container frees its image for later steps.
       Map<String, Boolean> usedByPlanned = new HashMap<>();
       Set<String> used = new HashSet<>();
+      Set<String> kubeletImages = new HashSet<>();
       for (ContainerInfo c : inventory.containers()) {
         if (c.imageId() == null) {
           continue;
+        }
+        if (policy.skipKubeletManaged() && PlanPolicy.kubeletManaged(c.labels())) {
+          kubeletImages.add(c.imageId());
         }
         if (plannedContainerIds.contains(c.id())) {
           usedByPlanned.put(c.imageId(), Boolean.TRUE);
@@ -333,6 +345,7 @@ public final class Planner {
       }
       Set<String> keptByTags = newestTagsPerRepo(images);
       List<ImagePattern> keepPatterns = ImagePattern.compileAll(policy.keepImagePatterns());
+      ServiceImageRefs serviceRefs = ServiceImageRefs.of(inventory.serviceImageRefs());
 
       Map<String, ImageCandidate> candidates = new HashMap<>(images.size() * 2);
       List<ImageInfo> kept = new ArrayList<>();
@@ -360,6 +373,11 @@ public final class Planner {
           reason = Reason.KEEP_IMAGES_PATTERN;
         } else if (keptByTags.contains(image.id())) {
           reason = Reason.KEEP_TAGS_PER_REPO;
+        } else if (serviceRefs.matches(image)) {
+          // a service may schedule a task here at any time (scale, failover, node drain elsewhere)
+          reason = Reason.SWARM_SERVICE;
+        } else if (kubeletImages.contains(image.id())) {
+          reason = Reason.KUBELET_MANAGED;
         } else if (used.contains(image.id())) {
           reason = Reason.IN_USE;
         } else if (firstSeen.isAfter(youngLimit)

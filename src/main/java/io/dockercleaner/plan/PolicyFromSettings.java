@@ -46,6 +46,7 @@ public final class PolicyFromSettings {
         .labelFilter(labels(settings.labelFilters()))
         .keepImagePatterns(settings.keepImages())
         .keepTagsPerRepo(settings.keepTagsPerRepo())
+        .skipKubeletManaged(settings.skipKubeletManaged())
         .minAge(settings.minAge())
         .quietPeriod(agentStartedAt == null ? java.time.Duration.ZERO : settings.quietPeriod())
         .enabledTypes(enabled)

@@ -18,6 +18,10 @@ public enum Protection {
   IN_USE("in use", true, true, true,
       "running containers, images of containers that stay, volumes they mount, networks with a running"
           + " container, build cache in use"),
+  SWARM_SERVICES("images a Swarm service spec names", true, true, true,
+      "even with no task on this node (a worker, which cannot see specs: the images of its own tasks)"),
+  KUBELET_MANAGED("the kubelet's containers and their images (unless `KUBELET_MANAGED=include`)", true, true, true,
+      "`io.kubernetes.*` labels: the kubelet garbage-collects them itself"),
   NAMED_VOLUMES("named volumes (unless `PRUNE_VOLUMES_ALL`)", true, true, true, "only anonymous volumes by default"),
   PRUNE_FILTER_UNTIL("`PRUNE_FILTER_UNTIL` (default 24h)", true, true, false,
       "the v1 prune filter; targeted runs free space by `MIN_AGE` and last use instead"),

@@ -527,4 +527,12 @@ class SettingsLoaderTest {
     }
     assertThat(usage).contains("--dry-run[=BOOL]").contains("--min-age VALUE");
   }
+
+  @Test
+  void kubeletManagedDefaultsToSkipAndAWrongValueNamesTheVariable() {
+    assertThat(load(List.of(), Map.of()).settings().skipKubeletManaged()).isTrue();
+    assertThat(load(List.of(), Map.of("KUBELET_MANAGED", "include")).settings().skipKubeletManaged()).isFalse();
+    assertThat(failure(List.of(), Map.of("KUBELET_MANAGED", "never")))
+        .hasMessageContaining("KUBELET_MANAGED: invalid value 'never' (expected skip or include)");
+  }
 }

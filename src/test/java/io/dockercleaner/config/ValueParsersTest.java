@@ -347,6 +347,14 @@ class ValueParsersTest {
   }
 
   @Test
+  void kubeletManagedIsSkipOrInclude() {
+    assertThat(ValueParsers.parseKubeletManaged("KUBELET_MANAGED", "skip")).isTrue();
+    assertThat(ValueParsers.parseKubeletManaged("KUBELET_MANAGED", "Include")).isFalse();
+    assertThatThrownBy(() -> ValueParsers.parseKubeletManaged("KUBELET_MANAGED", "ignore"))
+        .hasMessage("KUBELET_MANAGED: invalid value 'ignore' (expected skip or include)");
+  }
+
+  @Test
   void formats() {
     assertThat(ValueParsers.parseLogFormat("LOG_FORMAT", "JSON")).isEqualTo(LogFormat.JSON);
     assertThat(ValueParsers.parseLogFormat("LOG_FORMAT", "text")).isEqualTo(LogFormat.TEXT);

@@ -37,6 +37,9 @@ class DeploymentExamplesTest {
   /** systemd {@code Environment=NAME=value} and {@code Environment="NAME=value" NAME2=value}. */
   private static final Pattern SYSTEMD_ENVIRONMENT = Pattern.compile("(?m)^Environment=(.*)$");
   private static final Pattern SYSTEMD_ASSIGNMENT = Pattern.compile("\"?([A-Za-z_][A-Za-z0-9_]*)=");
+  /** Nomad (HCL) {@code env { NAME = "value" ... }}. */
+  private static final Pattern HCL_ENV_BLOCK = Pattern.compile("(?ms)\\benv\\s*\\{\\s*$(.*?)^\\s*\\}\\s*$");
+  private static final Pattern HCL_ASSIGNMENT = Pattern.compile("(?m)^\\s*([A-Za-z_][A-Za-z0-9_]*)\\s*=");
 
   static Stream<Path> yamlExamples() throws IOException {
     return examples().filter(DeploymentExamplesTest::isYaml);
@@ -51,7 +54,8 @@ class DeploymentExamplesTest {
     for (String example : List.of("compose/docker-compose.oneshot.yml", "compose/docker-compose.agent.yml",
         "cron/docker-cleaner", "systemd/docker-cleaner.service", "systemd/docker-cleaner.timer",
         "kubernetes/cronjob.yaml", "kubernetes/daemonset.yaml", "ci/gitlab-ci.yml",
-        "ci/github-actions.yml", "multi-host.sh")) {
+        "ci/github-actions.yml", "multi-host.sh", "nomad/docker-cleaner.nomad.hcl",
+        "swarm/docker-cleaner.stack.yml")) {
       assertThat(DEPLOY.resolve(example)).as(example).isRegularFile();
     }
   }
@@ -94,11 +98,188 @@ class DeploymentExamplesTest {
       collectFromYaml(YAML.readTree(yaml), names);
     }
     names.addAll(collectFromText("docker run -e FLAG_FORM=1 --env LONG_FORM --env=EQUALS_FORM=2 img\n"
-        + "Environment=SYSTEMD_FORM=1 \"QUOTED_FORM=a b\"\n"));
+        + "Environment=SYSTEMD_FORM=1 \"QUOTED_FORM=a b\"\n"
+        + "task \"t\" {\n  env {\n    HCL_FORM = \"1\"\n  }\n}\n"));
 
     assertThat(names).containsExactlyInAnyOrder("MAP_FORM", "LIST_FORM", "BARE_FORM", "K8S_FORM",
-        "GITHUB_FORM", "FLAG_IN_YAML", "FLAG_FORM", "LONG_FORM", "EQUALS_FORM", "SYSTEMD_FORM", "QUOTED_FORM");
+        "GITHUB_FORM", "FLAG_IN_YAML", "FLAG_FORM", "LONG_FORM", "EQUALS_FORM", "SYSTEMD_FORM", "QUOTED_FORM", "HCL_FORM");
     assertThat(names).as("made-up names are not known").doesNotContainAnyElementsOf(EnvironmentVariables.names());
+  }
+
+  // ---- fleet: Kubernetes, Nomad, Swarm ----
+
+  /** The measured footprint (bench/README.md): the agent's largest RSS, after a 40-minute soak. */
+  private static final long MEASURED_PEAK_RSS_MIB = 100;
+
+  static Stream<String> kubernetesManifests() {
+    return Stream.of("daemonset.yaml", "cronjob.yaml");
+  }
+
+  private static JsonNode podSpec(String manifest) throws IOException {
+    JsonNode doc = YAML.readTree(DEPLOY.resolve("kubernetes").resolve(manifest).toFile());
+    return switch (doc.path("kind").asText()) {
+      case "DaemonSet" -> doc.path("spec").path("template").path("spec");
+      case "CronJob" -> doc.path("spec").path("jobTemplate").path("spec").path("template").path("spec");
+      default -> throw new AssertionError(manifest + ": unexpected kind " + doc.path("kind"));
+    };
+  }
+
+  private static JsonNode agentContainer(JsonNode pod) {
+    assertThat(pod.path("containers")).as("containers").hasSize(1);
+    return pod.path("containers").get(0);
+  }
+
+  private static String env(JsonNode container, String name) {
+    for (JsonNode e : container.path("env")) {
+      if (e.path("name").asText().equals(name)) {
+        return e.path("value").asText();
+      }
+    }
+    return null;
+  }
+
+  /** "128Mi" → 128, "1Gi" → 1024. */
+  private static long mebibytes(String quantity) {
+    if (quantity.endsWith("Gi")) {
+      return Long.parseLong(quantity.substring(0, quantity.length() - 2)) * 1024;
+    }
+    assertThat(quantity).as("memory quantity").endsWith("Mi");
+    return Long.parseLong(quantity.substring(0, quantity.length() - 2));
+  }
+
+  @ParameterizedTest
+  @MethodSource("kubernetesManifests")
+  void kubernetesPodsRunOnEveryTaintedNodeWithAPriorityAndNoApiToken(String manifest) throws IOException {
+    JsonNode pod = podSpec(manifest);
+    assertThat(pod.path("tolerations")).as("tolerations").anySatisfy(t -> {
+      assertThat(t.path("operator").asText()).isEqualTo("Exists");
+      assertThat(t.has("key")).as("no key: every taint").isFalse();
+      assertThat(t.has("effect")).as("no effect: every effect").isFalse();
+    });
+    assertThat(pod.path("priorityClassName").asText()).isEqualTo("system-node-critical");
+    assertThat(pod.path("automountServiceAccountToken").isBoolean()).isTrue();
+    assertThat(pod.path("automountServiceAccountToken").asBoolean()).isFalse();
+  }
+
+  @ParameterizedTest
+  @MethodSource("kubernetesManifests")
+  void kubernetesContainersAreLockedDown(String manifest) throws IOException {
+    JsonNode pod = podSpec(manifest);
+    JsonNode podSecurity = pod.path("securityContext");
+    assertThat(podSecurity.path("runAsNonRoot").asBoolean()).as("pod runAsNonRoot").isTrue();
+    assertThat(podSecurity.path("runAsUser").asInt()).as("pod runAsUser").isPositive();
+    assertThat(podSecurity.path("seccompProfile").path("type").asText()).isEqualTo("RuntimeDefault");
+    JsonNode security = agentContainer(pod).path("securityContext");
+    assertThat(security.path("runAsNonRoot").asBoolean()).as("runAsNonRoot").isTrue();
+    assertThat(security.path("readOnlyRootFilesystem").asBoolean()).as("readOnlyRootFilesystem").isTrue();
+    assertThat(security.path("allowPrivilegeEscalation").isBoolean()).isTrue();
+    assertThat(security.path("allowPrivilegeEscalation").asBoolean()).as("allowPrivilegeEscalation").isFalse();
+    assertThat(security.path("capabilities").path("drop")).hasSize(1);
+    assertThat(security.path("capabilities").path("drop").get(0).asText()).isEqualTo("ALL");
+    assertThat(security.path("capabilities").has("add")).as("no capability added").isFalse();
+    assertThat(security.path("seccompProfile").path("type").asText()).isEqualTo("RuntimeDefault");
+  }
+
+  @ParameterizedTest
+  @MethodSource("kubernetesManifests")
+  void kubernetesResourcesFitTheMeasuredFootprint(String manifest) throws IOException {
+    JsonNode resources = agentContainer(podSpec(manifest)).path("resources");
+    long request = mebibytes(resources.path("requests").path("memory").asText());
+    long limit = mebibytes(resources.path("limits").path("memory").asText());
+    assertThat(request).as("memory request covers the measured peak RSS").isGreaterThanOrEqualTo(MEASURED_PEAK_RSS_MIB);
+    // the image's JVM takes half the limit as heap (-XX:MaxRAMPercentage=50): the rest holds the
+    // measured non-heap footprint
+    assertThat(limit).as("memory limit").isGreaterThanOrEqualTo(2 * request);
+    assertThat(resources.path("requests").path("cpu").asText()).as("cpu request").isNotEmpty();
+    assertThat(resources.path("limits").path("cpu").asText()).as("cpu limit").isNotEmpty();
+  }
+
+  @ParameterizedTest
+  @MethodSource("kubernetesManifests")
+  void kubernetesStateDirIsAWritableVolumeAndKubeletObjectsAreSkipped(String manifest) throws IOException {
+    JsonNode pod = podSpec(manifest);
+    JsonNode container = agentContainer(pod);
+    String stateDir = env(container, "STATE_DIR");
+    assertThat(stateDir).as("STATE_DIR").isNotEmpty();
+    JsonNode mount = null;
+    for (JsonNode m : container.path("volumeMounts")) {
+      if (m.path("mountPath").asText().equals(stateDir)) {
+        mount = m;
+      }
+    }
+    assertThat(mount).as("a volume at STATE_DIR (the root file system is read-only)").isNotNull();
+    assertThat(mount.path("readOnly").asBoolean(false)).as("STATE_DIR writable").isFalse();
+    String volumeName = mount.path("name").asText();
+    JsonNode volume = null;
+    for (JsonNode v : pod.path("volumes")) {
+      if (v.path("name").asText().equals(volumeName)) {
+        volume = v;
+      }
+    }
+    // an emptyDir is writable by the pod's user; a hostPath the kubelet creates belongs to root
+    assertThat(volume).isNotNull();
+    assertThat(volume.has("emptyDir")).as("STATE_DIR on an emptyDir").isTrue();
+    assertThat(env(container, "KUBELET_MANAGED")).isEqualTo("skip");
+  }
+
+  @Test
+  void theDaemonSetProbesHealthzAndReadyzOnItsHttpPort() throws IOException {
+    JsonNode container = agentContainer(podSpec("daemonset.yaml"));
+    String port = container.path("ports").get(0).path("name").asText();
+    assertThat(container.path("livenessProbe").path("httpGet").path("path").asText()).isEqualTo("/healthz");
+    assertThat(container.path("livenessProbe").path("httpGet").path("port").asText()).isEqualTo(port);
+    assertThat(container.path("readinessProbe").path("httpGet").path("path").asText()).isEqualTo("/readyz");
+    assertThat(container.path("readinessProbe").path("httpGet").path("port").asText()).isEqualTo(port);
+  }
+
+  @Test
+  void theCronJobHasNoProbesButADeadline() throws IOException {
+    // the one-shot serves no HTTP: a probe would fail it; the deadline ends a run that hangs
+    JsonNode container = agentContainer(podSpec("cronjob.yaml"));
+    assertThat(container.has("livenessProbe")).isFalse();
+    JsonNode job = YAML.readTree(DEPLOY.resolve("kubernetes/cronjob.yaml").toFile()).path("spec").path("jobTemplate")
+        .path("spec");
+    assertThat(job.path("activeDeadlineSeconds").asInt()).isPositive();
+  }
+
+  @Test
+  void theNomadJobIsASystemJobWithTheSameSettings() throws IOException {
+    String hcl = Files.readString(DEPLOY.resolve("nomad/docker-cleaner.nomad.hcl"));
+    assertThat(hcl).containsPattern("(?m)^job \"docker-cleaner\" \\{")
+        .containsPattern("(?m)^\\s*type\\s*=\\s*\"system\"")
+        .containsPattern("(?m)^\\s*node_pool\\s*=\\s*\"all\"")
+        .containsPattern("(?m)^\\s*priority\\s*=\\s*\\d+")
+        .containsPattern("(?m)^\\s*driver\\s*=\\s*\"docker\"")
+        .containsPattern("(?m)^\\s*args\\s*=\\s*\\[\"agent\"\\]")
+        .containsPattern("(?m)^\\s*user\\s*=\\s*\"1000:1000\"")
+        .containsPattern("(?m)^\\s*readonly_rootfs\\s*=\\s*true")
+        .containsPattern("(?m)^\\s*cap_drop\\s*=\\s*\\[\"ALL\"\\]")
+        .containsPattern("(?m)^\\s*security_opt\\s*=\\s*\\[\"no-new-privileges\"\\]")
+        .containsPattern("(?m)^\\s*path\\s*=\\s*\"/healthz\"")
+        .containsPattern("(?m)^\\s*path\\s*=\\s*\"/readyz\"")
+        .containsPattern("(?m)^\\s*check_restart\\s*\\{")
+        .containsPattern("(?m)^\\s*STATE_DIR\\s*=\\s*\"\\$\\{NOMAD_ALLOC_DIR\\}/data\"")
+        .containsPattern("(?m)^\\s*memory\\s*=\\s*128\\b")
+        .containsPattern("(?m)^\\s*memory_max\\s*=\\s*256\\b")
+        .doesNotContain("seccomp=unconfined")
+        .doesNotContain("privileged");
+    assertThat(collectFromText(hcl)).contains("STATE_DIR", "DISK_PATH", "API_TOKEN", "HTTP_LISTEN", "MIN_AGE");
+  }
+
+  @Test
+  void theSwarmStackRunsOneAgentPerNodeOnItsOwnSocket() throws IOException {
+    JsonNode stack = YAML.readTree(DEPLOY.resolve("swarm/docker-cleaner.stack.yml").toFile());
+    JsonNode agent = stack.path("services").path("agent");
+    assertThat(agent.path("deploy").path("mode").asText()).isEqualTo("global");
+    assertThat(agent.path("command").get(0).asText()).isEqualTo("agent");
+    assertThat(agent.path("volumes")).anySatisfy(v ->
+        assertThat(v.asText()).isEqualTo("/var/run/docker.sock:/var/run/docker.sock"));
+    assertThat(agent.path("environment").path("DOCKER_HOST").isMissingNode()).as("the node's own socket").isTrue();
+    assertThat(agent.path("read_only").asBoolean()).isTrue();
+    assertThat(agent.path("cap_drop").get(0).asText()).isEqualTo("ALL");
+    assertThat(agent.path("environment").path("STATE_DIR").asText()).isNotEmpty();
+    assertThat(mebibytes(agent.path("deploy").path("resources").path("reservations").path("memory").asText()
+        .replace("M", "Mi"))).isGreaterThanOrEqualTo(MEASURED_PEAK_RSS_MIB);
   }
 
   // ---- extraction ----
@@ -139,6 +320,13 @@ class DeploymentExamplesTest {
     Matcher environment = SYSTEMD_ENVIRONMENT.matcher(text);
     while (environment.find()) {
       Matcher assignment = SYSTEMD_ASSIGNMENT.matcher(environment.group(1));
+      while (assignment.find()) {
+        names.add(assignment.group(1));
+      }
+    }
+    Matcher hcl = HCL_ENV_BLOCK.matcher(text);
+    while (hcl.find()) {
+      Matcher assignment = HCL_ASSIGNMENT.matcher(hcl.group(1));
       while (assignment.find()) {
         names.add(assignment.group(1));
       }

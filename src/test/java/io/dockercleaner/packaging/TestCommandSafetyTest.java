@@ -47,7 +47,7 @@ class TestCommandSafetyTest {
 
   @Test
   void scriptsNeverStopOrKillWhatTheyDidNotStart() throws IOException {
-    for (String file : List.of("bin/test", "bin/test-daemon", "bin/lib/packages.sh")) {
+    for (String file : List.of("bin/test", "bin/test-daemon", "bin/test-swarm", "bin/lib/packages.sh")) {
       String text = Files.readString(Path.of(file));
       assertThat(text).as(file).doesNotContain("pkill").doesNotContain("killall")
           .doesNotContainPattern("systemctl\\s+(stop|kill|restart|disable)")

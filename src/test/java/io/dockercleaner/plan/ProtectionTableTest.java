@@ -55,6 +55,10 @@ class ProtectionTableTest {
           NOW.minusSeconds(60), 10, Map.of(), List.of())), List.of()), history, b -> b.minAge(Duration.ofHours(1)), "c1");
       case IN_USE -> new Scenario(inv(List.of(new ContainerInfo("c1", "c1", "sha256:d", "running", LONG_AGO, null, 10,
           Map.of(), List.of())), List.of(dangling)), history, none, "sha256:d");
+      case SWARM_SERVICES -> new Scenario(new Inventory(List.of(), List.of(dangling), List.of(), List.of(), List.of(),
+          Set.of("sha256:d")), history, none, "sha256:d");
+      case KUBELET_MANAGED -> new Scenario(inv(List.of(new ContainerInfo("c1", "k8s_c1", "sha256:x", "exited", LONG_AGO,
+          LONG_AGO, 10, Map.of("io.kubernetes.pod.name", "p"), List.of())), List.of()), history, none, "c1");
       case NAMED_VOLUMES -> new Scenario(new Inventory(List.of(), List.of(),
           List.of(new VolumeInfo("data", false, Map.of(), LONG_AGO, 10, 0)), List.of()), history, none, "data");
       case PRUNE_FILTER_UNTIL -> new Scenario(inv(List.of(new ContainerInfo("c1", "c1", "sha256:x", "exited",
@@ -110,6 +114,8 @@ class ProtectionTableTest {
       case MIN_AGE, PRUNE_FILTER_UNTIL, LAST_USE -> io.dockercleaner.core.Reason.TOO_YOUNG;
       case IN_USE -> io.dockercleaner.core.Reason.IN_USE;
       case NAMED_VOLUMES -> io.dockercleaner.core.Reason.NAMED_VOLUME;
+      case SWARM_SERVICES -> io.dockercleaner.core.Reason.SWARM_SERVICE;
+      case KUBELET_MANAGED -> io.dockercleaner.core.Reason.KUBELET_MANAGED;
       case QUIET_PERIOD -> io.dockercleaner.core.Reason.RECENTLY_TOUCHED;
       case TAGGED_IMAGES -> null; // not a candidate at all, as `docker image prune` without -a
     };

@@ -15,6 +15,7 @@ import io.dockercleaner.docker.model.ImageSummary;
 import io.dockercleaner.docker.model.NetworkSummary;
 import io.dockercleaner.docker.model.PingInfo;
 import io.dockercleaner.docker.model.PruneReport;
+import io.dockercleaner.docker.model.ServiceSummary;
 import io.dockercleaner.docker.model.SystemInfo;
 import io.dockercleaner.docker.model.VersionInfo;
 import io.dockercleaner.docker.model.VolumeSummary;
@@ -118,6 +119,7 @@ public final class FakeDockerClient implements DockerClient {
     LIST_IMAGES("GET /images/json"),
     LIST_VOLUMES("GET /volumes"),
     LIST_NETWORKS("GET /networks"),
+    LIST_SERVICES("GET /services"),
     INSPECT_NETWORK("GET /networks/{id}"),
     LIST_BUILD_CACHE("GET /system/df"),
     INSPECT_IMAGE("GET /images/{id}/json"),
@@ -172,6 +174,8 @@ public final class FakeDockerClient implements DockerClient {
   private final List<HeldCall> held = new ArrayList<>();
   private final List<Removal> removals = new ArrayList<>();
   private final List<String> untagged = new ArrayList<>();
+  private SwarmRole swarmRole = SwarmRole.NONE;
+  private final List<ServiceSummary> services = new ArrayList<>();
   private final List<FakeEventStream> eventStreams = new ArrayList<>();
   /** Events of the effect being applied, sent when it completes. */
   private final List<Runnable> pendingEvents = new ArrayList<>();
@@ -198,6 +202,29 @@ public final class FakeDockerClient implements DockerClient {
   }
 
   // ---- daemon identity -------------------------------------------------------------------------
+
+  /** What the daemon is in a swarm: only a manager lists services. */
+  public enum SwarmRole {
+    NONE,
+    WORKER,
+    MANAGER
+  }
+
+  /** Makes the daemon a swarm manager or worker (default: in no swarm). */
+  public synchronized FakeDockerClient swarm(SwarmRole role) {
+    this.swarmRole = Objects.requireNonNull(role, "role");
+    return this;
+  }
+
+  /**
+   * Adds a Swarm service whose spec names {@code image} (as the CLI pins it, e.g.
+   * {@code app:1@sha256:...}); listed by a manager only. The service needs no task here, as a
+   * service whose tasks all run on other nodes.
+   */
+  public synchronized FakeDockerClient service(String name, String image) {
+    services.add(new ServiceSummary(newHex("service").substring(0, 25), name, image, ""));
+    return this;
+  }
 
   /** Pretends to be a daemon of this API version (1.41 changes volume prune and SharedSize). */
   public synchronized FakeDockerClient apiVersion(ApiVersion version) {
@@ -540,6 +567,24 @@ public final class FakeDockerClient implements DockerClient {
           .filter(n -> values(filters, "id").stream().allMatch(n.id::startsWith))
           .filter(n -> values(filters, "driver").stream().allMatch(n.driver::equals))
           .map(n -> n.summary(false)).toList();
+    });
+  }
+
+  @Override
+  public Future<List<ServiceSummary>> listServices() {
+    return call(Op.LIST_SERVICES, null, null, false, () -> {
+      if (podman) {
+        throw error(Op.LIST_SERVICES, 404, "not found"); // Podman has no Swarm API
+      }
+      // dockerd's two texts for 503 (daemon/cluster errors: errNoSwarm, errSwarmNotManager)
+      return switch (swarmRole) {
+        case NONE -> throw error(Op.LIST_SERVICES, 503, "This node is not a swarm manager. Use \"docker swarm init\""
+            + " or \"docker swarm join\" to connect this node to swarm and try again.");
+        case WORKER -> throw error(Op.LIST_SERVICES, 503, "This node is not a swarm manager. Worker nodes can't be"
+            + " used to view or modify cluster state. Please run this command on a manager node or promote the"
+            + " current node to a manager.");
+        case MANAGER -> List.copyOf(services);
+      };
     });
   }
 
@@ -1563,7 +1608,7 @@ public final class FakeDockerClient implements DockerClient {
     private final String id;
     private final String name;
     private final Image image;
-    private final String imageRef;
+    private String imageRef;
     private final Map<String, String> labels = new LinkedHashMap<>();
     private final List<Volume> volumes = new ArrayList<>();
     private final List<Network> networks = new ArrayList<>();
@@ -1616,6 +1661,29 @@ public final class FakeDockerClient implements DockerClient {
     public Container label(String key, String value) {
       synchronized (FakeDockerClient.this) {
         labels.put(key, value);
+      }
+      return this;
+    }
+
+    /** The reference it was created from, as {@code Image} lists it (default: the image's first tag, else its id). */
+    public Container imageRef(String ref) {
+      synchronized (FakeDockerClient.this) {
+        this.imageRef = ref;
+      }
+      return this;
+    }
+
+    /**
+     * A task of the Swarm service {@code service}: the labels dockerd's swarm executor gives task
+     * containers, and {@code Image} as the spec names it ({@code repo:tag@sha256:...}).
+     */
+    public Container swarmTask(String service, String specImage) {
+      synchronized (FakeDockerClient.this) {
+        labels.put("com.docker.swarm.service.name", service);
+        labels.put("com.docker.swarm.service.id", shortId(newHex("service")));
+        labels.put("com.docker.swarm.task.id", shortId(newHex("task")));
+        labels.put("com.docker.swarm.node.id", "node1");
+        this.imageRef = specImage;
       }
       return this;
     }

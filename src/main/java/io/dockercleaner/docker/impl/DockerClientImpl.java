@@ -17,6 +17,7 @@ import io.dockercleaner.docker.model.ImageSummary;
 import io.dockercleaner.docker.model.NetworkSummary;
 import io.dockercleaner.docker.model.PingInfo;
 import io.dockercleaner.docker.model.PruneReport;
+import io.dockercleaner.docker.model.ServiceSummary;
 import io.dockercleaner.docker.model.SystemInfo;
 import io.dockercleaner.docker.model.VersionInfo;
 import io.dockercleaner.docker.model.VolumeSummary;
@@ -253,6 +254,12 @@ public final class DockerClientImpl implements DockerClient {
     String uri = "/networks" + (filters.isEmpty() ? "" : "?" + filters.toQueryParam());
     return json("GET /networks", HttpMethod.GET, uri, true, options.requestTimeout())
         .map(n -> list(n, NetworkSummary::from));
+  }
+
+  @Override
+  public Future<List<ServiceSummary>> listServices() {
+    return json("GET /services", HttpMethod.GET, "/services", true, options.requestTimeout())
+        .map(n -> list(n, ServiceSummary::from));
   }
 
   @Override
