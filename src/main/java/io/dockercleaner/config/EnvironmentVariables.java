@@ -53,6 +53,7 @@ public final class EnvironmentVariables {
     put("KEEP_IMAGES", "");
     put("KEEP_TAGS_PER_REPO", "0");
     put("MIN_AGE", "1h");
+    put("CLEANUP_POLICY", "lru");
     put("QUIET_PERIOD", "2m");
     put("MAX_RUN_DURATION", "5m");
     put("MAX_DELETIONS_PER_RUN", "500");

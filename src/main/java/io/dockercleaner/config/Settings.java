@@ -67,6 +67,7 @@ public final class Settings {
   private final List<String> keepImages;
   private final int keepTagsPerRepo;
   private final Duration minAge;
+  private final io.dockercleaner.plan.CleanupPolicy cleanupPolicy;
   private final Duration quietPeriod;
   private final Duration maxRunDuration;
   private final int maxDeletionsPerRun;
@@ -145,6 +146,7 @@ public final class Settings {
     keepTagsPerRepo =
         r.integer("KEEP_TAGS_PER_REPO", (n, v) -> ValueParsers.parseInt(n, v, 0, MAX_KEEP_TAGS_PER_REPO));
     minAge = r.get("MIN_AGE", ValueParsers::parseDuration);
+    cleanupPolicy = r.get("CLEANUP_POLICY", ValueParsers::parseCleanupPolicy);
     quietPeriod = r.get("QUIET_PERIOD", ValueParsers::parseDuration);
     maxRunDuration = r.get("MAX_RUN_DURATION", ValueParsers::parsePositiveDuration);
     maxDeletionsPerRun =
@@ -517,6 +519,11 @@ public final class Settings {
     return minAge;
   }
 
+  /** CLEANUP_POLICY: lru (default) or cost. */
+  public io.dockercleaner.plan.CleanupPolicy cleanupPolicy() {
+    return cleanupPolicy;
+  }
+
   /** QUIET_PERIOD. */
   public Duration quietPeriod() {
     return quietPeriod;
@@ -659,7 +666,7 @@ public final class Settings {
         diskPath, diskCheckInterval, dfInterval, diskHighWatermarkRatio, diskLowWatermarkRatio,
         diskCriticalWatermarkRatio, inodeHighWatermarkRatio, inodeLowWatermarkRatio,
         dockerUsageLimitBytes, buildCacheLimitBytes, schedule, runOnStart, minRunInterval,
-        keepImages, keepTagsPerRepo, minAge, quietPeriod, maxRunDuration, maxDeletionsPerRun,
+        keepImages, keepTagsPerRepo, minAge, cleanupPolicy, quietPeriod, maxRunDuration, maxDeletionsPerRun,
         deleteConcurrency, httpListen, apiToken, apiTokenFile, apiTokenForRead, apiOpenRead, apiRateLimit,
         metricsTextfile, webhookUrls, webhookFormat, webhookEvents, webhookTimeout, webhookSecret, smtpPassword,
         smtpPasswordFile, notifyTargets, maintenanceWindow == null ? null : maintenanceWindow.map(Object::toString),

@@ -75,6 +75,7 @@ public final class VariableHelp {
     both("KEEP_IMAGES", "image patterns never deleted, comma-separated (myrepo/*:release-*, app:v[0-9]*)");
     both("KEEP_TAGS_PER_REPO", "keep the newest N tags of each repository (0 = off)");
     both("MIN_AGE", "never delete objects younger than this (in every mode; 0 = prune semantics)");
+    agent("CLEANUP_POLICY", "order of unused images in targeted runs: lru (least recently used first) or cost (least expected re-pull cost first, with its evidence)");
     agent("QUIET_PERIOD", "never delete objects an event touched within this time");
     agent("MAX_RUN_DURATION", "stop deleting after this long");
     agent("MAX_DELETIONS_PER_RUN", "stop after this many deletions");

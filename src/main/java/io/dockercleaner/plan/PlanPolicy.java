@@ -36,6 +36,8 @@ import java.util.function.Predicate;
  * @param untilInstant {@code PRUNE_FILTER_UNTIL} as a fixed instant; {@code null} when not absolute
  * @param imagesAll {@code PRUNE_ALL}: sweeps remove every unused image, not only dangling ones
  * @param buildCacheAll {@code PRUNE_ALL}: sweeps also remove shared and internal build cache
+ * @param cleanupPolicy {@code CLEANUP_POLICY}: the order of unused tagged images in targeted plans
+ * @param reuseModel the estimates {@link CleanupPolicy#COST} orders by (and prints as evidence)
  */
 public record PlanPolicy(
     Predicate<Map<String, String>> labelFilter,
@@ -51,7 +53,9 @@ public record PlanPolicy(
     Duration untilAge,
     Instant untilInstant,
     boolean imagesAll,
-    boolean buildCacheAll) {
+    boolean buildCacheAll,
+    CleanupPolicy cleanupPolicy,
+    ReuseModel reuseModel) {
 
   /** Types planned unless configured otherwise: volumes are opt-in, networks have no size. */
   public static final Set<ResourceType> DEFAULT_ENABLED_TYPES =
@@ -72,6 +76,8 @@ public record PlanPolicy(
     Objects.requireNonNull(minAge, "minAge must not be null");
     Objects.requireNonNull(quietPeriod, "quietPeriod must not be null");
     Objects.requireNonNull(enabledTypes, "enabledTypes must not be null");
+    Objects.requireNonNull(cleanupPolicy, "cleanupPolicy must not be null");
+    Objects.requireNonNull(reuseModel, "reuseModel must not be null");
     if (untilAge != null && untilInstant != null) {
       throw new IllegalArgumentException("untilAge and untilInstant are exclusive");
     }
@@ -104,7 +110,7 @@ public record PlanPolicy(
   /**
    * A builder with permissive defaults: every label set allowed, no keep patterns, keep-tags
    * off, no minimum age, no quiet period, {@link #DEFAULT_ENABLED_TYPES}, anonymous volumes only,
-   * unlimited deletions, not critical.
+   * unlimited deletions, not critical, {@link CleanupPolicy#LRU}, {@link ReuseModel#standard()}.
    */
   public static Builder builder(Instant agentStartedAt) {
     return new Builder(agentStartedAt);
@@ -154,6 +160,8 @@ public record PlanPolicy(
     private Instant untilInstant;
     private boolean imagesAll;
     private boolean buildCacheAll;
+    private CleanupPolicy cleanupPolicy = CleanupPolicy.LRU;
+    private ReuseModel reuseModel = ReuseModel.standard();
 
     private Builder(Instant agentStartedAt) {
       this.agentStartedAt = agentStartedAt;
@@ -245,6 +253,18 @@ public record PlanPolicy(
       return this;
     }
 
+    /** See {@link PlanPolicy#cleanupPolicy()}. */
+    public Builder cleanupPolicy(CleanupPolicy cleanupPolicy) {
+      this.cleanupPolicy = cleanupPolicy;
+      return this;
+    }
+
+    /** See {@link PlanPolicy#reuseModel()}. */
+    public Builder reuseModel(ReuseModel reuseModel) {
+      this.reuseModel = reuseModel;
+      return this;
+    }
+
     /** Builds and validates the policy. */
     public PlanPolicy build() {
       return new PlanPolicy(
@@ -261,7 +281,9 @@ public record PlanPolicy(
           untilAge,
           untilInstant,
           imagesAll,
-          buildCacheAll);
+          buildCacheAll,
+          cleanupPolicy,
+          reuseModel);
     }
   }
 }
