@@ -599,6 +599,11 @@ public final class Agent {
       public Optional<Instant> lastTouched(ResourceType type, String id) {
         return s.lastTouched(type, id);
       }
+
+      @Override
+      public java.util.List<Instant> imageUses(String imageId) {
+        return s.imageUses(imageId);
+      }
     };
   }
 

@@ -19,7 +19,7 @@ import java.time.Instant;
  * @param bytesRepulled bytes fetched again because a cleanup had deleted them (layers counted once)
  * @param bytesFetched bytes fetched for the first time (or after the workload's own removal)
  * @param peakUsageBytes the most bytes on disk at any moment
- * @param overflows events after which usage exceeded the disk (a real pull would have failed)
+ * @param overflows fetches that took usage above the disk (a real pull or build would have failed)
  * @param shortRuns cleanups that ended still above the high watermark (nothing more allowed)
  * @param finalUsageBytes bytes on disk after the last event
  */

@@ -9,13 +9,12 @@ import io.dockercleaner.plan.PlanPolicy;
 import io.dockercleaner.plan.PlanStep;
 import io.dockercleaner.plan.Planner;
 import io.dockercleaner.plan.UsageHistory;
+import io.dockercleaner.plan.UseTimes;
 import java.time.Instant;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -167,9 +166,6 @@ public final class ReplaySimulator {
     if (usageBytes > budget.highBytes()) {
       cleanup(at);
     }
-    if (usageBytes > budget.diskBytes()) {
-      overflows++;
-    }
   }
 
   /** The workload needs the image now: fetch whatever is missing. */
@@ -192,6 +188,9 @@ public final class ReplaySimulator {
       }
     }
     peakUsageBytes = Math.max(peakUsageBytes, usageBytes);
+    if (usageBytes > budget.diskBytes()) {
+      overflows++; // the cleaner ran too late or could not free enough: a real pull fails here
+    }
     Set<String> tags = new TreeSet<>();
     presentTags.put(imageId, tags);
     createdAt.putIfAbsent(imageId, at);
@@ -288,11 +287,7 @@ public final class ReplaySimulator {
     void use(String imageId, Instant at) {
       lastUsed.put(imageId, at);
       touch(imageId, at);
-      Deque<Instant> list = uses.computeIfAbsent(imageId, k -> new ArrayDeque<>());
-      list.addLast(at);
-      if (list.size() > MAX_IMAGE_USES) {
-        list.removeFirst();
-      }
+      UseTimes.record(uses.computeIfAbsent(imageId, k -> UseTimes.empty()), at);
     }
 
     void touch(String imageId, Instant at) {
