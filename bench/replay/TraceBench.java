@@ -92,7 +92,9 @@ public final class TraceBench {
           r[p] = ReplaySimulator.run(events, new ReplaySimulator.Budget(gb * 1_000_000_000L, 0.85, 0.75), policy);
           totals[p] += r[p].bytesRepulled();
         }
-        double change = r[0].bytesRepulled() == 0 ? 0 : 100.0 * (r[2].bytesRepulled() - r[0].bytesRepulled()) / r[0].bytesRepulled();
+        double change = r[0].bytesRepulled() == 0
+            ? (r[2].bytesRepulled() == 0 ? 0 : Double.POSITIVE_INFINITY)
+            : 100.0 * (r[2].bytesRepulled() - r[0].bytesRepulled()) / r[0].bytesRepulled();
         if (change > worst) {
           worst = change;
           worstAt = "seed " + seed + ", " + gb + " GB";

@@ -604,6 +604,11 @@ public final class Agent {
       public java.util.List<Instant> imageUses(String imageId) {
         return s.imageUses(imageId);
       }
+
+      @Override
+      public java.util.Map<String, java.util.List<Instant>> allImageUses() {
+        return s.allImageUses();
+      }
     };
   }
 

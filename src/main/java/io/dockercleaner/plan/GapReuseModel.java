@@ -26,7 +26,8 @@ import java.util.Map;
  * </ul>
  *
  * The image's own gaps, the other images of its repository (gaps and current silences) and one
- * pseudo-observation worth the whole inventory's rate (the prior, itself smoothed toward 1/2) are
+ * pseudo-observation worth the whole host's rate (every image with a use history, deleted ones
+ * included; the prior, itself smoothed toward 1/2) are
  * pooled: {@code P = (ownHits + repoHits + prior) / (ownObs + repoObs + 1)}. Examples: a nightly
  * job's image silent 20 h with 9 gaps of ~24 h → about 0.95; a feature branch's image used in a
  * burst, in a repository whose other branches all went silent for days → near 0.
@@ -69,6 +70,8 @@ public final class GapReuseModel implements ReuseModel {
     Map<String, Integer> usesById = new HashMap<>();
     Map<String, Long> spanById = new HashMap<>();
     Observations.Builder global = new Observations.Builder();
+    Map<String, List<Instant>> repoUses = new HashMap<>();
+    Map<String, ImageInfo> newestByRepo = new HashMap<>();
     Map<String, Observations.Builder> repoBuilders = new HashMap<>();
     for (ImageInfo image : inventory.images()) {
       List<Instant> uses = sortedUses(history, image.id(), now);
@@ -91,10 +94,39 @@ public final class GapReuseModel implements ReuseModel {
       String repo = repository(image);
       if (repo != null) {
         repoBuilders.computeIfAbsent(repo, r -> new Observations.Builder()).add(gaps, silence);
+        repoUses.computeIfAbsent(repo, r -> new ArrayList<>()).addAll(uses);
+        ImageInfo newest = newestByRepo.get(repo);
+        if (newest == null || image.createdAt().isAfter(newest.createdAt())
+            || (image.createdAt().equals(newest.createdAt()) && image.id().compareTo(newest.id()) > 0)) {
+          newestByRepo.put(repo, image);
+        }
       }
     }
+    // images that are gone: their gaps and silences count host-wide (no tags left to group them)
+    java.util.Set<String> present = new java.util.HashSet<>(gapsById.keySet());
+    history.allImageUses().entrySet().stream()
+        .filter(e -> !present.contains(e.getKey()))
+        .sorted(Map.Entry.comparingByKey())
+        .forEach(e -> {
+          List<Instant> uses = new ArrayList<>();
+          for (Instant at : e.getValue()) {
+            if (!at.isAfter(now)) {
+              uses.add(at);
+            }
+          }
+          if (uses.isEmpty()) {
+            return;
+          }
+          uses.sort(null);
+          long[] gaps = new long[uses.size() - 1];
+          for (int i = 1; i < uses.size(); i++) {
+            gaps[i - 1] = Duration.between(uses.get(i - 1), uses.get(i)).getSeconds();
+          }
+          global.add(gaps, Duration.between(uses.get(uses.size() - 1), now).getSeconds());
+        });
     Observations all = global.build();
     repoBuilders.forEach((repo, b) -> byRepository.put(repo, b.build()));
+    repoUses.values().forEach(list -> list.sort(null));
     return image -> {
       long[] gaps = gapsById.getOrDefault(image.id(), new long[0]);
       long t = silenceById.getOrDefault(image.id(), 0L);
@@ -125,14 +157,27 @@ public final class GapReuseModel implements ReuseModel {
       int globalCount = all.observations(t, horizonSeconds);
       double prior = (globalHits + 0.5) / (globalCount + 1.0);
       double p = (ownHits + repoHits + prior) / (ownObs + repoCount + 1.0);
+      String newestNote = "";
+      if (repo != null && newestByRepo.get(repo) == image) {
+        // The newest image of a repository holds the layers its next build or pull starts from
+        // (base, dependencies): it counts with the repository's own rate of use.
+        List<Instant> merged = repoUses.get(repo); // sorted below, before any estimate
+        double repoP = repositoryChance(merged, now);
+        if (repoP > p) {
+          p = repoP;
+          newestNote = String.format(Locale.ROOT, "; newest image of %s, whose next build reuses its layers: "
+              + "repository used %d× in %s, P=%.2f", repo, merged.size(),
+              human(Duration.between(merged.get(0), merged.get(merged.size() - 1)).getSeconds()), repoP);
+        }
+      }
       p = Math.max(0, Math.min(1, p));
       return new ReuseEstimate(p, repull,
-          evidence(uses, span, gaps, t, ownHits, ownObs, repo, repoHits, repoCount, prior, p, repull));
+          evidence(uses, span, gaps, t, ownHits, ownObs, repo, repoHits, repoCount, prior, p, repull, newestNote));
     };
   }
 
   private String evidence(int uses, long spanSeconds, long[] gaps, long t, int ownHits, int ownObs,
-      String repo, int repoHits, int repoObs, double prior, double p, long repull) {
+      String repo, int repoHits, int repoObs, double prior, double p, long repull, String newestNote) {
     StringBuilder text = new StringBuilder();
     if (uses == 0) {
       text.append("never used, first seen ").append(human(t)).append(" ago");
@@ -151,9 +196,33 @@ public final class GapReuseModel implements ReuseModel {
       text.append(", repository ").append(repo).append(' ').append(repoHits).append(" of ").append(repoObs);
     }
     text.append(String.format(Locale.ROOT, ", host-wide %.2f", prior));
+    text.append(newestNote);
     text.append(String.format(Locale.ROOT, "; P(use within %s)=%.2f; re-pull %s; expected %s", human(horizon.getSeconds()),
         p, Bytes.human(repull), Bytes.human(Math.round(p * repull))));
     return text.toString();
+  }
+
+  /**
+   * The chance that a repository is used within the horizon, from its rate of use: {@code 1 -
+   * exp(-rate × H)} with {@code rate = (uses - 1) / span}, while its silence is within twice its
+   * longest gap (at least the horizon: a weekend is no abandonment); a repository silent longer
+   * than that counts as abandoned (0).
+   */
+  private double repositoryChance(List<Instant> uses, Instant now) {
+    if (uses.size() < 2) {
+      return 0;
+    }
+    long span = Duration.between(uses.get(0), uses.get(uses.size() - 1)).getSeconds();
+    long longestGap = 0;
+    for (int i = 1; i < uses.size(); i++) {
+      longestGap = Math.max(longestGap, Duration.between(uses.get(i - 1), uses.get(i)).getSeconds());
+    }
+    long silence = Duration.between(uses.get(uses.size() - 1), now).getSeconds();
+    if (span <= 0 || silence > Math.max(2 * longestGap, horizon.getSeconds())) {
+      return 0;
+    }
+    double ratePerSecond = (uses.size() - 1) / (double) span;
+    return 1 - Math.exp(-ratePerSecond * horizon.getSeconds());
   }
 
   /** Uses at or before {@code now}, ascending. */

@@ -333,13 +333,22 @@ public final class Planner {
     /**
      * Least expected re-pull cost per byte freed first. Re-pull bytes are the unique bytes the step
      * frees, so that ratio is the chance of reuse; ties (e.g. every one-off image at ~0) by LRU. A
-     * higher chance therefore never moves an image earlier.
+     * higher chance therefore never moves an image earlier. Images freeing nothing go last.
      */
     private static final Comparator<ImageCandidate> COST =
         (a, b) -> {
-          int c = Double.compare(a.reuseProbability, b.reuseProbability);
+          int c = Double.compare(costKey(a), costKey(b));
           return c != 0 ? c : LRU.compare(a, b);
         };
+
+    /**
+     * Expected re-pull cost per byte freed: the chance of reuse; an image that frees nothing now
+     * (every layer shared) goes last, since deleting it only makes its layers' last holder unique
+     * and the cost comes later with that one.
+     */
+    private static double costKey(ImageCandidate k) {
+      return k.info.uniqueBytes() == 0 ? Double.POSITIVE_INFINITY : k.reuseProbability;
+    }
 
     private ImagePhases evaluateImages() {
       List<ImageInfo> images = inventory.images();

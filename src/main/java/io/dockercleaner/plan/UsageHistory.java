@@ -58,4 +58,13 @@ public interface UsageHistory {
   default List<Instant> imageUses(String imageId) {
     return imageLastUsed(imageId).map(List::of).orElse(List.of());
   }
+
+  /**
+   * Every use history known by image ID, including images that are gone (deleted and not needed
+   * since: their silence is evidence too, and leaving them out would only count the survivors).
+   * The default knows none.
+   */
+  default java.util.Map<String, List<Instant>> allImageUses() {
+    return java.util.Map.of();
+  }
 }

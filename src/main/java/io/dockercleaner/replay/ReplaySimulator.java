@@ -321,6 +321,13 @@ public final class ReplaySimulator {
     }
 
     @Override
+    public Map<String, List<Instant>> allImageUses() {
+      Map<String, List<Instant>> out = new HashMap<>();
+      uses.forEach((id, list) -> out.put(id, List.copyOf(list)));
+      return out;
+    }
+
+    @Override
     public List<Instant> imageUses(String imageId) {
       Deque<Instant> list = uses.get(imageId);
       return list == null ? List.of() : List.copyOf(list);

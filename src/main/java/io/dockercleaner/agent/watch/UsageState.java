@@ -409,6 +409,17 @@ public final class UsageState {
     return out;
   }
 
+  /** Every use history kept under an image ID (deleted images included), oldest use first. */
+  public synchronized Map<String, List<Instant>> allImageUses() {
+    Map<String, List<Instant>> out = new HashMap<>();
+    imageUses.forEach((key, times) -> {
+      if (ImageReference.isFullId(key)) {
+        out.put(key, List.copyOf(times));
+      }
+    });
+    return out;
+  }
+
   /** When the container last died, if seen. */
   public synchronized Optional<Instant> containerExitedAt(String containerId) {
     return Optional.ofNullable(containerExitedAt.get(containerId));
