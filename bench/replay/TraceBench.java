@@ -25,8 +25,9 @@ import java.util.Random;
  * Synthetic CI-host traces and the policy comparison of bench/README.md ("Cleanup policies on
  * replayed traces"). Run with bench/replay/run.sh (single-file Java on the shaded jar).
  *
- * <p>Usage: {@code TraceBench [--seeds N] [--days D] [--out DIR]}: writes DIR/ci-SEED.jsonl for
- * seeds 1..N, replays each with lru, age and cost at every budget with the agent's default
+ * <p>Usage: {@code TraceBench [--seeds N] [--first-seed S] [--days D] [--tools N]
+ * [--branches-per-hour X] [--oneoffs-per-hour X] [--revisit P] [--out DIR]}: writes
+ * DIR/ci-SEED.jsonl for N seeds from S, replays each with lru, age and cost at every budget with the agent's default
  * settings (MIN_AGE 1h, QUIET_PERIOD 2m, watermarks 85%/75%), prints a Markdown table.
  */
 public final class TraceBench {
@@ -52,19 +53,29 @@ public final class TraceBench {
 
   public static void main(String[] args) throws IOException {
     int seeds = 12;
-    int days = Params.standard().days();
+    int firstSeed = 1;
+    Params d = Params.standard();
+    int days = d.days();
+    int tools = d.nightlyTools();
+    double branchesPerHour = d.featureBranchesPerHour();
+    double oneOffsPerHour = d.oneOffsPerHour();
+    double revisit = d.branchRevisitChance();
     Path out = Path.of("bench/replay/traces");
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--seeds" -> seeds = Integer.parseInt(args[++i]);
+        case "--first-seed" -> firstSeed = Integer.parseInt(args[++i]);
         case "--days" -> days = Integer.parseInt(args[++i]);
+        case "--tools" -> tools = Integer.parseInt(args[++i]);
+        case "--branches-per-hour" -> branchesPerHour = Double.parseDouble(args[++i]);
+        case "--oneoffs-per-hour" -> oneOffsPerHour = Double.parseDouble(args[++i]);
+        case "--revisit" -> revisit = Double.parseDouble(args[++i]);
         case "--out" -> out = Path.of(args[++i]);
         default -> throw new IllegalArgumentException("unknown argument " + args[i]);
       }
     }
-    Params params = Params.standard();
-    params = new Params(days, params.repositories(), params.baseImages(), params.nightlyTools(),
-        params.featureBranchesPerHour(), params.branchRevisitChance(), params.oneOffsPerHour(), params.weeklyDepsChange());
+    Params params = new Params(days, d.repositories(), d.baseImages(), tools, branchesPerHour, revisit, oneOffsPerHour,
+        d.weeklyDepsChange());
     Files.createDirectories(out);
     long[] budgetsGb = {8, 12, 16};
     CleanupPolicy[] policies = {CleanupPolicy.LRU, CleanupPolicy.AGE, CleanupPolicy.COST};
@@ -74,7 +85,7 @@ public final class TraceBench {
     long[] totals = new long[3];
     double worst = Double.NEGATIVE_INFINITY;
     String worstAt = "";
-    for (int seed = 1; seed <= seeds; seed++) {
+    for (int seed = firstSeed; seed < firstSeed + seeds; seed++) {
       String text = generate(params, seed);
       Path file = out.resolve("ci-" + seed + ".jsonl");
       Files.writeString(file, text, StandardCharsets.UTF_8);
