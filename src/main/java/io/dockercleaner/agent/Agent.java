@@ -609,6 +609,11 @@ public final class Agent {
       public java.util.Map<String, java.util.List<Instant>> allImageUses() {
         return s.allImageUses();
       }
+
+      @Override
+      public java.util.Set<String> imageRepositories(String imageId) {
+        return s.imageRepositories(imageId);
+      }
     };
   }
 

@@ -102,7 +102,8 @@ public final class GapReuseModel implements ReuseModel {
         }
       }
     }
-    // images that are gone: their gaps and silences count host-wide (no tags left to group them)
+    // images that are gone: their gaps and silences count host-wide and for the repositories they
+    // were tagged in (their silence since deletion is real: a need would have brought them back)
     java.util.Set<String> present = new java.util.HashSet<>(gapsById.keySet());
     history.allImageUses().entrySet().stream()
         .filter(e -> !present.contains(e.getKey()))
@@ -122,7 +123,12 @@ public final class GapReuseModel implements ReuseModel {
           for (int i = 1; i < uses.size(); i++) {
             gaps[i - 1] = Duration.between(uses.get(i - 1), uses.get(i)).getSeconds();
           }
-          global.add(gaps, Duration.between(uses.get(uses.size() - 1), now).getSeconds());
+          long silence = Duration.between(uses.get(uses.size() - 1), now).getSeconds();
+          global.add(gaps, silence);
+          for (String repo : new java.util.TreeSet<>(history.imageRepositories(e.getKey()))) {
+            repoBuilders.computeIfAbsent(repo, r -> new Observations.Builder()).add(gaps, silence);
+            repoUses.computeIfAbsent(repo, r -> new ArrayList<>()).addAll(uses);
+          }
         });
     Observations all = global.build();
     repoBuilders.forEach((repo, b) -> byRepository.put(repo, b.build()));

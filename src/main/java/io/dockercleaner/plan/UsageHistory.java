@@ -67,4 +67,13 @@ public interface UsageHistory {
   default java.util.Map<String, List<Instant>> allImageUses() {
     return java.util.Map.of();
   }
+
+  /**
+   * The repositories ({@code repo} of {@code repo:tag}) the image was seen tagged in, also after it
+   * is gone, so that a deleted image's history still counts for its repository. The default knows
+   * none.
+   */
+  default java.util.Set<String> imageRepositories(String imageId) {
+    return java.util.Set.of();
+  }
 }

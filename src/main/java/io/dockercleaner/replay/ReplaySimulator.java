@@ -3,6 +3,7 @@ package io.dockercleaner.replay;
 import io.dockercleaner.core.ResourceType;
 import io.dockercleaner.plan.ContainerInfo;
 import io.dockercleaner.plan.ImageInfo;
+import io.dockercleaner.plan.ImagePattern;
 import io.dockercleaner.plan.Inventory;
 import io.dockercleaner.plan.Plan;
 import io.dockercleaner.plan.PlanPolicy;
@@ -212,6 +213,7 @@ public final class ReplaySimulator {
       presentTags.get(owner).remove(tag); // the tag moved: the old image may now be dangling
     }
     presentTags.get(imageId).add(tag);
+    history.repositories.computeIfAbsent(imageId, k -> new TreeSet<>()).add(ImagePattern.repository(tag));
   }
 
   private void delete(String imageId, boolean byCleaner) {
@@ -283,6 +285,7 @@ public final class ReplaySimulator {
     final Map<String, Instant> lastUsed = new HashMap<>();
     final Map<String, Instant> touched = new HashMap<>();
     final Map<String, Deque<Instant>> uses = new HashMap<>(); // survives deletion, bounded
+    final Map<String, Set<String>> repositories = new HashMap<>(); // survives deletion
 
     void use(String imageId, Instant at) {
       lastUsed.put(imageId, at);
@@ -318,6 +321,11 @@ public final class ReplaySimulator {
     @Override
     public Optional<Instant> lastTouched(ResourceType type, String id) {
       return type == ResourceType.IMAGE ? Optional.ofNullable(touched.get(id)) : Optional.empty();
+    }
+
+    @Override
+    public Set<String> imageRepositories(String imageId) {
+      return repositories.getOrDefault(imageId, Set.of());
     }
 
     @Override

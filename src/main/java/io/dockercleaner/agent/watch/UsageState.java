@@ -89,6 +89,8 @@ public final class UsageState {
   // deleted, so an image needed again comes back with its history (CLEANUP_POLICY=cost). Bounded:
   // UseTimes per image, MAX_USE_HISTORY_IMAGES images, USE_HISTORY_RETENTION since the last use.
   private final Map<String, Deque<Instant>> imageUses = new HashMap<>();
+  // Repositories each image was listed tagged in: kept as long as its use history is.
+  private final Map<String, Set<String>> imageRepositories = new HashMap<>();
   private final Map<String, Instant> containerExitedAt = new HashMap<>();
   private final Map<ResourceType, Map<String, Instant>> touched = new EnumMap<>(ResourceType.class);
   private long lastEventTimeNano;
@@ -309,6 +311,11 @@ public final class UsageState {
       imageIds.add(id);
       for (String name : image.repoTags()) {
         imageIdByName.put(ImageReference.normalise(name), id);
+        if (!"<none>:<none>".equals(name)) {
+          // the planner's spelling of a repository (the daemon's list), not the normalised one
+          imageRepositories.computeIfAbsent(id, k -> new java.util.TreeSet<>())
+              .add(io.dockercleaner.plan.ImagePattern.repository(name));
+        }
       }
       for (String name : image.repoDigests()) {
         imageIdByName.put(ImageReference.normalise(name), id);
@@ -321,6 +328,7 @@ public final class UsageState {
       imageFirstSeen.byId.putIfAbsent(id, now);
     }
     foldUseNames(now);
+    imageRepositories.keySet().removeIf(id -> !imageIds.contains(id) && !imageUses.containsKey(id));
     Set<String> containerIds = new HashSet<>();
     for (ContainerSummary container : containers) {
       containerIds.add(container.id());
@@ -407,6 +415,11 @@ public final class UsageState {
     }
     out.sort(null);
     return out;
+  }
+
+  /** The repositories the image was listed tagged in (kept with its use history), if any. */
+  public synchronized Set<String> imageRepositories(String imageId) {
+    return Set.copyOf(imageRepositories.getOrDefault(ImageReference.canonicalId(imageId), Set.of()));
   }
 
   /** Every use history kept under an image ID (deleted images included), oldest use first. */
@@ -630,6 +643,11 @@ public final class UsageState {
     putTimes(root, "imageLastUsed", imageLastUsed);
     putTimes(root, "imageTouched", imageTouched);
     putInstants(root.putObject("containerExitedAt"), containerExitedAt);
+    ObjectNode repos = root.putObject("imageRepositories");
+    imageRepositories.forEach((id, repositories) -> {
+      var list = repos.putArray(id);
+      repositories.forEach(list::add);
+    });
     ObjectNode uses = root.putObject("imageUses");
     imageUses.forEach((key, times) -> {
       var list = uses.putArray(key);
@@ -670,6 +688,17 @@ public final class UsageState {
     readTimes(root, "imageLastUsed", imageLastUsed);
     readTimes(root, "imageTouched", imageTouched);
     readInstants(requiredObject(root, "containerExitedAt"), containerExitedAt, "containerExitedAt");
+    JsonNode repos = root.get("imageRepositories"); // optional, as imageUses
+    if (repos != null) {
+      if (!repos.isObject()) {
+        throw new IllegalArgumentException("imageRepositories is not an object");
+      }
+      repos.fields().forEachRemaining(e -> {
+        Set<String> names = new java.util.TreeSet<>();
+        e.getValue().forEach(n -> names.add(n.asText()));
+        imageRepositories.put(e.getKey(), names);
+      });
+    }
     JsonNode uses = root.get("imageUses"); // optional: files of earlier versions have none
     if (uses != null) {
       if (!uses.isObject()) {

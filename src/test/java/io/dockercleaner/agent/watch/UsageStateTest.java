@@ -58,8 +58,12 @@ class UsageStateTest {
     state.observe(event("image", "delete", IMAGE_A, Map.of(), T0.plus(java.time.Duration.ofDays(3))));
     assertThat(state.imageLastUsed(IMAGE_A)).isEmpty();
     assertThat(state.imageUses(IMAGE_A)).isEqualTo(expected);
+    assertThat(state.imageRepositories(IMAGE_A)).containsExactly("app");
     state.saveNow();
-    assertThat(UsageState.load(dir, T0).imageUses(IMAGE_A)).isEqualTo(expected);
+    UsageState loaded = UsageState.load(dir, T0);
+    assertThat(loaded.imageUses(IMAGE_A)).isEqualTo(expected);
+    assertThat(loaded.imageRepositories(IMAGE_A)).as("kept with the history of a deleted image").containsExactly("app");
+    assertThat(loaded.allImageUses()).containsOnlyKeys(IMAGE_A);
   }
 
   @Test
