@@ -25,15 +25,17 @@ import java.util.Map;
  *       silent the whole horizon) and is left out when {@code t < s < t + H} (not known yet).
  * </ul>
  *
- * The image's own gaps, the other images of its repository (gaps and current silences) and one
- * pseudo-observation worth the whole host's rate (every image with a use history, deleted ones
- * included; the prior, itself smoothed toward 1/2) are
- * pooled: {@code P = (ownHits + repoHits + prior) / (ownObs + repoObs + 1)}. Examples: a nightly
- * job's image silent 20 h with 9 gaps of ~24 h → about 0.95; a feature branch's image used in a
- * burst, in a repository whose other branches all went silent for days → near 0.
- *
- * <p>Monotone where it matters: more silence never makes an image more likely to be needed once
- * its own gaps are all shorter than the silence.
+ * The image's own gaps, the other images of its repository (gaps and current silences, deleted
+ * images included: {@link UsageHistory#allImageUses()} and {@link UsageHistory#imageRepositories})
+ * and one pseudo-observation worth the whole host's rate (every image with a use history; the
+ * prior, itself smoothed toward 1/2) are pooled: {@code P = (ownHits + repoHits + prior) / (ownObs
+ * + repoObs + 1)}. The newest image of a repository (by Created) holds the layers the repository's
+ * next build or pull starts from, so it counts with at least the repository's own rate of use
+ * ({@code 1 - exp(-rate × H)}, 0 once the repository is silent for more than twice its longest gap
+ * and the horizon). Examples: a nightly job's image silent 20 h with 8 gaps of ~24 h → about 0.9;
+ * a feature branch's image used in a burst, in a repository whose other branches all went silent
+ * for days → near 0. Deleted images' silences are real evidence: had one been needed, it would
+ * have been fetched again and its use recorded.
  */
 public final class GapReuseModel implements ReuseModel {
 
@@ -164,7 +166,7 @@ public final class GapReuseModel implements ReuseModel {
       double prior = (globalHits + 0.5) / (globalCount + 1.0);
       double p = (ownHits + repoHits + prior) / (ownObs + repoCount + 1.0);
       String newestNote = "";
-      if (repo != null && newestByRepo.get(repo) == image) {
+      if (repo != null && newestByRepo.get(repo).id().equals(image.id())) {
         // The newest image of a repository holds the layers its next build or pull starts from
         // (base, dependencies): it counts with the repository's own rate of use.
         List<Instant> merged = repoUses.get(repo); // sorted below, before any estimate

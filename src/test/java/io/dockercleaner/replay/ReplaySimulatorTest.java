@@ -97,7 +97,7 @@ class ReplaySimulatorTest {
   @Test
   void replayIsDeterministic() throws Exception {
     Random random = new Random(5);
-    for (int n = 0; n < 20; n++) {
+    for (int n = 0; n < 8; n++) {
       String trace = randomTrace(random);
       for (CleanupPolicy order : CleanupPolicy.values()) {
         ReplaySimulator.Budget budget = new ReplaySimulator.Budget(3000, 0.8, 0.6);
@@ -111,7 +111,7 @@ class ReplaySimulatorTest {
   @Test
   void usageNeverStaysAboveTheHighWatermarkWhenEverythingMayGo() throws Exception {
     Random random = new Random(9);
-    for (int n = 0; n < 20; n++) {
+    for (int n = 0; n < 8; n++) {
       ReplayReport r = ReplaySimulator.run(parse(randomTrace(random)), new ReplaySimulator.Budget(3000, 0.8, 0.6),
           PlanPolicy.builder(T0).cleanupPolicy(CleanupPolicy.COST).build()); // MIN_AGE 0, nothing runs long
       assertThat(r.shortRuns()).as("trace %d", n).isZero();
