@@ -710,6 +710,21 @@ public final class Agent {
       public Optional<Instant> lastTouched(ResourceType type, String id) {
         return s.lastTouched(type, id);
       }
+
+      @Override
+      public java.util.List<Instant> imageUses(String imageId) {
+        return s.imageUses(imageId);
+      }
+
+      @Override
+      public java.util.Map<String, java.util.List<Instant>> allImageUses() {
+        return s.allImageUses();
+      }
+
+      @Override
+      public java.util.Set<String> imageRepositories(String imageId) {
+        return s.imageRepositories(imageId);
+      }
     };
   }
 

@@ -39,7 +39,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.stream.Collectors;
 
-/** Command-line entry point: {@code run} (default), {@code agent}, {@code check}, {@code version}, {@code help}. */
+/** Command-line entry point: {@code run} (default), {@code agent}, {@code check}, {@code replay}, {@code version}, {@code help}. */
 public final class Main {
   private Main() {}
 
@@ -105,6 +105,9 @@ public final class Main {
         return 0;
       default:
         break;
+    }
+    if (loaded.command().equals("replay")) {
+      return ReplayCommand.run(loaded, env, out, err); // no daemon, no event loop
     }
     RunLog log = new RunLog(out, settings.logFormat(), settings.logLevel(), settings.quiet(), hostname(env),
         Clock.systemUTC());

@@ -57,6 +57,7 @@ public final class EnvironmentVariables {
     put("KEEP_TAGS_PER_REPO", "0");
     put("KUBELET_MANAGED", "skip");
     put("MIN_AGE", "1h");
+    put("CLEANUP_POLICY", "lru");
     put("QUIET_PERIOD", "2m");
     put("MAX_RUN_DURATION", "5m");
     put("MAX_DELETIONS_PER_RUN", "500");

@@ -68,6 +68,7 @@ public final class Settings {
   private final int keepTagsPerRepo;
   private final boolean skipKubeletManaged;
   private final Duration minAge;
+  private final io.dockercleaner.plan.CleanupPolicy cleanupPolicy;
   private final Duration quietPeriod;
   private final Duration maxRunDuration;
   private final int maxDeletionsPerRun;
@@ -150,6 +151,7 @@ public final class Settings {
         r.integer("KEEP_TAGS_PER_REPO", (n, v) -> ValueParsers.parseInt(n, v, 0, MAX_KEEP_TAGS_PER_REPO));
     skipKubeletManaged = r.bool("KUBELET_MANAGED", ValueParsers::parseKubeletManaged);
     minAge = r.get("MIN_AGE", ValueParsers::parseDuration);
+    cleanupPolicy = r.get("CLEANUP_POLICY", ValueParsers::parseCleanupPolicy);
     quietPeriod = r.get("QUIET_PERIOD", ValueParsers::parseDuration);
     maxRunDuration = r.get("MAX_RUN_DURATION", ValueParsers::parsePositiveDuration);
     maxDeletionsPerRun =
@@ -580,6 +582,11 @@ public final class Settings {
     return minAge;
   }
 
+  /** CLEANUP_POLICY: lru (default) or cost. */
+  public io.dockercleaner.plan.CleanupPolicy cleanupPolicy() {
+    return cleanupPolicy;
+  }
+
   /** QUIET_PERIOD. */
   public Duration quietPeriod() {
     return quietPeriod;
@@ -722,7 +729,8 @@ public final class Settings {
         diskPath, diskCheckInterval, dfInterval, diskHighWatermarkRatio, diskLowWatermarkRatio,
         diskCriticalWatermarkRatio, inodeHighWatermarkRatio, inodeLowWatermarkRatio,
         dockerUsageLimitBytes, buildCacheLimitBytes, schedule, runOnStart, minRunInterval,
-        keepImages, keepTagsPerRepo, skipKubeletManaged, minAge, quietPeriod, maxRunDuration, maxDeletionsPerRun,
+        keepImages, keepTagsPerRepo, skipKubeletManaged, minAge, cleanupPolicy, quietPeriod, maxRunDuration,
+        maxDeletionsPerRun,
         deleteConcurrency, httpListen, apiToken, apiTokenFile, apiTokenForRead, apiOpenRead, apiRateLimit,
         metricsTextfile, webhookUrls, webhookFormat, webhookEvents, webhookTimeout, webhookSecret, smtpPassword,
         smtpPasswordFile, notifyTargets, maintenanceWindow == null ? null : maintenanceWindow.map(Object::toString),

@@ -50,7 +50,11 @@ import java.util.stream.Collectors;
  */
 public final class SettingsLoader {
   /** The commands, the first being the default. */
-  public static final List<String> COMMANDS = List.of("run", "agent", "check", "recommend", "version", "help");
+  public static final List<String> COMMANDS = List.of("run", "agent", "check", "recommend", "replay", "version", "help");
+
+  /** Options that belong to one command (not variables): {@code replay --trace FILE ...}. */
+  static final Map<String, Set<String>> COMMAND_OPTIONS =
+      Map.of("replay", Set.of("trace", "policy", "disk-bytes", "high", "low"));
 
   /** Variables whose flag may be given bare. */
   static final Set<String> BOOLEAN_VARIABLES =
@@ -107,7 +111,7 @@ public final class SettingsLoader {
     if (!errors.isEmpty()) {
       throw new ConfigException(errors, parsed.command);
     }
-    return new LoadedConfig(parsed.command, settings);
+    return new LoadedConfig(parsed.command, settings, parsed.options);
   }
 
   /** Backs {@link Settings#of}: variable values over defaults; unknown names are errors. */
@@ -143,6 +147,7 @@ public final class SettingsLoader {
     String command;
     String configPath;
     final Layer flags = new Layer();
+    final Map<String, String> options = new LinkedHashMap<>(); // command options, by name without --
   }
 
   private static Arguments parseArguments(List<String> args, List<String> errors) {
@@ -177,6 +182,20 @@ public final class SettingsLoader {
             errors.add("--config: empty file name (expected --config FILE)");
           } else {
             out.configPath = value;
+          }
+          continue;
+        }
+        if (isCommandOption(flagName)) {
+          if (value == null) {
+            if (i + 1 < args.size() && !args.get(i + 1).startsWith("--")) {
+              value = args.get(++i);
+            } else {
+              errors.add(flag + ": missing value (expected " + flag + " VALUE or " + flag + "=VALUE)");
+              continue;
+            }
+          }
+          if (out.options.putIfAbsent(flagName, value) != null) {
+            errors.add(flag + " given more than once");
           }
           continue;
         }
@@ -227,6 +246,14 @@ public final class SettingsLoader {
         errors.add("unexpected argument '" + arg + "' after command '" + positional + "'");
       }
     }
+    String command = positional != null && COMMANDS.contains(positional) ? positional : COMMANDS.get(0);
+    for (String option : out.options.keySet()) {
+      if (!COMMAND_OPTIONS.getOrDefault(command, Set.of()).contains(option)) {
+        errors.add("--" + option + " is an option of another command ("
+            + COMMAND_OPTIONS.entrySet().stream().filter(e -> e.getValue().contains(option)).map(Map.Entry::getKey)
+                .sorted().collect(Collectors.joining(", ")) + "), not of '" + command + "'");
+      }
+    }
     if (help) {
       out.command = "help";
     } else if (version) {
@@ -237,6 +264,15 @@ public final class SettingsLoader {
       out.command = COMMANDS.get(0);
     }
     return out;
+  }
+
+  private static boolean isCommandOption(String name) {
+    for (Set<String> options : COMMAND_OPTIONS.values()) {
+      if (options.contains(name)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static List<String> allFlags() {
@@ -434,12 +470,16 @@ public final class SettingsLoader {
    */
   public static String usage() {
     StringBuilder out = new StringBuilder();
-    out.append("Usage: docker-cleaner [run|agent|check|recommend|version|help] [--config FILE] [--OPTION VALUE ...]\n\n")
+    out.append("Usage: docker-cleaner [run|agent|check|recommend|replay|version|help] [--config FILE] [--OPTION VALUE ...]\n\n")
         .append("Commands:\n")
         .append("  run      prune once and exit (default)\n")
         .append("  agent    stay running: watch disk usage and clean within budgets\n")
         .append("  check    validate the configuration and the Docker connection, then exit\n")
         .append("  recommend  print suggestions with their numbers (reads the daemon, deletes nothing)\n")
+        .append("  replay   replay a usage trace against a disk budget with the agent's planner, no daemon:\n")
+        .append("           replay --trace FILE --disk-bytes SIZE [--policy lru|age|cost] [--high 85%] [--low 75%]\n")
+        .append("           (policy default CLEANUP_POLICY, watermarks default DISK_HIGH/LOW_WATERMARK;\n")
+        .append("           trace format: docs/trace-format.md)\n")
         .append("  version  print the version and exit\n")
         .append("  help     print this help and exit\n\n")
         .append("Settings: each is an environment variable, a key of the --config YAML file (lower case) and a\n")

@@ -348,6 +348,16 @@ public final class ValueParsers {
     };
   }
 
+  /** {@code lru} or {@code cost}, case-insensitive (CLEANUP_POLICY; {@code age} is for replay only). */
+  public static io.dockercleaner.plan.CleanupPolicy parseCleanupPolicy(String name, String raw) {
+    io.dockercleaner.plan.CleanupPolicy policy =
+        parseEnum(name, raw, io.dockercleaner.plan.CleanupPolicy.class, "expected one of lru, cost");
+    if (policy == io.dockercleaner.plan.CleanupPolicy.AGE) {
+      throw invalid(name, raw, "expected one of lru, cost (age is only for `replay --policy`)");
+    }
+    return policy;
+  }
+
   private static <E extends Enum<E>> E parseEnum(String name, String raw, Class<E> type, String expected) {
     for (E constant : type.getEnumConstants()) {
       if (constant.name().equalsIgnoreCase(raw)) {

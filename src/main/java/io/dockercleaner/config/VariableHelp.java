@@ -80,6 +80,7 @@ public final class VariableHelp {
     both("KUBELET_MANAGED", "skip: never touch containers with io.kubernetes.* labels nor their images (the kubelet"
         + " garbage-collects them); include: treat them like any other");
     both("MIN_AGE", "never delete objects younger than this (in every mode; 0 = prune semantics)");
+    agent("CLEANUP_POLICY", "order of unused images in targeted runs: lru (least recently used first) or cost (least expected re-pull cost first, with its evidence)");
     agent("QUIET_PERIOD", "never delete objects an event touched within this time");
     agent("MAX_RUN_DURATION", "stop deleting after this long");
     agent("MAX_DELETIONS_PER_RUN", "stop after this many deletions");

@@ -39,6 +39,8 @@ import java.util.function.Predicate;
  * @param skipKubeletManaged {@code KUBELET_MANAGED=skip}: containers with {@code io.kubernetes.*}
  *     labels and the images they use are never planned ({@code KUBELET_MANAGED}): the kubelet
  *     garbage-collects them itself
+ * @param cleanupPolicy {@code CLEANUP_POLICY}: the order of unused tagged images in targeted plans
+ * @param reuseModel the estimates {@link CleanupPolicy#COST} orders by (and prints as evidence)
  */
 public record PlanPolicy(
     Predicate<Map<String, String>> labelFilter,
@@ -55,7 +57,9 @@ public record PlanPolicy(
     Instant untilInstant,
     boolean imagesAll,
     boolean buildCacheAll,
-    boolean skipKubeletManaged) {
+    boolean skipKubeletManaged,
+    CleanupPolicy cleanupPolicy,
+    ReuseModel reuseModel) {
 
   /** The label prefix the kubelet (through dockershim or cri-dockerd) puts on its containers. */
   public static final String KUBELET_LABEL_PREFIX = "io.kubernetes.";
@@ -89,6 +93,8 @@ public record PlanPolicy(
     Objects.requireNonNull(minAge, "minAge must not be null");
     Objects.requireNonNull(quietPeriod, "quietPeriod must not be null");
     Objects.requireNonNull(enabledTypes, "enabledTypes must not be null");
+    Objects.requireNonNull(cleanupPolicy, "cleanupPolicy must not be null");
+    Objects.requireNonNull(reuseModel, "reuseModel must not be null");
     if (untilAge != null && untilInstant != null) {
       throw new IllegalArgumentException("untilAge and untilInstant are exclusive");
     }
@@ -121,7 +127,8 @@ public record PlanPolicy(
   /**
    * A builder with permissive defaults: every label set allowed, no keep patterns, keep-tags
    * off, no minimum age, no quiet period, {@link #DEFAULT_ENABLED_TYPES}, anonymous volumes only,
-   * unlimited deletions, not critical; kubelet-managed objects skipped (the product's default).
+   * unlimited deletions, not critical; kubelet-managed objects skipped (the product's default);
+   * {@link CleanupPolicy#LRU}, {@link ReuseModel#standard()}.
    */
   public static Builder builder(Instant agentStartedAt) {
     return new Builder(agentStartedAt);
@@ -172,6 +179,8 @@ public record PlanPolicy(
     private Instant untilInstant;
     private boolean imagesAll;
     private boolean buildCacheAll;
+    private CleanupPolicy cleanupPolicy = CleanupPolicy.LRU;
+    private ReuseModel reuseModel = ReuseModel.standard();
 
     private Builder(Instant agentStartedAt) {
       this.agentStartedAt = agentStartedAt;
@@ -269,6 +278,18 @@ public record PlanPolicy(
       return this;
     }
 
+    /** See {@link PlanPolicy#cleanupPolicy()}. */
+    public Builder cleanupPolicy(CleanupPolicy cleanupPolicy) {
+      this.cleanupPolicy = cleanupPolicy;
+      return this;
+    }
+
+    /** See {@link PlanPolicy#reuseModel()}. */
+    public Builder reuseModel(ReuseModel reuseModel) {
+      this.reuseModel = reuseModel;
+      return this;
+    }
+
     /** Builds and validates the policy. */
     public PlanPolicy build() {
       return new PlanPolicy(
@@ -286,7 +307,9 @@ public record PlanPolicy(
           untilInstant,
           imagesAll,
           buildCacheAll,
-          skipKubeletManaged);
+          skipKubeletManaged,
+          cleanupPolicy,
+          reuseModel);
     }
   }
 }

@@ -27,7 +27,9 @@ import java.util.Set;
  *   <li>dangling images (untagged and nobody's parent), least recently used first;
  *   <li>build cache not in use, least recently used first;
  *   <li>other unused images, least recently used first (ties: first seen, then id), every child
- *       image before its parent;
+ *       image before its parent; with {@link CleanupPolicy#COST} least expected re-pull cost per
+ *       byte first (the {@link ReuseModel}'s chance of reuse, its evidence in the step's rule),
+ *       with {@link CleanupPolicy#AGE} oldest first (sweeps always LRU);
  *   <li>unused volumes (anonymous ones; named ones too with {@code volumesAll}), oldest first.
  * </ol>
  *
@@ -288,6 +290,7 @@ public final class Planner {
       final Instant firstSeen;
       final boolean dangling;
       String rule;
+      double reuseProbability; // CLEANUP_POLICY=cost: the model's chance of use within its horizon
       boolean blocked; // parent of a kept image
       int pendingChildren; // candidate children not yet planned
 
@@ -318,8 +321,49 @@ public final class Planner {
           return c != 0 ? c : a.info.id().compareTo(b.info.id());
         };
 
+    /** The order of unused images: CLEANUP_POLICY in targeted plans, LRU in sweeps (no budget). */
+    private Comparator<ImageCandidate> unusedOrder() {
+      CleanupPolicy order = sweep ? CleanupPolicy.LRU : policy.cleanupPolicy();
+      return switch (order) {
+        case LRU -> LRU;
+        case AGE -> AGE;
+        case COST -> COST;
+      };
+    }
+
+    /** Oldest image first (Created), ties as LRU. */
+    private static final Comparator<ImageCandidate> AGE =
+        (a, b) -> {
+          int c = a.info.createdAt().compareTo(b.info.createdAt());
+          return c != 0 ? c : LRU.compare(a, b);
+        };
+
+    /**
+     * Least expected re-pull cost per byte freed first. Re-pull bytes are the unique bytes the step
+     * frees, so that ratio is the chance of reuse; ties (e.g. every one-off image at ~0) by LRU. A
+     * higher chance therefore never moves an image earlier. Images freeing nothing go last.
+     */
+    private static final Comparator<ImageCandidate> COST =
+        (a, b) -> {
+          int c = Double.compare(costKey(a), costKey(b));
+          return c != 0 ? c : LRU.compare(a, b);
+        };
+
+    /**
+     * Expected re-pull cost per byte freed: the chance of reuse; an image that frees nothing now
+     * (every layer shared) goes last, since deleting it only makes its layers' last holder unique
+     * and the cost comes later with that one.
+     */
+    private static double costKey(ImageCandidate k) {
+      return k.info.uniqueBytes() == 0 ? Double.POSITIVE_INFINITY : k.reuseProbability;
+    }
+
     private ImagePhases evaluateImages() {
       List<ImageInfo> images = inventory.images();
+      CleanupPolicy order = sweep ? CleanupPolicy.LRU : policy.cleanupPolicy();
+      // prepared once per plan (indexes every image's uses); pure like the rest of the planner
+      ReuseModel.Estimates estimates =
+          order == CleanupPolicy.COST ? policy.reuseModel().prepare(inventory, history, now) : null;
       Set<String> parents = new HashSet<>();
       for (ImageInfo image : images) {
         if (image.parentId() != null) {
@@ -401,8 +445,16 @@ public final class Planner {
                     : "")
                 + (lastUsed.isPresent()
                     ? ", last used " + lastUsed.get()
-                    : ", never used, first seen " + firstSeen)
-                + " (LRU)";
+                    : ", never used, first seen " + firstSeen);
+        if (dangling || order == CleanupPolicy.LRU) {
+          k.rule += " (LRU)"; // dangling images go first, least recently used first, under every policy
+        } else if (order == CleanupPolicy.AGE) {
+          k.rule += ", created " + image.createdAt() + " (age)";
+        } else {
+          ReuseEstimate estimate = estimates.estimate(image);
+          k.reuseProbability = estimate.probability();
+          k.rule += " (cost: " + estimate.evidence() + ")";
+        }
         candidates.put(image.id(), k);
       }
       // Docker refuses to remove the parent of an image that stays: block every such ancestor.
@@ -441,7 +493,7 @@ public final class Planner {
       if (unused.isEmpty()) {
         return;
       }
-      PriorityQueue<ImageCandidate> ready = new PriorityQueue<>(unused.size(), LRU);
+      PriorityQueue<ImageCandidate> ready = new PriorityQueue<>(unused.size(), unusedOrder());
       for (ImageCandidate k : unused) {
         if (k.pendingChildren == 0) {
           ready.add(k);

@@ -52,7 +52,8 @@ public final class PolicyFromSettings {
         .enabledTypes(enabled)
         .volumesAll(settings.pruneVolumesAll())
         .imagesAll(settings.pruneAll())
-        .buildCacheAll(settings.pruneAll());
+        .buildCacheAll(settings.pruneAll())
+        .cleanupPolicy(settings.cleanupPolicy());
     settings.until().relativeAge().ifPresent(b::untilAge);
     settings.until().absoluteCutoff().ifPresent(b::untilInstant);
     return b;

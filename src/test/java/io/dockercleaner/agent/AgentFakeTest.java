@@ -63,6 +63,28 @@ class AgentFakeTest {
     assertThat(docker.exists(ResourceType.IMAGE, used.id())).isTrue();
   }
 
+  @Test
+  void underCleanupPolicyCostEachImageStepCarriesItsScoreAndEvidence(Vertx vertx, @TempDir Path disk) throws Exception {
+    MutableClock clock = new MutableClock();
+    FakeDockerClient docker = new FakeDockerClient(vertx, clock);
+    Image old = docker.image("app:0");
+    clock.advance(Duration.ofDays(1));
+
+    Context context = vertx.getOrCreateContext();
+    Map<String, String> env = new HashMap<>(Map.of("CLEANUP_POLICY", "cost"));
+    Agent agent = new Agent(vertx, settings(disk, env), quietLog(clock), clock, docker);
+    on(context, agent::start);
+    RunRecord run = on(context, () -> agent.request(Triggers.http(false, Set.of(ResourceType.IMAGE))).done());
+    on(context, () -> agent.stop(Duration.ofSeconds(5)));
+
+    assertThat(docker.removedIds(ResourceType.IMAGE)).containsExactly(old.id());
+    assertThat(run.items()).singleElement().satisfies(item -> assertThat(item.step().rule())
+        .startsWith("unused, never used, first seen ")
+        .contains("(cost: never used, first seen ")
+        .contains("P(use within 1d)=")
+        .contains("re-pull"));
+  }
+
   /**
    * Issue #9 item 5, reproduced without a daemon: while a run deletes, a real image request and a
    * dry-run container request are queued; today {@code Agent.merge} makes one real follow-up for
@@ -113,7 +135,10 @@ class AgentFakeTest {
   }
 
   private static Settings settings(Path disk) {
-    Map<String, String> env = new HashMap<>();
+    return settings(disk, new HashMap<>());
+  }
+
+  private static Settings settings(Path disk, Map<String, String> env) {
     env.put("DOCKER_HOST", "unix:///nonexistent/fake-docker.sock");
     env.put("DISK_PATH", disk.toString());
     env.put("MIN_AGE", "0s");

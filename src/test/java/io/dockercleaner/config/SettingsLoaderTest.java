@@ -106,7 +106,7 @@ class SettingsLoaderTest {
   @Test
   void unknownCommandListsValidOnes() {
     assertThat(failure(List.of("prune"), Map.of()))
-        .hasMessage("unknown command 'prune' (valid commands: run, agent, check, recommend, version, help)");
+        .hasMessage("unknown command 'prune' (valid commands: run, agent, check, recommend, replay, version, help)");
   }
 
   @Test
@@ -383,6 +383,8 @@ class SettingsLoaderTest {
         arguments("LOG_LEVEL", "TRACE", "expected one of DEBUG, INFO, WARN, ERROR)"),
         arguments("LOG_FORMAT", "xml", "expected one of text, json)"),
         arguments("WEBHOOK_FORMAT", "msteams", "expected one of json, slack, discord, teams)"),
+        arguments("CLEANUP_POLICY", "fifo", "expected one of lru, cost)"),
+        arguments("CLEANUP_POLICY", "age", "expected one of lru, cost (age is only for `replay --policy`))"),
         arguments("WEBHOOK_EVENTS", "run_done", "unknown event 'run_done';"),
         arguments("HTTP_LISTEN", "127.0.0.1:99999", "expected host:port such as 127.0.0.1:8080"),
         arguments("API_RATE_LIMIT", "fast", "expected a rate such as 10/min, 5/s or 100/h)"),

@@ -51,7 +51,7 @@ final class Fixtures {
   }
 
   /** A mutable, map-backed history for tests. */
-  static final class MapHistory implements UsageHistory {
+  static class MapHistory implements UsageHistory {
     final Map<String, Instant> lastUsed = new HashMap<>();
     final Map<String, Instant> firstSeen = new HashMap<>();
     final Map<String, Instant> exitedAt = new HashMap<>();

@@ -7,6 +7,7 @@ import io.dockercleaner.core.ResourceType;
 import io.dockercleaner.docker.model.ContainerSummary;
 import io.dockercleaner.docker.model.DockerEvent;
 import io.dockercleaner.docker.model.ImageSummary;
+import io.dockercleaner.plan.UseTimes;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.io.IOException;
@@ -19,10 +20,12 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.Collection;
+import java.util.Deque;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -61,6 +64,11 @@ public final class UsageState {
   /** Format version written to the file; other versions are moved aside like corrupt files. */
   public static final int FORMAT_VERSION = 1;
 
+  /** Images whose use history is kept at most (the least recently used ones go first). */
+  public static final int MAX_USE_HISTORY_IMAGES = 4096;
+  /** Use histories whose newest use is older than this are dropped at reconcile. */
+  public static final Duration USE_HISTORY_RETENTION = Duration.ofDays(30);
+
   private static final Logger LOG = LoggerFactory.getLogger(UsageState.class);
   private static final ObjectMapper MAPPER = new ObjectMapper();
   private static final DateTimeFormatter CORRUPT_SUFFIX =
@@ -77,6 +85,12 @@ public final class UsageState {
   private final ImageTimes imageTouched = new ImageTimes(LATEST);
   // Normalised name (tag or digest reference) -> image ID.
   private final Map<String, String> imageIdByName = new HashMap<>();
+  // Recent uses per image (ID, or normalised name until resolved): kept after the image is
+  // deleted, so an image needed again comes back with its history (CLEANUP_POLICY=cost). Bounded:
+  // UseTimes per image, MAX_USE_HISTORY_IMAGES images, USE_HISTORY_RETENTION since the last use.
+  private final Map<String, Deque<Instant>> imageUses = new HashMap<>();
+  // Repositories each image was listed tagged in: kept as long as its use history is.
+  private final Map<String, Set<String>> imageRepositories = new HashMap<>();
   private final Map<String, Instant> containerExitedAt = new HashMap<>();
   private final Map<ResourceType, Map<String, Instant>> touched = new EnumMap<>(ResourceType.class);
   private long lastEventTimeNano;
@@ -208,7 +222,9 @@ public final class UsageState {
       case "create", "start" -> {
         String image = event.attribute("image");
         if (image != null && !image.isBlank()) {
-          imageLastUsed.record(resolve(image), at);
+          String key = resolve(image);
+          imageLastUsed.record(key, at);
+          recordUse(key, at);
         }
         touch(ResourceType.CONTAINER, id, at);
       }
@@ -258,6 +274,23 @@ public final class UsageState {
     }
   }
 
+  private void recordUse(String key, Instant at) {
+    UseTimes.record(imageUses.computeIfAbsent(key, k -> UseTimes.empty()), at);
+    if (imageUses.size() > MAX_USE_HISTORY_IMAGES) {
+      // drop the history whose newest use is the oldest (rare: only past 4096 distinct images)
+      String oldest = null;
+      Instant oldestAt = null;
+      for (Map.Entry<String, Deque<Instant>> e : imageUses.entrySet()) {
+        Instant newest = e.getValue().peekLast();
+        if (oldestAt == null || newest.isBefore(oldestAt)) {
+          oldest = e.getKey();
+          oldestAt = newest;
+        }
+      }
+      imageUses.remove(oldest);
+    }
+  }
+
   private void touch(ResourceType type, String id, Instant at) {
     touched.get(type).merge(id, at, LATEST);
   }
@@ -278,6 +311,11 @@ public final class UsageState {
       imageIds.add(id);
       for (String name : image.repoTags()) {
         imageIdByName.put(ImageReference.normalise(name), id);
+        if (!"<none>:<none>".equals(name)) {
+          // the planner's spelling of a repository (the daemon's list), not the normalised one
+          imageRepositories.computeIfAbsent(id, k -> new java.util.TreeSet<>())
+              .add(io.dockercleaner.plan.ImagePattern.repository(name));
+        }
       }
       for (String name : image.repoDigests()) {
         imageIdByName.put(ImageReference.normalise(name), id);
@@ -289,6 +327,8 @@ public final class UsageState {
     for (String id : imageIds) {
       imageFirstSeen.byId.putIfAbsent(id, now);
     }
+    foldUseNames(now);
+    imageRepositories.keySet().removeIf(id -> !imageIds.contains(id) && !imageUses.containsKey(id));
     Set<String> containerIds = new HashSet<>();
     for (ContainerSummary container : containers) {
       containerIds.add(container.id());
@@ -299,6 +339,36 @@ public final class UsageState {
     }
     retain(containerExitedAt, containerIds, now);
     retain(touched.get(ResourceType.CONTAINER), containerIds, now);
+  }
+
+  /** Use histories kept by name move to their image ID once known; old or unresolved ones go. */
+  private void foldUseNames(Instant now) {
+    Instant retainedAfter = now.minus(USE_HISTORY_RETENTION);
+    Map<String, Deque<Instant>> resolved = new HashMap<>();
+    for (Iterator<Map.Entry<String, Deque<Instant>>> it = imageUses.entrySet().iterator(); it.hasNext(); ) {
+      Map.Entry<String, Deque<Instant>> e = it.next();
+      if (e.getValue().isEmpty() || e.getValue().peekLast().isBefore(retainedAfter)) {
+        it.remove();
+      } else if (!ImageReference.isFullId(e.getKey())) {
+        String id = imageIdByName.get(e.getKey());
+        if (id != null || e.getValue().peekLast().isBefore(now)) {
+          it.remove();
+          if (id != null) {
+            resolved.put(id, e.getValue());
+          }
+        }
+      }
+    }
+    resolved.forEach((id, uses) -> {
+      Deque<Instant> into = imageUses.computeIfAbsent(id, k -> UseTimes.empty());
+      List<Instant> all = new java.util.ArrayList<>(into);
+      all.addAll(uses);
+      all.sort(null);
+      into.clear();
+      for (Instant at : all) {
+        UseTimes.record(into, at);
+      }
+    });
   }
 
   /**
@@ -328,6 +398,39 @@ public final class UsageState {
   /** When the agent first saw the image (event or inventory), if known. */
   public synchronized Optional<Instant> imageFirstSeen(String imageId) {
     return imageFirstSeen.lookup(this, ImageReference.canonicalId(imageId));
+  }
+
+  /**
+   * The image's recent uses (container create/start, one per {@link UseTimes#MIN_SPACING}), oldest
+   * first, at most {@link io.dockercleaner.plan.UsageHistory#MAX_IMAGE_USES}; kept after the image
+   * is deleted.
+   */
+  public synchronized List<Instant> imageUses(String imageId) {
+    String id = ImageReference.canonicalId(imageId);
+    List<Instant> out = new java.util.ArrayList<>(imageUses.getOrDefault(id, UseTimes.empty()));
+    for (Map.Entry<String, Deque<Instant>> e : imageUses.entrySet()) {
+      if (!ImageReference.isFullId(e.getKey()) && id.equals(imageIdByName.get(e.getKey()))) {
+        out.addAll(e.getValue());
+      }
+    }
+    out.sort(null);
+    return out;
+  }
+
+  /** The repositories the image was listed tagged in (kept with its use history), if any. */
+  public synchronized Set<String> imageRepositories(String imageId) {
+    return Set.copyOf(imageRepositories.getOrDefault(ImageReference.canonicalId(imageId), Set.of()));
+  }
+
+  /** Every use history kept under an image ID (deleted images included), oldest use first. */
+  public synchronized Map<String, List<Instant>> allImageUses() {
+    Map<String, List<Instant>> out = new HashMap<>();
+    imageUses.forEach((key, times) -> {
+      if (ImageReference.isFullId(key)) {
+        out.put(key, List.copyOf(times));
+      }
+    });
+    return out;
   }
 
   /** When the container last died, if seen. */
@@ -540,6 +643,16 @@ public final class UsageState {
     putTimes(root, "imageLastUsed", imageLastUsed);
     putTimes(root, "imageTouched", imageTouched);
     putInstants(root.putObject("containerExitedAt"), containerExitedAt);
+    ObjectNode repos = root.putObject("imageRepositories");
+    imageRepositories.forEach((id, repositories) -> {
+      var list = repos.putArray(id);
+      repositories.forEach(list::add);
+    });
+    ObjectNode uses = root.putObject("imageUses");
+    imageUses.forEach((key, times) -> {
+      var list = uses.putArray(key);
+      times.forEach(at -> list.add(at.toString()));
+    });
     ObjectNode touchedNode = root.putObject("touched");
     touched.forEach((type, times) -> putInstants(touchedNode.putObject(type.label()), times));
     return root;
@@ -575,6 +688,31 @@ public final class UsageState {
     readTimes(root, "imageLastUsed", imageLastUsed);
     readTimes(root, "imageTouched", imageTouched);
     readInstants(requiredObject(root, "containerExitedAt"), containerExitedAt, "containerExitedAt");
+    JsonNode repos = root.get("imageRepositories"); // optional, as imageUses
+    if (repos != null) {
+      if (!repos.isObject()) {
+        throw new IllegalArgumentException("imageRepositories is not an object");
+      }
+      repos.fields().forEachRemaining(e -> {
+        Set<String> names = new java.util.TreeSet<>();
+        e.getValue().forEach(n -> names.add(n.asText()));
+        imageRepositories.put(e.getKey(), names);
+      });
+    }
+    JsonNode uses = root.get("imageUses"); // optional: files of earlier versions have none
+    if (uses != null) {
+      if (!uses.isObject()) {
+        throw new IllegalArgumentException("imageUses is not an object");
+      }
+      uses.fields().forEachRemaining(e -> {
+        if (!e.getValue().isArray()) {
+          throw new IllegalArgumentException("imageUses." + e.getKey() + " is not an array");
+        }
+        Deque<Instant> times = UseTimes.empty();
+        e.getValue().forEach(at -> UseTimes.record(times, Instant.parse(at.asText())));
+        imageUses.put(e.getKey(), times);
+      });
+    }
     JsonNode touchedNode = requiredObject(root, "touched");
     for (Map.Entry<ResourceType, Map<String, Instant>> e : touched.entrySet()) {
       JsonNode node = touchedNode.get(e.getKey().label());

@@ -43,6 +43,50 @@ class UsageStateTest {
   }
 
   @Test
+  void usesAreRecordedOncePerMinuteKeptAfterDeletionAndSurviveASaveAndLoad() throws IOException {
+    UsageState state = UsageState.load(dir, T0);
+    state.reconcile(List.of(image(IMAGE_A, "app:1")), List.of(), T0);
+    for (int day = 0; day < 3; day++) {
+      Instant at = T0.plus(java.time.Duration.ofDays(day));
+      // docker run: create and start within a second are one use
+      state.observe(event("container", "create", "c" + day, Map.of("image", "app:1"), at));
+      state.observe(event("container", "start", "c" + day, Map.of("image", "app:1"), at.plusSeconds(1)));
+    }
+    List<Instant> expected = List.of(T0, T0.plus(java.time.Duration.ofDays(1)), T0.plus(java.time.Duration.ofDays(2)));
+    assertThat(state.imageUses(IMAGE_A)).isEqualTo(expected);
+    // deleting the image forgets its last use, not the use history a re-pull will need
+    state.observe(event("image", "delete", IMAGE_A, Map.of(), T0.plus(java.time.Duration.ofDays(3))));
+    assertThat(state.imageLastUsed(IMAGE_A)).isEmpty();
+    assertThat(state.imageUses(IMAGE_A)).isEqualTo(expected);
+    assertThat(state.imageRepositories(IMAGE_A)).containsExactly("app");
+    state.saveNow();
+    UsageState loaded = UsageState.load(dir, T0);
+    assertThat(loaded.imageUses(IMAGE_A)).isEqualTo(expected);
+    assertThat(loaded.imageRepositories(IMAGE_A)).as("kept with the history of a deleted image").containsExactly("app");
+    assertThat(loaded.allImageUses()).containsOnlyKeys(IMAGE_A);
+  }
+
+  @Test
+  void aStateFileWithoutUseHistoryStillLoads() throws IOException {
+    Files.writeString(dir.resolve(UsageState.FILE_NAME), "{\"version\":1,\"lastEventTimeNano\":0,\"imageIdByName\":{},"
+        + "\"imageFirstSeen\":{\"byId\":{},\"byName\":{}},\"imageLastUsed\":{\"byId\":{},\"byName\":{}},"
+        + "\"imageTouched\":{\"byId\":{},\"byName\":{}},\"containerExitedAt\":{},\"touched\":{}}");
+    UsageState state = UsageState.load(dir, T0);
+    assertThat(state.hadHistory()).isTrue();
+    assertThat(state.imageUses(IMAGE_A)).isEmpty();
+  }
+
+  @Test
+  void useHistoryOlderThanTheRetentionIsDroppedAtReconcile() {
+    UsageState state = UsageState.inMemory();
+    state.reconcile(List.of(image(IMAGE_A, "app:1")), List.of(), T0);
+    state.observe(event("container", "start", "c1", Map.of("image", IMAGE_A), T0));
+    state.reconcile(List.of(image(IMAGE_A, "app:1")), List.of(),
+        T0.plus(UsageState.USE_HISTORY_RETENTION).plusSeconds(1));
+    assertThat(state.imageUses(IMAGE_A)).isEmpty();
+  }
+
+  @Test
   void containerStartByTagMarksTheImageUsedOnceTheTagIsKnown() {
     UsageState state = UsageState.inMemory();
     state.reconcile(List.of(image(IMAGE_A, "app:1")), List.of(), T0);

@@ -1,0 +1,9 @@
+#!/bin/sh
+# Cleanup policies on replayed synthetic CI traces (bench/README.md). Writes the traces to
+# bench/replay/traces/ (git-ignored; regenerate any time: deterministic per seed) and prints the table.
+# Arguments go to TraceBench: --seeds N (12), --days D (14), --out DIR.
+set -eu
+cd "$(dirname "$0")/../.."
+mvn -B -q -o compile
+cp=$(mvn -B -q -o dependency:build-classpath -Dmdep.includeScope=runtime -Dmdep.outputFile=/dev/stdout)
+exec java -cp "target/classes:$cp" bench/replay/TraceBench.java "$@"
