@@ -8,7 +8,8 @@ import java.util.Map;
 import java.util.Optional;
 
 /** Small constructors for planner inputs and a map-backed {@link UsageHistory}. */
-final class Fixtures {
+/** Plan inputs for tests (also used by the recommend tests). */
+public final class Fixtures {
   static final Instant NOW = Instant.parse("2025-10-10T12:00:00Z");
   static final Instant LONG_AGO = Instant.parse("2025-01-01T00:00:00Z");
 
@@ -51,28 +52,28 @@ final class Fixtures {
   }
 
   /** A mutable, map-backed history for tests. */
-  static class MapHistory implements UsageHistory {
+  public static class MapHistory implements UsageHistory {
     final Map<String, Instant> lastUsed = new HashMap<>();
     final Map<String, Instant> firstSeen = new HashMap<>();
     final Map<String, Instant> exitedAt = new HashMap<>();
     final Map<String, Instant> touched = new HashMap<>();
 
-    MapHistory used(String imageId, Instant at) {
+    public MapHistory used(String imageId, Instant at) {
       lastUsed.put(imageId, at);
       return this;
     }
 
-    MapHistory seen(String imageId, Instant at) {
+    public MapHistory seen(String imageId, Instant at) {
       firstSeen.put(imageId, at);
       return this;
     }
 
-    MapHistory exited(String containerId, Instant at) {
+    public MapHistory exited(String containerId, Instant at) {
       exitedAt.put(containerId, at);
       return this;
     }
 
-    MapHistory touched(ResourceType type, String id, Instant at) {
+    public MapHistory touched(ResourceType type, String id, Instant at) {
       touched.put(type + "/" + id, at);
       return this;
     }

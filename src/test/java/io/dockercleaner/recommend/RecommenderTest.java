@@ -6,6 +6,7 @@ import io.dockercleaner.config.Settings;
 import io.dockercleaner.forecast.Forecast;
 import io.dockercleaner.plan.BuildCacheInfo;
 import io.dockercleaner.plan.ContainerInfo;
+import io.dockercleaner.plan.Fixtures;
 import io.dockercleaner.plan.ImageInfo;
 import io.dockercleaner.plan.Inventory;
 import io.dockercleaner.plan.PolicyFromSettings;
@@ -76,27 +77,7 @@ class RecommenderTest {
 
   @Test
   void observedUseKeepsAnImageOutOfUnused() {
-    UsageHistory used = new UsageHistory() {
-      @Override
-      public Optional<Instant> imageLastUsed(String imageId) {
-        return imageId.equals("sha256:solo") ? Optional.of(NOW.minus(Duration.ofDays(2))) : Optional.empty();
-      }
-
-      @Override
-      public Optional<Instant> imageFirstSeen(String imageId) {
-        return Optional.empty();
-      }
-
-      @Override
-      public Optional<Instant> containerExitedAt(String containerId) {
-        return Optional.empty();
-      }
-
-      @Override
-      public Optional<Instant> lastTouched(io.dockercleaner.core.ResourceType type, String id) {
-        return Optional.empty();
-      }
-    };
+    UsageHistory used = new Fixtures.MapHistory().used("sha256:solo", NOW.minus(Duration.ofDays(2)));
     Settings s = Settings.defaults();
     List<Recommendation> list = Recommender.recommend(new Recommender.Inputs(inventory(), used, true, s,
         () -> PolicyFromSettings.builder(s, true, NOW.minus(Duration.ofDays(100))), Optional.empty(),
