@@ -95,7 +95,7 @@ public final class Agent {
   private final TriggerSources triggers;
   private final DiskForecaster forecaster;
   private final ForecastAlert forecastAlert;
-  private volatile Forecast forecast = new Forecast(Forecast.State.UNKNOWN, null, Duration.ZERO, 0, null, null);
+  private volatile Forecast forecast = Forecast.unknown(null, Duration.ZERO);
   private final List<Consumer<Forecast>> forecastListeners = new ArrayList<>();
   private final RuntimeSettings runtime;
   private final List<Consumer<RuntimeSettings.Values>> settingsListeners = new ArrayList<>();

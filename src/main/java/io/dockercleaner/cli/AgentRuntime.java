@@ -90,11 +90,11 @@ public final class AgentRuntime {
     });
     agent.onThresholdCrossed(trigger -> notifier.notify(new RunNotice(WebhookEvent.THRESHOLD_CROSSED,
         host, null, trigger, null, Map.of(), 0, RunNotice.UNKNOWN_BYTES,
-        agent.disk() == null || agent.disk().lastSample() == null ? null : agent.disk().lastSample().usedRatio(), null,
+        usedRatioNow(agent), null,
         Instant.now(), Instant.now(), List.of(), settings.dryRun())));
     agent.onDiskForecast(f -> notifier.notify(new RunNotice(WebhookEvent.DISK_FORECAST, host, null, "forecast", null,
         Map.of(), 0, RunNotice.UNKNOWN_BYTES,
-        agent.disk() == null || agent.disk().lastSample() == null ? null : agent.disk().lastSample().usedRatio(), null,
+        usedRatioNow(agent), null,
         Instant.now(), Instant.now(), List.of(), settings.dryRun(), f)));
     long[] timer = {-1};
     return agent.start()
@@ -190,6 +190,11 @@ public final class AgentRuntime {
     if (LoggerFactory.getILoggerFactory() instanceof LoggerContext context) {
       context.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME).detachAppender(LogHubAppender.NAME);
     }
+  }
+
+  /** The used ratio of the last disk sample, or null before one (a notice's "disk" field). */
+  private static Double usedRatioNow(Agent agent) {
+    return agent.disk() == null || agent.disk().lastSample() == null ? null : agent.disk().lastSample().usedRatio();
   }
 
   private static long wireWatchMetrics(Vertx vertx, Agent agent, CleanerMetrics metrics, AgentControlImpl control,

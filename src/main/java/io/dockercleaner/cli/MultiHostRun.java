@@ -48,8 +48,9 @@ final class MultiHostRun {
     List<String> errors = new ArrayList<>();
     for (HostSpec h : settings.hosts()) {
       try {
-        Map<String, String> more = h.context().isPresent()
-            ? DockerContexts.resolve("DOCKER_HOSTS host '" + h.name() + "'", h.context().get(), env) : Map.of();
+        Map<String, String> more = new LinkedHashMap<>();
+        h.context().ifPresent(c -> more.putAll(DockerContexts.resolve("DOCKER_HOSTS host '" + h.name() + "'", c, env)));
+        ownTextfile(settings, h).ifPresent(f -> more.put("METRICS_TEXTFILE", f));
         out.put(h, settings.forHost(h, more));
       } catch (ConfigException e) {
         errors.addAll(e.errors());
@@ -65,7 +66,7 @@ final class MultiHostRun {
     List<Prepared> hosts = new ArrayList<>();
     List<String> errors = new ArrayList<>();
     try {
-      resolve(settings, env).forEach((h, s) -> hosts.add(new Prepared(h, withOwnTextfile(s, h))));
+      resolve(settings, env).forEach((h, s) -> hosts.add(new Prepared(h, s)));
     } catch (ConfigException e) {
       errors.addAll(e.errors());
     }
@@ -159,16 +160,18 @@ final class MultiHostRun {
     return worst;
   }
 
-  /** METRICS_TEXTFILE per host: {@code docker_cleaner.prom} → {@code docker_cleaner_build1.prom}. */
-  private static Settings withOwnTextfile(Settings s, HostSpec h) {
+  /**
+   * METRICS_TEXTFILE per host, unless the host sets its own: {@code docker_cleaner.prom} → {@code
+   * docker_cleaner_build1.prom} (hosts must not overwrite each other's file).
+   */
+  private static Optional<String> ownTextfile(Settings s, HostSpec h) {
     Optional<Path> file = s.metricsTextfile();
     if (file.isEmpty() || h.overrides().containsKey("METRICS_TEXTFILE")) {
-      return s;
+      return Optional.empty();
     }
     String name = file.get().getFileName().toString();
     int dot = name.lastIndexOf('.');
     String own = dot > 0 ? name.substring(0, dot) + "_" + h.name() + name.substring(dot) : name + "_" + h.name();
-    return s.forHost(new HostSpec(h.name(), Optional.of(s.dockerHost()), Optional.empty(), Map.of()),
-        Map.of("METRICS_TEXTFILE", file.get().resolveSibling(own).toString()));
+    return Optional.of(file.get().resolveSibling(own).toString());
   }
 }

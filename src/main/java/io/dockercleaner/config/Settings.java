@@ -502,14 +502,19 @@ public final class Settings {
    */
   /** The zone of MAINTENANCE_WINDOW: TZ, else UTC. */
   private static java.time.ZoneId windowZone(String tzLabel, String tz) {
+    return tzZone(tzLabel, tz, "MAINTENANCE_WINDOW is in local time of TZ");
+  }
+
+  /** TZ as a zone (empty = UTC; a leading ':' as glibc allows); {@code why} ends the error message. */
+  private static java.time.ZoneId tzZone(String tzLabel, String tz, String why) {
     if (tz.isEmpty()) {
       return UTC;
     }
     try {
       return java.time.ZoneId.of(tz.startsWith(":") ? tz.substring(1) : tz);
     } catch (java.time.DateTimeException e) {
-      throw new ConfigException(tzLabel + ": '" + tz + "' is not a time zone ID such as Europe/Berlin or UTC"
-          + " (MAINTENANCE_WINDOW is in local time of TZ)");
+      throw new ConfigException(tzLabel + ": '" + tz + "' is not a time zone ID such as Europe/Berlin or UTC (" + why
+          + ")");
     }
   }
 
@@ -521,16 +526,7 @@ public final class Settings {
     if (own.isPresent()) {
       return own.get();
     }
-    if (tz.isEmpty()) {
-      return UTC;
-    }
-    String id = tz.startsWith(":") ? tz.substring(1) : tz;
-    try {
-      return java.time.ZoneId.of(id);
-    } catch (java.time.DateTimeException e) {
-      throw new ConfigException(tzLabel + ": '" + tz + "' is not a time zone ID such as Europe/Berlin or UTC"
-          + " (SCHEDULE fires in local time of TZ; or give SCHEDULE a CRON_TZ=Zone prefix)");
-    }
+    return tzZone(tzLabel, tz, "SCHEDULE fires in local time of TZ; or give SCHEDULE a CRON_TZ=Zone prefix");
   }
 
   private static final java.time.ZoneId UTC = java.time.ZoneId.of("UTC");

@@ -43,7 +43,8 @@ public record Forecast(State state, Instant at, Duration observed, double growth
     }
   }
 
-  static Forecast unknown(Instant at, Duration observed) {
+  /** No forecast yet: {@code observed} of samples up to {@code at} (null before any). */
+  public static Forecast unknown(Instant at, Duration observed) {
     return new Forecast(State.UNKNOWN, at, observed, 0, null, null);
   }
 

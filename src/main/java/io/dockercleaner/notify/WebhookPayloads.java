@@ -327,11 +327,11 @@ public final class WebhookPayloads {
     blocks.add(new JsonObject().put("type", "section").put("fields", fields));
     if (!n.errors().isEmpty()) {
       StringBuilder errs = new StringBuilder("*Errors*");
-      n.errors().stream()
-          .limit(SLACK_MAX_ERRORS)
-          .forEach(e -> errs.append("\n• ").append(slackEscape(e)));
-      if (n.errors().size() > SLACK_MAX_ERRORS) {
-        errs.append("\n… and ").append(n.errors().size() - SLACK_MAX_ERRORS).append(" more");
+      List<String> listed = listedErrors(n, SLACK_MAX_ERRORS);
+      for (int i = 0; i < listed.size(); i++) {
+        // the last line counts the rest when some were left out: no bullet
+        boolean counted = n.errors().size() > SLACK_MAX_ERRORS && i == listed.size() - 1;
+        errs.append(counted ? "\n" : "\n• ").append(slackEscape(listed.get(i)));
       }
       blocks.add(textSection(truncate(errs.toString(), SLACK_MAX_TEXT_CHARS)));
     }
