@@ -5,7 +5,11 @@
 # runs and reclaimed bytes (from /metrics); at the end it prints whether they stayed flat.
 #
 #   bench/soak/run.sh [DURATION_SECONDS]        (default 7200 = 2 h)
-#   env: JOB_INTERVAL (10 s), SAMPLE_INTERVAL (30 s), SOAK_DAEMON (soak), DISK (2G), OUT (results dir)
+#   env: JOB_INTERVAL (10 s), SAMPLE_INTERVAL (30 s), SOAK_DAEMON (soak), DISK (2G), OUT (results dir),
+#        DOCKER_CLEANER_JAVA_OPTS (passed to the agent's JVM, e.g. -Xmx48m: a leak then ends in an
+#        OutOfMemoryError instead of a heap growing into its default cap)
+# Heap in use after the last GC and metaspace come from jstat; class histograms (jcmd) are written
+# at the half and at the end, so RSS growth can be told apart from heap growth.
 #
 # Private daemon only (bin/test-daemon start SOAK_DAEMON --disk DISK); stops only what it started.
 set -euo pipefail
@@ -46,7 +50,8 @@ export DOCKER_HOST=unix:///tmp/dcd/$NAME/docker.sock
 [ -f "$here/target/docker-cleaner.jar" ] || (cd "$here" && mvn -B -q -o package -DskipTests >&2)
 
 # the agent as a user runs it
-env -i PATH="$PATH" HOME="$HOME" DOCKER_HOST="$DOCKER_HOST" LOG_FORMAT=json STATE_DIR="$work/state" \
+env -i PATH="$PATH" HOME="$HOME" DOCKER_HOST="$DOCKER_HOST" \
+  DOCKER_CLEANER_JAVA_OPTS="${DOCKER_CLEANER_JAVA_OPTS:-}" LOG_FORMAT=json STATE_DIR="$work/state" \
   HTTP_LISTEN=127.0.0.1:$PORT DISK_HIGH_WATERMARK=60% DISK_LOW_WATERMARK=45% DISK_CHECK_INTERVAL=5s \
   MIN_AGE=60s QUIET_PERIOD=30s MIN_RUN_INTERVAL=30s CLEANUP_VOLUMES=true \
   "$here/bin/docker-cleaner" agent > "$OUT/agent.log" 2>&1 &
@@ -82,7 +87,9 @@ workload > "$OUT/workload.log" 2>&1 &
 workload_pid=$!
 
 csv="$OUT/samples.csv"
-echo "t_s,rss_kib,cpu_s,fds,threads,disk_used_pct,runs_total,reclaimed_bytes_total,containers,images,volumes" > "$csv"
+echo "t_s,rss_kib,cpu_s,fds,threads,disk_used_pct,runs_total,reclaimed_bytes_total,containers,images,volumes,heap_used_kib,old_used_kib,metaspace_kib" > "$csv"
+echo "${DOCKER_CLEANER_JAVA_OPTS:-}" > "$OUT/java-opts.txt"
+histogram_at_half=0
 hz=$(getconf CLK_TCK)
 # --disk puts the data root on a loop-mounted filesystem at /tmp/dcd/NAME/root
 mnt=/tmp/dcd/$NAME/root
@@ -100,15 +107,23 @@ while true; do
   runs=$(awk '/^docker_cleaner_runs_total/ {s += $NF} END {printf "%.0f", s}' <<< "$metrics")
   reclaimed=$(awk '/^docker_cleaner_reclaimed_bytes_total/ {s += $NF} END {printf "%.0f", s}' <<< "$metrics")
   nc=$($DOCKER ps -aq | wc -l); ni=$($DOCKER images -aq | wc -l); nv=$($DOCKER volume ls -q | wc -l)
-  echo "$t,$rss,$cpu,$fds,$thr,$disk,$runs,$reclaimed,$nc,$ni,$nv" >> "$csv"
+  # jstat -gc: S0U S1U EU OU MU are columns 3 4 6 8 10 (KiB)
+  heap=$(jstat -gc "$agent_pid" 2>/dev/null | awk 'NR == 2 {printf "%.0f,%.0f,%.0f", $3 + $4 + $6 + $8, $8, $10}')
+  [ -n "$heap" ] || heap=",,"
+  echo "$t,$rss,$cpu,$fds,$thr,$disk,$runs,$reclaimed,$nc,$ni,$nv,$heap" >> "$csv"
+  if [ "$histogram_at_half" = 0 ] && [ "$t" -ge $((DURATION / 2)) ]; then
+    jcmd "$agent_pid" GC.class_histogram 2>/dev/null | head -40 > "$OUT/histogram-half.txt" || true
+    histogram_at_half=1
+  fi
   [ "$t" -ge "$DURATION" ] && break
   sleep "$SAMPLE_INTERVAL"
 done
 kill "$workload_pid" 2>/dev/null || true; wait "$workload_pid" 2>/dev/null || true; workload_pid=
+jcmd "$agent_pid" GC.class_histogram 2>/dev/null | head -40 > "$OUT/histogram-end.txt" || true
 
 python3 - "$csv" > "$OUT/summary.md" <<'EOF'
 import csv, sys
-rows = [{k: float(v) for k, v in r.items()} for r in csv.DictReader(open(sys.argv[1]))]
+rows = [{k: float(v) if v else 0.0 for k, v in r.items()} for r in csv.DictReader(open(sys.argv[1]))]
 q = max(1, len(rows) // 4)
 first, last = rows[q:2 * q], rows[-q:]  # skip the first quarter: warm-up (JIT, pools, first runs)
 def mean(rs, k): return sum(r[k] for r in rs) / len(rs)
@@ -116,8 +131,10 @@ dur = rows[-1]["t_s"]
 print(f"samples: {len(rows)} over {dur/60:.0f} min")
 print("| measure | 2nd quarter mean | last quarter mean | change |")
 print("|---|---:|---:|---:|")
-for k in ["rss_kib", "fds", "threads"]:
+for k in ["rss_kib", "fds", "threads", "heap_used_kib", "old_used_kib", "metaspace_kib"]:
+    if k not in rows[0]: continue
     a, b = mean(first, k), mean(last, k)
+    if a == 0: continue
     print(f"| {k} | {a:.0f} | {b:.0f} | {100 * (b - a) / a:+.1f}% |")
 cpu_rate = lambda rs: (rs[-1]["cpu_s"] - rs[0]["cpu_s"]) / max(1, rs[-1]["t_s"] - rs[0]["t_s"])
 print(f"| CPU (s per s) | {cpu_rate(first):.4f} | {cpu_rate(last):.4f} | |")
