@@ -39,7 +39,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.stream.Collectors;
 
-/** Command-line entry point: {@code run} (default), {@code agent}, {@code check}, {@code replay}, {@code version}, {@code help}. */
+/** Command-line entry point: {@code run} (default), {@code agent}, {@code check}, {@code replay}, {@code record}, {@code version}, {@code help}. */
 public final class Main {
   private Main() {}
 
@@ -120,6 +120,7 @@ public final class Main {
       return switch (loaded.command()) {
         case "check" -> check(vertx, settings, env, out, err);
         case "recommend" -> RecommendCommand.run(vertx, settings, env, out, err);
+        case "record" -> RecordCommand.run(vertx, settings, env, loaded.options(), out, err);
         case "agent" -> AgentCommand.run(vertx, settings, env, log);
         default -> oneShot(vertx, settings, env, log);
       };

@@ -50,11 +50,11 @@ import java.util.stream.Collectors;
  */
 public final class SettingsLoader {
   /** The commands, the first being the default. */
-  public static final List<String> COMMANDS = List.of("run", "agent", "check", "recommend", "replay", "version", "help");
+  public static final List<String> COMMANDS = List.of("run", "agent", "check", "recommend", "replay", "record", "version", "help");
 
   /** Options that belong to one command (not variables): {@code replay --trace FILE ...}. */
   static final Map<String, Set<String>> COMMAND_OPTIONS =
-      Map.of("replay", Set.of("trace", "policy", "disk-bytes", "high", "low"));
+      Map.of("replay", Set.of("trace", "policy", "disk-bytes", "high", "low"), "record", Set.of("out", "duration"));
 
   /** Variables whose flag may be given bare. */
   static final Set<String> BOOLEAN_VARIABLES =
@@ -470,7 +470,7 @@ public final class SettingsLoader {
    */
   public static String usage() {
     StringBuilder out = new StringBuilder();
-    out.append("Usage: docker-cleaner [run|agent|check|recommend|replay|version|help] [--config FILE] [--OPTION VALUE ...]\n\n")
+    out.append("Usage: docker-cleaner [run|agent|check|recommend|replay|record|version|help] [--config FILE] [--OPTION VALUE ...]\n\n")
         .append("Commands:\n")
         .append("  run      prune once and exit (default)\n")
         .append("  agent    stay running: watch disk usage and clean within budgets\n")
@@ -480,6 +480,9 @@ public final class SettingsLoader {
         .append("           replay --trace FILE --disk-bytes SIZE [--policy lru|age|cost] [--high 85%] [--low 75%]\n")
         .append("           (policy default CLEANUP_POLICY, watermarks default DISK_HIGH/LOW_WATERMARK;\n")
         .append("           trace format: docs/trace-format.md)\n")
+        .append("  record   follow the daemon's events and write what the workload did as a trace for replay\n")
+        .append("           (reads only, deletes nothing): record --out FILE [--duration 1h]; stops on\n")
+        .append("           SIGTERM/SIGINT or after --duration\n")
         .append("  version  print the version and exit\n")
         .append("  help     print this help and exit\n\n")
         .append("Settings: each is an environment variable, a key of the --config YAML file (lower case) and a\n")

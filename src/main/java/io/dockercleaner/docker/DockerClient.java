@@ -101,6 +101,12 @@ public interface DockerClient {
   /** {@code GET /images/{id}/json}, as a summary (Size, Created, Labels, RepoTags, Parent). */
   Future<ImageSummary> inspectImage(String idOrName);
 
+  /**
+   * {@code GET /images/{id}/json} then {@code GET /images/{id}/history}: the image's layer diff IDs
+   * and the size of each history step (for the trace recorder).
+   */
+  Future<io.dockercleaner.docker.model.ImageLayers> inspectImageLayers(String idOrName);
+
   Future<Void> removeContainer(String id, boolean force, boolean removeAnonymousVolumes);
 
   /** {@code DELETE /images/{id}}; the report lists untagged references and deleted layers. */

@@ -106,7 +106,7 @@ class SettingsLoaderTest {
   @Test
   void unknownCommandListsValidOnes() {
     assertThat(failure(List.of("prune"), Map.of()))
-        .hasMessage("unknown command 'prune' (valid commands: run, agent, check, recommend, replay, version, help)");
+        .hasMessage("unknown command 'prune' (valid commands: run, agent, check, recommend, replay, record, version, help)");
   }
 
   @Test

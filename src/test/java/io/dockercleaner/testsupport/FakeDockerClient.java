@@ -604,6 +604,20 @@ public final class FakeDockerClient implements DockerClient {
     return call(Op.LIST_BUILD_CACHE, null, null, false, this::buildCacheRecords);
   }
 
+  /** One layer per image (named after the image), its whole size in one history step. */
+  @Override
+  public Future<io.dockercleaner.docker.model.ImageLayers> inspectImageLayers(String idOrName) {
+    return call(Op.INSPECT_IMAGE, idOrName, null, false, () -> {
+      ImageRef r = resolveImage(idOrName);
+      if (r == null) {
+        throw error(Op.INSPECT_IMAGE, 404, "No such image: " + idOrName);
+      }
+      ImageSummary s = r.image.summary(false);
+      return new io.dockercleaner.docker.model.ImageLayers(s.id(), s.repoTags(), s.sizeBytes(),
+          List.of("sha256:layer-of-" + s.id()), List.of(s.sizeBytes()));
+    });
+  }
+
   @Override
   public Future<ImageSummary> inspectImage(String idOrName) {
     return call(Op.INSPECT_IMAGE, idOrName, null, false, () -> {

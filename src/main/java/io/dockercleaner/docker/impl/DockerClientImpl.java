@@ -284,6 +284,35 @@ public final class DockerClientImpl implements DockerClient {
         options.requestTimeout()).map(DockerClientImpl::imageFromInspect);
   }
 
+  @Override
+  public Future<io.dockercleaner.docker.model.ImageLayers> inspectImageLayers(String idOrName) {
+    return json("GET /images/{id}/json", HttpMethod.GET, "/images/" + enc(idOrName) + "/json", true,
+        options.requestTimeout()).compose(n -> {
+          String id = n.path("Id").asText("");
+          // the history of the ID just read: a tag moved in between must not mix two images
+          return json("GET /images/{id}/history", HttpMethod.GET, "/images/" + enc(id) + "/history", true,
+              options.requestTimeout()).map(h -> {
+                java.util.List<Long> sizes = new java.util.ArrayList<>();
+                for (JsonNode step : h) {
+                  sizes.add(step.path("Size").asLong(0));
+                }
+                java.util.Collections.reverse(sizes); // the API lists the newest step first
+                java.util.List<String> diffIds = new java.util.ArrayList<>();
+                for (JsonNode layer : n.path("RootFS").path("Layers")) {
+                  diffIds.add(layer.asText());
+                }
+                java.util.List<String> tags = new java.util.ArrayList<>();
+                for (JsonNode tag : n.path("RepoTags")) {
+                  if (!"<none>:<none>".equals(tag.asText())) {
+                    tags.add(tag.asText());
+                  }
+                }
+                return new io.dockercleaner.docker.model.ImageLayers(id, tags, n.path("Size").asLong(0), diffIds,
+                    sizes);
+              });
+        });
+  }
+
   private static ImageSummary imageFromInspect(JsonNode n) {
     com.fasterxml.jackson.databind.node.ObjectNode o = MAPPER.createObjectNode();
     o.set("Id", n.get("Id"));
