@@ -10,6 +10,7 @@ import io.dockercleaner.log.JsonLines;
 import io.dockercleaner.plan.CleanupPolicy;
 import io.dockercleaner.plan.PlanPolicy;
 import io.dockercleaner.plan.PolicyFromSettings;
+import io.dockercleaner.replay.ForecastAccuracy;
 import io.dockercleaner.replay.ReplayReport;
 import io.dockercleaner.replay.ReplaySimulator;
 import io.dockercleaner.replay.TraceEvent;
@@ -91,7 +92,10 @@ final class ReplayCommand {
     Instant start = events.isEmpty() ? Instant.EPOCH : events.get(0).at();
     // the agent watched from the trace's start; Podman-less, so build cache is irrelevant here
     PlanPolicy planPolicy = PolicyFromSettings.builder(settings, true, start).cleanupPolicy(policy).build();
-    ReplayReport report = ReplaySimulator.run(events, new ReplaySimulator.Budget(diskBytes, high, low), planPolicy);
+    // MIN_RUN_INTERVAL (flag --min-run-interval) spaces the cleanups as in the agent; the forecast is
+    // fed the replayed usage as the agent's 10 s disk samples and judged every 10 minutes
+    ReplayReport report = ReplaySimulator.run(events, new ReplaySimulator.Budget(diskBytes, high, low), planPolicy,
+        ReplaySimulator.Options.agent(settings.minRunInterval()));
     print(out, json, env, trace, report);
     return 0;
   }
@@ -140,6 +144,18 @@ final class ReplayCommand {
       fields.put("overflows", r.overflows());
       fields.put("short_runs", r.shortRuns());
       fields.put("final_usage_bytes", r.finalUsageBytes());
+      fields.put("min_run_interval_seconds", r.minRunInterval().toSeconds());
+      fields.put("deferred_runs", r.deferredRuns());
+      if (r.forecast() != null) {
+        ForecastAccuracy f = r.forecast();
+        fields.put("forecast_evaluations", f.evaluations());
+        fields.put("forecast_judged", f.judged());
+        fields.put("forecast_censored", f.censored());
+        fields.put("forecast_no_forecast", f.noForecast());
+        fields.put("forecast_abs_error_median", nanToNull(f.absErrorQuantile(0.5)));
+        fields.put("forecast_abs_error_p90", nanToNull(f.absErrorQuantile(0.9)));
+        fields.put("forecast_within_20pct", nanToNull(f.shareWithin(0.2)));
+      }
       out.println(JsonLines.line(Instant.now(), "INFO", "REPLAY", summary, Main.hostname(env), fields));
       return;
     }
@@ -153,9 +169,26 @@ final class ReplayCommand {
     out.println("  disk overflows:     " + r.overflows());
     out.println("  bytes first pulled: " + r.bytesFetched() + " (" + Bytes.human(r.bytesFetched()) + ")");
     out.println("  final usage:        " + r.finalUsageBytes() + " (" + Bytes.human(r.finalUsageBytes()) + ")");
+    out.println("  min run interval:   " + r.minRunInterval().toSeconds() + "s (" + r.deferredRuns()
+        + " cleanups started later because of it)");
+    if (r.forecast() != null) {
+      ForecastAccuracy f = r.forecast();
+      out.println("  forecast:           " + f.judged() + " of " + f.evaluations() + " points judged (>= 2h from full;"
+          + " " + f.censored() + " never full within the trace, " + f.nearerThanMinAway() + " nearer, "
+          + f.noForecast() + " without a forecast): |error| median "
+          + pct(f.absErrorQuantile(0.5)) + ", p90 " + pct(f.absErrorQuantile(0.9)) + ", within 20%: "
+          + pct(f.shareWithin(0.2)));
+    }
+  }
+
+  private static Double nanToNull(double v) {
+    return Double.isNaN(v) ? null : v;
   }
 
   private static String pct(double ratio) {
+    if (Double.isNaN(ratio)) {
+      return "n/a";
+    }
     return String.format(Locale.ROOT, "%.1f%%", ratio * 100);
   }
 }

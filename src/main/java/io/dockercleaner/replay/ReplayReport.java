@@ -22,6 +22,9 @@ import java.time.Instant;
  * @param overflows fetches that took usage above the disk (a real pull or build would have failed)
  * @param shortRuns cleanups that ended still above the high watermark (nothing more allowed)
  * @param finalUsageBytes bytes on disk after the last event
+ * @param minRunInterval the least time between two cleanups (MIN_RUN_INTERVAL)
+ * @param deferredRuns cleanups that started later than wanted because of {@code minRunInterval}
+ * @param forecast how well the disk forecast predicted the time to full; null when not evaluated
  */
 public record ReplayReport(
     CleanupPolicy policy,
@@ -39,4 +42,7 @@ public record ReplayReport(
     long peakUsageBytes,
     int overflows,
     int shortRuns,
-    long finalUsageBytes) {}
+    long finalUsageBytes,
+    java.time.Duration minRunInterval,
+    int deferredRuns,
+    ForecastAccuracy forecast) {}

@@ -1,6 +1,8 @@
 package io.dockercleaner.replay;
 
 import io.dockercleaner.core.ResourceType;
+import io.dockercleaner.forecast.DiskForecaster;
+import io.dockercleaner.forecast.Forecast;
 import io.dockercleaner.plan.ContainerInfo;
 import io.dockercleaner.plan.ImageInfo;
 import io.dockercleaner.plan.ImagePattern;
@@ -11,6 +13,7 @@ import io.dockercleaner.plan.PlanStep;
 import io.dockercleaner.plan.Planner;
 import io.dockercleaner.plan.UsageHistory;
 import io.dockercleaner.plan.UseTimes;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -73,8 +76,54 @@ public final class ReplaySimulator {
     }
   }
 
+  /**
+   * How the replay runs beyond the budget and the policy.
+   *
+   * @param minRunInterval the agent's MIN_RUN_INTERVAL: a cleanup starts no sooner than this after
+   *     the previous one (the agent's default 60s; zero: after any event); one wanted sooner runs
+   *     when the interval has passed, as the agent's next disk sample would start it
+   * @param sampleInterval the forecast's disk samples are taken this often (the agent's
+   *     DISK_CHECK_INTERVAL); null: no forecast evaluation
+   * @param forecastEvery the forecast is judged this often (each point replays the rest of the
+   *     trace, so not at every sample)
+   */
+  public record Options(Duration minRunInterval, Duration sampleInterval, Duration forecastEvery) {
+    /** Checks the spans. */
+    public Options {
+      Objects.requireNonNull(minRunInterval, "minRunInterval");
+      if (minRunInterval.isNegative()) {
+        throw new IllegalArgumentException("min run interval must be >= 0, was " + minRunInterval);
+      }
+      if ((sampleInterval == null) != (forecastEvery == null)) {
+        throw new IllegalArgumentException("sample interval and forecast evaluation go together");
+      }
+      if (sampleInterval != null && (sampleInterval.isZero() || sampleInterval.isNegative()
+          || forecastEvery.compareTo(sampleInterval) < 0)) {
+        throw new IllegalArgumentException("need 0 < sample interval <= forecast evaluation interval");
+      }
+    }
+
+    /** A cleanup after any event, no forecast: the replay as first written. */
+    public static final Options IMMEDIATE = new Options(Duration.ZERO, null, null);
+
+    /** The agent's timing ({@code minRunInterval}, samples every 10 s), the forecast judged every 10 min. */
+    public static Options agent(Duration minRunInterval) {
+      return new Options(minRunInterval, Duration.ofSeconds(10), Duration.ofMinutes(10));
+    }
+  }
+
   private final Budget budget;
   private final PlanPolicy policy;
+  private final Options options;
+  private List<TraceEvent> events = List.of();
+  private int nextEvent; // index of the event being applied: the forecast's "rest of the trace"
+  private Instant lastCleanupAt;
+  private boolean cleanupWanted; // above the high watermark, held back by MIN_RUN_INTERVAL
+  private int deferredRuns;
+  private DiskForecaster forecaster;
+  private Instant nextSampleAt;
+  private Instant nextEvaluationAt;
+  private final List<ForecastAccuracy.Point> forecastPoints = new ArrayList<>();
 
   // what is on disk
   private final Map<String, Set<String>> presentTags = new TreeMap<>(); // image id -> its tags
@@ -103,34 +152,114 @@ public final class ReplaySimulator {
 
   private record Running(String imageId, Instant until) {}
 
-  private ReplaySimulator(Budget budget, PlanPolicy policy) {
+  private ReplaySimulator(Budget budget, PlanPolicy policy, Options options) {
     this.budget = budget;
     this.policy = policy;
+    this.options = options;
   }
 
   /**
-   * Replays {@code events} (in time order, as {@link TraceParser} gives them).
+   * Replays {@code events} (in time order, as {@link TraceParser} gives them) with a cleanup after
+   * any event ({@link Options#IMMEDIATE}).
    *
    * @param policy the agent's policy for the replay (its {@code agentStartedAt} should be the
    *     trace's start: the agent watched from then)
    */
   public static ReplayReport run(List<TraceEvent> events, Budget budget, PlanPolicy policy) {
+    return run(events, budget, policy, Options.IMMEDIATE);
+  }
+
+  /** Replays {@code events} with the given timing and forecast evaluation. */
+  public static ReplayReport run(List<TraceEvent> events, Budget budget, PlanPolicy policy, Options options) {
     Objects.requireNonNull(events, "events");
     Objects.requireNonNull(budget, "budget");
     Objects.requireNonNull(policy, "policy");
-    ReplaySimulator sim = new ReplaySimulator(budget, policy);
-    for (TraceEvent event : events) {
-      sim.apply(event);
+    Objects.requireNonNull(options, "options");
+    ReplaySimulator sim = new ReplaySimulator(budget, policy, options);
+    sim.events = events;
+    if (options.sampleInterval() != null && !events.isEmpty()) {
+      // the agent's forecaster for its sample interval (6 h window, a checkpoint a minute at 10 s)
+      sim.forecaster = DiskForecaster.forSampleInterval(options.sampleInterval());
+      sim.nextSampleAt = events.get(0).at();
+      sim.nextEvaluationAt = events.get(0).at();
+    }
+    for (sim.nextEvent = 0; sim.nextEvent < events.size(); sim.nextEvent++) {
+      sim.apply(events.get(sim.nextEvent));
     }
     return new ReplayReport(policy.cleanupPolicy(), budget.diskBytes(), budget.highRatio(), budget.lowRatio(),
         events.size(), events.isEmpty() ? null : events.get(0).at(),
         events.isEmpty() ? null : events.get(events.size() - 1).at(), sim.cleanupRuns, sim.deletions,
         sim.misses, sim.bytesRepulled, sim.bytesFetched, sim.peakUsageBytes, sim.overflows, sim.shortRuns,
-        sim.usageBytes);
+        sim.usageBytes, options.minRunInterval(), sim.deferredRuns,
+        sim.forecaster == null ? null : ForecastAccuracy.of(sim.forecastPoints));
+  }
+
+  /** Whatever happens between events: disk samples, and a cleanup MIN_RUN_INTERVAL held back. */
+  private void catchUp(Instant until) {
+    while (true) {
+      Instant deferredAt = cleanupWanted ? lastCleanupAt.plus(options.minRunInterval()) : null;
+      Instant sampleAt = forecaster == null ? null : nextSampleAt;
+      boolean deferredFirst = deferredAt != null && deferredAt.isBefore(until)
+          && (sampleAt == null || deferredAt.isBefore(sampleAt));
+      if (deferredFirst) {
+        Instant at = deferredAt;
+        running.values().removeIf(r -> !r.until().isAfter(at));
+        cleanupWanted = false;
+        deferredRuns++;
+        cleanup(at);
+      } else if (sampleAt != null && sampleAt.isBefore(until)) {
+        sample(sampleAt);
+        nextSampleAt = sampleAt.plus(options.sampleInterval());
+      } else {
+        return;
+      }
+    }
+  }
+
+  private void sample(Instant at) {
+    forecaster.add(at, usageBytes, Math.max(0, budget.diskBytes() - usageBytes));
+    if (at.isBefore(nextEvaluationAt)) {
+      return;
+    }
+    nextEvaluationAt = nextEvaluationAt.plus(options.forecastEvery());
+    Forecast f = forecaster.forecast(budget.highRatio());
+    forecastPoints.add(new ForecastAccuracy.Point(f.state() == Forecast.State.GROWING ? f.timeToFull() : null,
+        timeToFullIfNothingRemoved(at)));
+  }
+
+  /**
+   * From {@code at}, the time until the layers on disk reach the disk size if nothing is removed
+   * (no cleanup, no remove line): the rest of the trace fetches what is not on disk; null when the
+   * trace ends first.
+   */
+  Duration timeToFullIfNothingRemoved(Instant at) {
+    long used = usageBytes;
+    if (used >= budget.diskBytes()) {
+      return Duration.ZERO;
+    }
+    Set<String> added = new HashSet<>();
+    for (int i = nextEvent; i < events.size(); i++) {
+      TraceEvent e = events.get(i);
+      if (e.kind() == TraceEvent.Kind.REMOVE) {
+        continue;
+      }
+      for (String image : e.baseImageId() == null ? List.of(e.imageId()) : List.of(e.baseImageId(), e.imageId())) {
+        for (TraceEvent.Layer layer : layersOf.getOrDefault(image, e.layers())) {
+          if (!layerRefs.containsKey(layer.digest()) && added.add(layer.digest())) {
+            used += layer.sizeBytes();
+          }
+        }
+      }
+      if (used >= budget.diskBytes()) {
+        return Duration.between(at, e.at());
+      }
+    }
+    return null;
   }
 
   private void apply(TraceEvent e) {
     Instant at = e.at();
+    catchUp(at);
     running.values().removeIf(r -> !r.until().isAfter(at)); // --rm containers that stopped
     if (!e.layers().isEmpty()) {
       layersOf.putIfAbsent(e.imageId(), e.layers());
@@ -164,7 +293,12 @@ public final class ReplaySimulator {
         lastTags.remove(e.imageId());
       }
     }
-    if (usageBytes > budget.highBytes()) {
+    if (usageBytes <= budget.highBytes()) {
+      cleanupWanted = false; // the workload's own removal brought it down
+    } else if (lastCleanupAt != null && at.isBefore(lastCleanupAt.plus(options.minRunInterval()))) {
+      cleanupWanted = true; // MIN_RUN_INTERVAL: it runs when the interval has passed (catchUp)
+    } else {
+      cleanupWanted = false;
       cleanup(at);
     }
   }
@@ -240,6 +374,7 @@ public final class ReplaySimulator {
 
   private void cleanup(Instant at) {
     cleanupRuns++;
+    lastCleanupAt = at;
     long bytesToFree = usageBytes - budget.lowBytes();
     Plan plan = Planner.plan(inventory(at), history, policy, at, bytesToFree);
     for (PlanStep step : plan.steps()) {

@@ -104,6 +104,11 @@ class ReplaySimulatorTest {
         ReplayReport first = ReplaySimulator.run(parse(trace), budget, policy(order, T0));
         ReplayReport second = ReplaySimulator.run(parse(trace), budget, policy(order, T0));
         assertThat(second).as("trace %d, %s", n, order).isEqualTo(first);
+        ReplaySimulator.Options agent = new ReplaySimulator.Options(Duration.ofMinutes(5), Duration.ofMinutes(1), Duration.ofHours(1));
+        ReplayReport timed = ReplaySimulator.run(parse(trace), budget, policy(order, T0), agent);
+        assertThat(ReplaySimulator.run(parse(trace), budget, policy(order, T0), agent))
+            .as("with MIN_RUN_INTERVAL and the forecast: trace %d, %s", n, order).isEqualTo(timed);
+        assertThat(timed.forecast().evaluations()).isPositive();
       }
     }
   }
@@ -116,6 +121,72 @@ class ReplaySimulatorTest {
           PlanPolicy.builder(T0).cleanupPolicy(CleanupPolicy.COST).build()); // MIN_AGE 0, nothing runs long
       assertThat(r.shortRuns()).as("trace %d", n).isZero();
     }
+  }
+
+  @Test
+  void minRunIntervalHoldsACleanupBackUntilItHasPassed() throws Exception {
+    // disk 1000, high 50 %, low 30 %: b crosses at +10 s (a cleanup), c at +20 s, d at +30 s
+    String trace = line(T0, "pull", "a", ",\"tag\":\"a:1\"" + layers("la", "300"))
+        + line(T0.plusSeconds(10), "pull", "b", ",\"tag\":\"b:1\"" + layers("lb", "300"))
+        + line(T0.plusSeconds(20), "pull", "c", ",\"tag\":\"c:1\"" + layers("lc", "300"))
+        + line(T0.plusSeconds(30), "pull", "d", ",\"tag\":\"d:1\"" + layers("ld", "100"))
+        + line(T0.plusSeconds(200), "use", "d", "");
+    ReplaySimulator.Budget budget = new ReplaySimulator.Budget(1000, 0.5, 0.3);
+    PlanPolicy anyAge = PlanPolicy.builder(T0).cleanupPolicy(CleanupPolicy.LRU).build();
+
+    ReplayReport immediate = ReplaySimulator.run(parse(trace), budget, anyAge);
+    assertThat(immediate.cleanupRuns()).isEqualTo(2); // after b and after c; d fits under the high mark
+    assertThat(immediate.peakUsageBytes()).isEqualTo(600);
+    assertThat(immediate.deferredRuns()).isZero();
+
+    ReplayReport spaced = ReplaySimulator.run(parse(trace), budget, anyAge,
+        new ReplaySimulator.Options(Duration.ofSeconds(60), null, null));
+    assertThat(spaced.cleanupRuns()).as("after b, then once at +70 s for c and d together").isEqualTo(2);
+    assertThat(spaced.deferredRuns()).isEqualTo(1);
+    assertThat(spaced.peakUsageBytes()).as("c and d both arrived before the interval passed").isEqualTo(700);
+    assertThat(spaced.finalUsageBytes()).isLessThanOrEqualTo(300);
+    assertThat(spaced.minRunInterval()).isEqualTo(Duration.ofSeconds(60));
+  }
+
+  @Test
+  void theForecastOfASteadyGrowthIsJudgedAgainstWhenTheDiskActuallyFills() throws Exception {
+    // 1 MB every 10 minutes onto a 200 MB disk that is never cleaned (high 100 %): full after 200 pulls
+    StringBuilder trace = new StringBuilder();
+    for (int i = 1; i <= 200; i++) {
+      trace.append(line(T0.plusSeconds(600L * i), "pull", "i" + i, layers("l" + i, "1000000")));
+    }
+    ReplayReport r = ReplaySimulator.run(parse(trace.toString()), new ReplaySimulator.Budget(200_000_000, 1, 1),
+        policy(CleanupPolicy.LRU, T0), ReplaySimulator.Options.agent(Duration.ofSeconds(60)));
+    ForecastAccuracy f = r.forecast();
+    assertThat(f.evaluations()).as("every 10 minutes from the first pull to the last").isEqualTo(199);
+    assertThat(f.censored()).isZero();
+    assertThat(f.nearerThanMinAway()).as("less than 2 hours before the last pull").isEqualTo(11);
+    assertThat(f.noForecast()).as("the first 10 minutes of samples").isEqualTo(1);
+    assertThat(f.judged()).isEqualTo(199 - 11 - 1);
+    assertThat(f.absErrorQuantile(0.9)).as("a steady rate is forecast within a few percent").isLessThan(0.05);
+    assertThat(f.shareWithin(0.2)).isEqualTo(1.0);
+  }
+
+  @Test
+  void forecastAccuracyCountsCensoredNearAndMissingForecastsApart() {
+    ForecastAccuracy f = ForecastAccuracy.of(List.of(
+        new ForecastAccuracy.Point(Duration.ofHours(10), null),
+        new ForecastAccuracy.Point(Duration.ofHours(1), Duration.ofMinutes(90)),
+        new ForecastAccuracy.Point(null, Duration.ofHours(5)),
+        new ForecastAccuracy.Point(Duration.ofHours(5), Duration.ofHours(4)), // +25 %
+        new ForecastAccuracy.Point(Duration.ofHours(9), Duration.ofHours(10)), // -10 %
+        new ForecastAccuracy.Point(Duration.ofHours(3), Duration.ofHours(3)))); // 0
+    assertThat(f.evaluations()).isEqualTo(6);
+    assertThat(f.censored()).isEqualTo(1);
+    assertThat(f.nearerThanMinAway()).isEqualTo(1);
+    assertThat(f.noForecast()).isEqualTo(1);
+    assertThat(f.relativeErrors()).containsExactly(-0.1, 0.0, 0.25);
+    assertThat(f.absErrorQuantile(0.5)).isEqualTo(0.1);
+    assertThat(f.absErrorQuantile(0.9)).isEqualTo(0.25);
+    assertThat(f.medianSignedError()).isEqualTo(0.0);
+    assertThat(f.shareWithin(0.2)).isEqualTo(2 / 3.0);
+    assertThat(ForecastAccuracy.pool(List.of(f, f)).judged()).isEqualTo(6);
+    assertThat(ForecastAccuracy.of(List.of()).absErrorQuantile(0.5)).isNaN();
   }
 
   /** Random pulls and uses of 30 images over a few layers, some shared, over ten days. */
