@@ -2,6 +2,7 @@ import io.dockercleaner.config.Settings;
 import io.dockercleaner.plan.CleanupPolicy;
 import io.dockercleaner.plan.PlanPolicy;
 import io.dockercleaner.plan.PolicyFromSettings;
+import io.dockercleaner.replay.ForecastAccuracy;
 import io.dockercleaner.replay.ReplayReport;
 import io.dockercleaner.replay.ReplaySimulator;
 import io.dockercleaner.replay.TraceEvent;
@@ -61,6 +62,7 @@ public final class TraceBench {
     double oneOffsPerHour = d.oneOffsPerHour();
     double revisit = d.branchRevisitChance();
     Path out = Path.of("bench/replay/traces");
+    Duration minRunInterval = Duration.ofSeconds(60); // the agent's MIN_RUN_INTERVAL default
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--seeds" -> seeds = Integer.parseInt(args[++i]);
@@ -71,6 +73,7 @@ public final class TraceBench {
         case "--oneoffs-per-hour" -> oneOffsPerHour = Double.parseDouble(args[++i]);
         case "--revisit" -> revisit = Double.parseDouble(args[++i]);
         case "--out" -> out = Path.of(args[++i]);
+        case "--min-run-interval" -> minRunInterval = Duration.ofSeconds(Long.parseLong(args[++i]));
         default -> throw new IllegalArgumentException("unknown argument " + args[i]);
       }
     }
@@ -83,6 +86,8 @@ public final class TraceBench {
     System.out.println("| seed | disk | lru re-pulled (misses) | age re-pulled (misses) | cost re-pulled (misses) | cost vs lru | peak lru / cost | overflows lru / age / cost |");
     System.out.println("|---|---|---|---|---|---|---|---|");
     long[] totals = new long[3];
+    // forecast accuracy per (budget, policy), pooled over seeds
+    Map<String, List<ForecastAccuracy>> accuracy = new java.util.TreeMap<>();
     double worst = Double.NEGATIVE_INFINITY;
     String worstAt = "";
     for (int seed = firstSeed; seed < firstSeed + seeds; seed++) {
@@ -100,8 +105,11 @@ public final class TraceBench {
         for (int p = 0; p < 3; p++) {
           PlanPolicy policy = PolicyFromSettings.builder(defaults, true, events.get(0).at())
               .cleanupPolicy(policies[p]).build();
-          r[p] = ReplaySimulator.run(events, new ReplaySimulator.Budget(gb * 1_000_000_000L, 0.85, 0.75), policy);
+          r[p] = ReplaySimulator.run(events, new ReplaySimulator.Budget(gb * 1_000_000_000L, 0.85, 0.75), policy,
+              ReplaySimulator.Options.agent(minRunInterval));
           totals[p] += r[p].bytesRepulled();
+          accuracy.computeIfAbsent(String.format(Locale.ROOT, "%02d GB %s", gb, policies[p].label()),
+              k -> new ArrayList<>()).add(r[p].forecast());
         }
         double change = r[0].bytesRepulled() == 0
             ? (r[2].bytesRepulled() == 0 ? 0 : Double.POSITIVE_INFINITY)
@@ -119,6 +127,25 @@ public final class TraceBench {
     System.out.printf(Locale.ROOT, "%nTotal re-pulled over %d traces × %d budgets: lru %s, age %s, cost %s; cost vs lru %+.1f %%; worst single case for cost vs lru: %+.1f %% (%s)%n",
         seeds, budgetsGb.length, gb(totals[0]), gb(totals[1]), gb(totals[2]),
         100.0 * (totals[2] - totals[0]) / Math.max(1, totals[0]), worst, worstAt);
+    System.out.printf(Locale.ROOT, "%nForecast time-to-full accuracy (points >= 2 h from full, pooled over the %d seeds;"
+        + " MIN_RUN_INTERVAL %ds):%n%n", seeds, minRunInterval.toSeconds());
+    System.out.println("| disk | policy | points | judged | never full in trace | < 2 h | no forecast | median abs error | p90 abs error | median signed | within 20 % |");
+    System.out.println("|---|---|---|---|---|---|---|---|---|---|---|");
+    List<ForecastAccuracy> everything = new ArrayList<>();
+    for (Map.Entry<String, List<ForecastAccuracy>> e : accuracy.entrySet()) {
+      ForecastAccuracy f = ForecastAccuracy.pool(e.getValue());
+      everything.add(f);
+      String[] key = e.getKey().split(" ");
+      printAccuracy(Integer.parseInt(key[0]) + " GB", key[2], f);
+    }
+    printAccuracy("all", "all", ForecastAccuracy.pool(everything));
+  }
+
+  private static void printAccuracy(String disk, String policy, ForecastAccuracy f) {
+    System.out.printf(Locale.ROOT, "| %s | %s | %d | %d | %d | %d | %d | %.1f %% | %.1f %% | %+.1f %% | %.1f %% |%n", disk,
+        policy, f.evaluations(), f.judged(), f.censored(), f.nearerThanMinAway(), f.noForecast(),
+        100 * f.absErrorQuantile(0.5), 100 * f.absErrorQuantile(0.9), 100 * f.medianSignedError(),
+        100 * f.shareWithin(0.2));
   }
 
   private static String gb(long bytes) {
