@@ -18,6 +18,14 @@ import java.util.Objects;
  * <p>A checkpoint (time, cumulative growth) is kept at most every {@link #resolution}, for the
  * last {@link #window}; the rate is the cumulative growth between the oldest and the newest
  * checkpoint over their distance. No forecast before {@link #minObserved} of samples.
+ *
+ * <p>Once a day of samples is observed, the time to the watermark and to full come from the
+ * <em>daily profile</em> instead: gross growth is also kept per minute for a week (a fixed ring of
+ * 10,080 minutes), and the next hours are taken to grow as the same minutes of the day grew on the
+ * observed days (up to 7), on average, repeated day after day. A host that fills at night is then
+ * forecast to fill at night, not at its mean rate (on replayed synthetic CI traces this halved the
+ * median error of the time to full: bench/README.md). The reported growth rate is then the
+ * profile's daily mean.
  */
 public final class DiskForecaster {
   /** Default span of samples the rate is computed over. */
@@ -36,6 +44,12 @@ public final class DiskForecaster {
   private record Checkpoint(Instant at, long cumulativeGrowthBytes) {}
 
   private final ArrayDeque<Checkpoint> checkpoints = new ArrayDeque<>();
+
+  /** Minutes of gross growth kept for the daily profile: a week. */
+  static final int PROFILE_MINUTES = 7 * 1440;
+  private final long[] minuteGrowth = new long[PROFILE_MINUTES]; // ring, by epoch minute
+  private final long[] minuteStamp = new long[PROFILE_MINUTES]; // which epoch minute a slot holds (+1; 0 = none)
+  private Instant firstAt;
   private Instant lastAt;
   private long lastUsedBytes = -1;
   private long lastAvailableBytes;
@@ -77,7 +91,18 @@ public final class DiskForecaster {
       return;
     }
     if (lastUsedBytes >= 0) {
-      cumulativeGrowthBytes += Math.max(0, usedBytes - lastUsedBytes);
+      long growth = Math.max(0, usedBytes - lastUsedBytes);
+      cumulativeGrowthBytes += growth;
+      long minute = Math.floorDiv(at.getEpochSecond(), 60);
+      int slot = (int) Math.floorMod(minute, (long) PROFILE_MINUTES);
+      if (minuteStamp[slot] != minute + 1) {
+        minuteStamp[slot] = minute + 1;
+        minuteGrowth[slot] = 0;
+      }
+      minuteGrowth[slot] += growth;
+    }
+    if (firstAt == null) {
+      firstAt = at;
     }
     lastAt = at;
     lastUsedBytes = usedBytes;
@@ -113,13 +138,69 @@ public final class DiskForecaster {
     }
     double seconds = observed.toMillis() / 1000.0;
     double bytesPerSecond = (cumulativeGrowthBytes - first.cumulativeGrowthBytes()) / seconds;
+    long usable = lastUsedBytes + lastAvailableBytes;
+    long toHighBytes = Math.max(0, (long) (highWatermarkRatio * usable) - lastUsedBytes);
+    long days = Math.min(7, Duration.between(firstAt, lastAt).toDays());
+    if (days >= 1) {
+      // a day or more observed: the next hours grow as the same hours of the last days did (CI hosts
+      // fill at night and during working hours, not at one rate)
+      long[] profile = dailyProfile((int) days);
+      long perDays = 0;
+      for (long g : profile) {
+        perDays += g;
+      }
+      double perSecond = perDays / (double) days / 86_400;
+      if (perSecond * 3600 < NOISE_BYTES_PER_HOUR) {
+        return new Forecast(Forecast.State.NOT_GROWING, lastAt, observed, perSecond, null, null);
+      }
+      // the profile sums `days` days: so many bytes of it are one byte of one day's growth
+      return new Forecast(Forecast.State.GROWING, lastAt, observed, perSecond,
+          profileTime(profile, toHighBytes * days), profileTime(profile, lastAvailableBytes * days));
+    }
     if (bytesPerSecond * 3600 < NOISE_BYTES_PER_HOUR) {
       return new Forecast(Forecast.State.NOT_GROWING, lastAt, observed, bytesPerSecond, null, null);
     }
-    long usable = lastUsedBytes + lastAvailableBytes;
-    long toHighBytes = Math.max(0, (long) (highWatermarkRatio * usable) - lastUsedBytes);
     return new Forecast(Forecast.State.GROWING, lastAt, observed, bytesPerSecond,
         secondsToDuration(toHighBytes / bytesPerSecond), secondsToDuration(lastAvailableBytes / bytesPerSecond));
+  }
+
+  /**
+   * The growth of the next 24 h as the last {@code days} days grew at the same minutes of the day,
+   * summed over those days: profile[j] = sum over d of the growth in minute (now - d days + j).
+   */
+  private long[] dailyProfile(int days) {
+    long now = Math.floorDiv(lastAt.getEpochSecond(), 60);
+    long[] profile = new long[1440];
+    for (int d = 1; d <= days; d++) {
+      for (int j = 0; j < 1440; j++) {
+        long minute = now - (long) d * 1440 + j + 1;
+        int slot = (int) Math.floorMod(minute, (long) PROFILE_MINUTES);
+        if (minuteStamp[slot] == minute + 1) {
+          profile[j] += minuteGrowth[slot];
+        }
+      }
+    }
+    return profile;
+  }
+
+  /** When the profile, repeated day after day from now, has grown by {@code bytes} (minute steps). */
+  private static Duration profileTime(long[] profile, long bytes) {
+    if (bytes <= 0) {
+      return Duration.ZERO;
+    }
+    long perDay = 0;
+    for (long g : profile) {
+      perDay += g;
+    }
+    long wholeDays = (bytes - 1) / perDay;
+    long rest = bytes - wholeDays * perDay;
+    for (int j = 0; j < 1440; j++) {
+      rest -= profile[j];
+      if (rest <= 0) {
+        return Duration.ofDays(wholeDays).plusMinutes(j + 1);
+      }
+    }
+    return Duration.ofDays(wholeDays + 1);
   }
 
   private static Duration secondsToDuration(double seconds) {

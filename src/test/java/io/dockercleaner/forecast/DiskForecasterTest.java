@@ -109,6 +109,29 @@ class DiskForecasterTest {
   }
 
   @Test
+  void afterADayTheForecastFollowsTheDailyProfile() {
+    DiskForecaster f = new DiskForecaster();
+    long used = 30 * GB;
+    // every night from 02:00 to 03:00, 12 GB arrive (a nightly build); nothing else grows
+    Instant end = T0.plus(Duration.ofDays(3)).plus(Duration.ofHours(20));
+    for (Instant at = T0; !at.isAfter(end); at = at.plusSeconds(60)) {
+      long minuteOfDay = at.getEpochSecond() % 86_400 / 60;
+      if (minuteOfDay >= 120 && minuteOfDay < 180) {
+        used += 12 * GB / 60;
+      }
+      f.add(at, used, DISK - used);
+    }
+    assertThat(used).isEqualTo(78 * GB);
+    Forecast forecast = f.forecast(0.85);
+
+    assertThat(forecast.state()).as("no growth in the last 6 h, but every night").isEqualTo(Forecast.State.GROWING);
+    assertThat(forecast.growthBytesPerSecond() * 86_400 / GB).as("the daily mean").isCloseTo(12, within(0.1));
+    // 85 GB at 02:35 the next night (6 h 35 m away); full (100 GB) at 02:50 the night after (30 h 50 m)
+    assertThat(forecast.timeToHigh()).isBetween(Duration.ofMinutes(6 * 60 + 33), Duration.ofMinutes(6 * 60 + 37));
+    assertThat(forecast.timeToFull()).isBetween(Duration.ofMinutes(30 * 60 + 48), Duration.ofMinutes(30 * 60 + 52));
+  }
+
+  @Test
   void humanDurations() {
     assertThat(Forecast.human(Duration.ofSeconds(40))).isEqualTo("40s");
     assertThat(Forecast.human(Duration.ofMinutes(12))).isEqualTo("12m");
