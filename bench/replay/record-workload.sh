@@ -5,20 +5,23 @@
 # runs a scripted CI-like build/pull/run workload in compressed time, stops the recorder with SIGTERM,
 # then replays the trace with lru, age and cost at two disk budgets. Stops the daemon it started.
 #
-#   bench/replay/record-workload.sh [--name NAME] [--cycles N] [--out FILE]
+#   bench/replay/record-workload.sh [--name NAME] [--cycles N] [--out FILE] [--replay-only]
 #
-# Defaults: NAME replayrec, 4 cycles ("nights"), FILE bench/replay/recorded-ci.jsonl.
+# Defaults: NAME replayrec, 4 cycles ("nights"), FILE bench/replay/recorded-ci.jsonl. --replay-only
+# skips the daemon and the recording and replays FILE as it is (e.g. the committed trace).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROOT=$PWD
 NAME=replayrec
 CYCLES=4
 OUT=$ROOT/bench/replay/recorded-ci.jsonl
+REPLAY_ONLY=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --name) NAME=$2; shift 2 ;;
     --cycles) CYCLES=$2; shift 2 ;;
     --out) OUT=$(realpath -m "$2"); shift 2 ;;
+    --replay-only) REPLAY_ONLY=1; shift ;;
     *) echo "unknown argument $1 (expected --name NAME, --cycles N, --out FILE)" >&2; exit 2 ;;
   esac
 done
@@ -31,6 +34,26 @@ cleanup() {
   rm -rf "$WORK"
 }
 trap cleanup EXIT
+
+replay() {
+  # The workload ran in minutes, not days: MIN_AGE, QUIET_PERIOD and MIN_RUN_INTERVAL are set to 0 so
+  # the planner may delete anything not in use (with the defaults nothing would be old enough).
+  echo "| disk | policy | re-pulled | misses | deletions | cleanups | peak | overflows |"
+  echo "|---|---|---|---|---|---|---|---|"
+  for disk in 150MB 200MB; do
+    for policy in lru age cost; do
+      LOG_FORMAT=json bin/docker-cleaner replay --trace "$OUT" --disk-bytes "$disk" --policy "$policy" \
+        --min-age 0s --quiet-period 0s --min-run-interval 0s \
+        | jq -r '"| \(.disk_bytes/1e6) MB | \(.policy) | \(.bytes_repulled/1e5|round/10) MB | \(.misses) | \(.deletions) | \(.cleanup_runs) | \(.peak_usage_bytes/1e5|round/10) MB | \(.overflows) |"'
+    done
+  done
+}
+if [ -n "$REPLAY_ONLY" ]; then
+  trap - EXIT
+  rm -rf "$WORK"
+  replay
+  exit 0
+fi
 
 bin/test-daemon start "$NAME" >&2
 eval "$(bin/test-daemon env "$NAME")"
@@ -118,14 +141,4 @@ cat "$WORK/record.log" >&2
 echo "trace: $OUT ($(grep -vc '^#' "$OUT") events)" >&2
 
 # --- replay ------------------------------------------------------------------------------------------
-# The workload ran in minutes, not days: MIN_AGE, QUIET_PERIOD and MIN_RUN_INTERVAL are set to 0 so the
-# planner may delete anything not in use (with the defaults nothing would be old enough).
-echo "| disk | policy | re-pulled | misses | deletions | cleanups | peak | overflows |"
-echo "|---|---|---|---|---|---|---|---|"
-for disk in 150MB 200MB; do
-  for policy in lru age cost; do
-    LOG_FORMAT=json bin/docker-cleaner replay --trace "$OUT" --disk-bytes "$disk" --policy "$policy" \
-      --min-age 0s --quiet-period 0s --min-run-interval 0s \
-      | jq -r '"| \(.disk_bytes/1e6) MB | \(.policy) | \(.bytes_repulled/1e6) MB | \(.misses) | \(.deletions) | \(.cleanup_runs) | \(.peak_usage_bytes/1e6) MB | \(.overflows) |"'
-  done
-done
+replay
