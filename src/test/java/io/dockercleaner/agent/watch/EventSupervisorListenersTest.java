@@ -6,7 +6,6 @@ import static org.awaitility.Awaitility.await;
 import io.dockercleaner.docker.DockerClient;
 import io.dockercleaner.docker.DockerClientOptions;
 import io.dockercleaner.docker.DockerHost;
-import io.dockercleaner.testsupport.TestDaemons;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerRequest;
@@ -50,7 +49,11 @@ class EventSupervisorListenersTest {
 
   @AfterEach
   void removeSocketDir() {
-    TestDaemons.deleteTree(dir);
+    try (var paths = Files.walk(dir)) {
+      paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
   }
 
   /** First stream: two events, then the daemon ends it (a loss); the second stays open, empty. */
