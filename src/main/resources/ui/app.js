@@ -108,14 +108,14 @@ document.getElementById('host-select').addEventListener('change', (e) => {
 
 /** The Overview's card of every host: connected, disk, last run, error. */
 function hostsCard(all) {
-  return h('div', { class: 'card' }, h('h2', {}, 'Hosts'), h('table', { id: 'hosts-table' },
+  return h('div', { class: 'card wide' }, h('h2', {}, 'Hosts'), h('table', { id: 'hosts-table' },
     h('thead', {}, h('tr', {}, ...['Host', 'State', 'Disk used', 'Last run', 'Error'].map((c) => h('th', { scope: 'col' }, c)))),
     h('tbody', {}, Object.entries(all.hosts).map(([name, st]) => h('tr', {},
       h('th', { scope: 'row' }, name === selectedHost() ? h('strong', {}, name) : name),
       h('td', { class: st.connected ? 'ok' : 'bad' }, st.connected ? 'connected' : 'not connected'),
       h('td', {}, st.disk ? pct(st.disk.usedRatio) : '–'),
       h('td', { class: st.lastRun ? outcomeClass(st.lastRun.outcome) : '' }, st.lastRun ? st.lastRun.outcome + ', ' + when(st.lastRun.finishedAt) : '–'),
-      h('td', { class: 'muted' }, st.error || ''))))));
+      h('td', { class: 'muted error-text' }, st.error || ''))))));
 }
 
 class ApiError extends Error {
