@@ -124,9 +124,10 @@ public final class AgentRuntime {
     MultiHostControl all = new MultiHostControl(views, logHub);
     Promise<AgentRuntime> started = Promise.promise();
     vertx.runOnContext(x -> {
-      // first attempts on every host at once: one slow or missing daemon holds up no other
-      Future.join(agents.stream().map(HostAgent::startRetrying).toList())
-          .compose(v -> HttpApi.start(vertx, settings, all, metrics, listen.host(), listen.port()))
+      // every host connects on its own, retried while it cannot be reached: a slow, frozen or
+      // missing daemon holds up neither the others nor the API; none runs before acceptRuns()
+      agents.forEach(HostAgent::startRetrying);
+      HttpApi.start(vertx, settings, all, metrics, listen.host(), listen.port())
           .map(server -> {
             // every host's settings and files were validated before, the API is bound: runs may delete
             agents.forEach(HostAgent::acceptRuns);

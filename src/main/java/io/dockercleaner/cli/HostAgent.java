@@ -19,7 +19,6 @@ import io.dockercleaner.metrics.CleanerMetrics;
 import io.dockercleaner.notify.RunNotice;
 import io.dockercleaner.notify.WebhookNotifier;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.time.Clock;
@@ -68,7 +67,6 @@ final class HostAgent {
   private String loggedDownReason;
   private boolean accepting;
   private boolean stopping;
-  private Future<Void> attempt = Future.succeededFuture();
 
   /**
    * @param name the host's name: its log lines, metrics and notices carry it
@@ -154,19 +152,15 @@ final class HostAgent {
 
   /**
    * DOCKER_HOSTS: connects and starts the core now and, while the host cannot be reached, again
-   * after a backoff (1 s doubling to 30 s), logging each new reason once. The returned future
-   * completes after the first attempt, whatever its result.
+   * after a backoff (1 s doubling to 30 s), logging each new reason once. Returns at once.
    */
-  Future<Void> startRetrying() {
-    Promise<Void> first = Promise.promise();
-    tryStart(first);
-    return first.future();
+  void startRetrying() {
+    tryStart();
   }
 
-  private void tryStart(Promise<Void> first) {
+  private void tryStart() {
     retryTimer = -1;
     if (stopping) {
-      first.tryComplete();
       return;
     }
     Future<Void> started = Main.connect(vertx, settings, env).compose(client -> {
@@ -179,7 +173,6 @@ final class HostAgent {
       return start(client).recover(e -> client.close().recover(x -> Future.succeededFuture())
           .compose(x -> Future.failedFuture(e)));
     });
-    attempt = started.recover(x -> Future.succeededFuture());
     started.onComplete(r -> {
       if (r.succeeded()) {
         nextRetry = FIRST_RETRY;
@@ -188,7 +181,7 @@ final class HostAgent {
           loggedDownReason = null;
         }
         if (stopping) {
-          stopCore(Duration.ZERO);
+          stopCore(Duration.ZERO).onComplete(x -> closeClient());
         } else if (accepting && agent != null) {
           agent.acceptRuns();
         }
@@ -202,10 +195,9 @@ final class HostAgent {
               + MAX_RETRY.toSeconds() + " s at most)", fields("error", why));
           loggedDownReason = why;
         }
-        retryTimer = vertx.setTimer(nextRetry.toMillis(), t -> tryStart(Promise.promise()));
+        retryTimer = vertx.setTimer(nextRetry.toMillis(), t -> tryStart());
         nextRetry = nextRetry.multipliedBy(2).compareTo(MAX_RETRY) > 0 ? MAX_RETRY : nextRetry.multipliedBy(2);
       }
-      first.tryComplete();
     });
   }
 
@@ -217,14 +209,18 @@ final class HostAgent {
     }
   }
 
-  /** Graceful stop: no new runs or attempts, the deletions in flight get {@code maxWait}, state saved. */
+  /**
+   * Graceful stop: no new runs or attempts, the deletions in flight get {@code maxWait}, state
+   * saved. An attempt still connecting (a daemon that does not answer) is not waited for: it stops
+   * its core and closes its client itself when it ends; that core never accepted a run.
+   */
   Future<Void> stop(Duration maxWait) {
     stopping = true;
     if (retryTimer >= 0) {
       vertx.cancelTimer(retryTimer);
       retryTimer = -1;
     }
-    return attempt.compose(v -> stopCore(maxWait));
+    return stopCore(maxWait);
   }
 
   private Future<Void> stopCore(Duration maxWait) {
