@@ -201,6 +201,27 @@ class BrokenSettingAtStartIT {
     assertThat(snapshot()).isEqualTo(before);
   }
 
+  /**
+   * Across hosts the API is bound while the hosts connect: a port that is taken stops every host
+   * again before any of them may run (RUN_ON_START waits for the bound API).
+   */
+  @Test
+  void theAgentAcrossHostsWithItsPortTakenExitsTwoAndDeletesNothing() throws Exception {
+    Map<String, String> env = deletingStart();
+    env.remove("DOCKER_HOST");
+    env.put("DOCKER_HOSTS", "first=" + fixture.host() + ",second=unix:///nonexistent/second.sock");
+    try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      env.put("HTTP_LISTEN", "127.0.0.1:" + taken.getLocalPort());
+      try (AgentProcess agent = AgentProcess.start(work, env, "agent")) {
+        int exit = agent.awaitExit();
+        String output = agent.output();
+        assertThat(exit).as(output).isEqualTo(2);
+        assertThat(output).contains("HTTP_LISTEN", "Agent failed to start").doesNotContain("started (trigger");
+      }
+    }
+    assertThat(snapshot()).isEqualTo(before);
+  }
+
   /** The one-shot deletes first and writes its outputs last: those must be checked first too. */
   @ParameterizedTest
   @EnumSource(value = Broken.class, names = {"WEBHOOK_PORT_ZERO", "WEBHOOK_PORT_TOO_HIGH",
