@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import io.dockercleaner.docker.DockerClient;
 import io.dockercleaner.docker.DockerClientOptions;
 import io.dockercleaner.docker.DockerHost;
+import io.dockercleaner.testsupport.TestDaemons;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerRequest;
@@ -17,6 +18,7 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -44,6 +46,11 @@ class EventSupervisorListenersTest {
   @BeforeEach
   void socketDir() throws Exception {
     dir = Files.createTempDirectory(Path.of("/tmp"), "dcl");
+  }
+
+  @AfterEach
+  void removeSocketDir() {
+    TestDaemons.deleteTree(dir);
   }
 
   /** First stream: two events, then the daemon ends it (a loss); the second stays open, empty. */
