@@ -62,6 +62,62 @@ function every(ms, fn) {
 
 const token = () => sessionStorage.getItem(TOKEN_KEY);
 
+// ---- several hosts (DOCKER_HOSTS): every page shows the host picked in the header -------------
+
+const HOST_KEY = 'docker-cleaner.host';
+/** undefined: not asked yet; null: the agent watches one daemon; else the hosts' names. */
+let hosts;
+
+function selectedHost() {
+  if (!hosts) return null;
+  const kept = sessionStorage.getItem(HOST_KEY);
+  return hosts.includes(kept) ? kept : hosts[0];
+}
+
+/** /v1/X of the picked host: /v1/hosts/NAME/X (the live log is every host's, each line names its host). */
+function hostPath(path) {
+  const host = selectedHost();
+  if (!host || !path.startsWith('/v1/') || path.startsWith('/v1/logs/') || path.startsWith('/v1/hosts/')) return path;
+  return '/v1/hosts/' + encodeURIComponent(host) + path.slice(3);
+}
+
+/** Asks the agent whether it watches several hosts (its /v1/status then lists them) and fills the picker. */
+async function loadHosts() {
+  try {
+    const st = await api('/v1/status', { raw: true });
+    hosts = st && st.hosts ? Object.keys(st.hosts) : null;
+    renderHostPicker(st);
+  } catch (e) {
+    // 401: the token form is shown and route() runs again once a token is entered
+  }
+}
+
+function renderHostPicker(st) {
+  const pick = document.getElementById('host-pick');
+  const select = document.getElementById('host-select');
+  pick.hidden = !hosts;
+  if (!hosts) return;
+  select.replaceChildren(...hosts.map((name) => h('option', { value: name, selected: name === selectedHost() },
+    name + (st.hosts[name].connected ? '' : ' (not connected)'))));
+}
+
+document.getElementById('host-select').addEventListener('change', (e) => {
+  sessionStorage.setItem(HOST_KEY, e.target.value);
+  route();
+});
+
+/** The Overview's card of every host: connected, disk, last run, error. */
+function hostsCard(all) {
+  return h('div', { class: 'card wide' }, h('h2', {}, 'Hosts'), h('table', { id: 'hosts-table' },
+    h('thead', {}, h('tr', {}, ...['Host', 'State', 'Disk used', 'Last run', 'Error'].map((c) => h('th', { scope: 'col' }, c)))),
+    h('tbody', {}, Object.entries(all.hosts).map(([name, st]) => h('tr', {},
+      h('th', { scope: 'row' }, name === selectedHost() ? h('strong', {}, name) : name),
+      h('td', { class: st.connected ? 'ok' : 'bad' }, st.connected ? 'connected' : 'not connected'),
+      h('td', {}, st.disk ? pct(st.disk.usedRatio) : '–'),
+      h('td', { class: st.lastRun ? outcomeClass(st.lastRun.outcome) : '' }, st.lastRun ? st.lastRun.outcome + ', ' + when(st.lastRun.finishedAt) : '–'),
+      h('td', { class: 'muted error-text' }, st.error || ''))))));
+}
+
 class ApiError extends Error {
   constructor(status, message) { super(message); this.status = status; }
 }
@@ -73,7 +129,8 @@ async function api(path, options = {}) {
   if (t) headers.Authorization = 'Bearer ' + t;
   let res;
   try {
-    res = await fetch(path, Object.assign({}, options, { headers, cache: 'no-store' }));
+    const url = options.raw ? path : hostPath(path);
+    res = await fetch(url, Object.assign({}, options, { headers, cache: 'no-store' }));
   } catch (e) {
     throw new ApiError(0, 'the agent does not answer (' + e.message + ')');
   }
@@ -133,7 +190,8 @@ function errorBox(e) {
 
 const pages = { overview, runs, run: runPage, plan, log: livelog, settings };
 
-function route() {
+async function route() {
+  if (hosts === undefined) await loadHosts();
   pageTimers.forEach(clearInterval);
   pageTimers = [];
   pageCleanups.forEach((f) => f());
@@ -188,7 +246,8 @@ function overview() {
   const refresh = async () => {
     try {
       const st = await api('/v1/status');
-      status.replaceChildren(...statusCards(st));
+      const all = hosts ? await api('/v1/status', { raw: true }) : null;
+      status.replaceChildren(...(all ? [hostsCard(all)] : []), ...statusCards(st));
       fast = !!st.currentRun;
     } catch (e) {
       status.replaceChildren(errorBox(e));

@@ -302,7 +302,7 @@ public final class Agent {
     return reconcile()
         .compose(v -> resolveAuditIntents(audit))
         .compose(v -> events.start(state.lastEventTimeNano()))
-        .compose(v -> DiskMonitor.resolvePath(settings.diskPath(), docker).map(p -> {
+        .compose(v -> diskPathToWatch().map(p -> {
           disk = new DiskMonitor(vertx, p, clock);
           return p;
         }).compose(p -> disk.sample()).map(sample -> {
@@ -316,6 +316,10 @@ public final class Agent {
               err -> log.warn("DISK", "Cannot measure " + disk.path() + ": " + err.getMessage(), fields()));
           return (Void) null;
         }).recover(err -> {
+          if (err instanceof RemoteDaemonException) {
+            log.info("DISK", err.getMessage(), fields());
+            return Future.succeededFuture();
+          }
           // a containerised agent may not see DockerRootDir: thresholds off, schedule and HTTP still work
           log.warn("DISK", "Disk thresholds are off: cannot measure the daemon's filesystem (" + err.getMessage()
               + "); mount it read-only and set DISK_PATH", fields());
@@ -333,6 +337,39 @@ public final class Agent {
               + (settings.dryRun() ? ", DRY RUN: nothing will be deleted" : "") + ")", fields("dry_run", settings.dryRun()));
           return null;
         });
+  }
+
+  /** Why the disk watermarks are off for a daemon on another machine (not an error). */
+  private static final class RemoteDaemonException extends RuntimeException {
+    RemoteDaemonException(String message) {
+      super(message, null, false, false);
+    }
+  }
+
+  /**
+   * The filesystem the disk watermarks watch: DISK_PATH, else the daemon's DockerRootDir when the
+   * daemon is on this machine (a unix socket, or tcp to a loopback address). A remote daemon's data
+   * root is not ours to measure (a local folder of the same name would be measured instead):
+   * watermarks are off there and DOCKER_USAGE_LIMIT ({@code /system/df}) is the threshold.
+   */
+  private Future<Path> diskPathToWatch() {
+    if (settings.diskPath().isEmpty() && !isLocal(docker.host())) {
+      return Future.failedFuture(new RemoteDaemonException("Disk watermarks are off: the daemon at "
+          + docker.host().describe() + " is on another machine (its data root is not on this filesystem); "
+          + (settings.dockerUsageLimitBytes().isPresent()
+              ? "DOCKER_USAGE_LIMIT " + Bytes.human(settings.dockerUsageLimitBytes().getAsLong()) + " (/system/df) applies"
+              : "set DOCKER_USAGE_LIMIT for a threshold from /system/df, or DISK_PATH for a mounted data root")));
+    }
+    return DiskMonitor.resolvePath(settings.diskPath(), docker);
+  }
+
+  /** A daemon on this machine: a unix socket, or tcp to a loopback address. */
+  static boolean isLocal(io.dockercleaner.docker.DockerHost host) {
+    if (host.isUnix()) {
+      return true;
+    }
+    String h = host.host() == null ? "" : host.host();
+    return h.equals("localhost") || h.equals("::1") || h.equals("[::1]") || h.startsWith("127.");
   }
 
   /**

@@ -42,6 +42,11 @@ public final class AgentControlImpl implements AgentControl {
   }
 
   @Override
+  public Optional<Settings> settings() {
+    return Optional.of(agent.settings());
+  }
+
+  @Override
   public Optional<LogHub> logHub() {
     return Optional.ofNullable(logHub);
   }

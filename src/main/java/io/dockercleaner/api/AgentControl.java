@@ -52,6 +52,23 @@ public interface AgentControl {
   /** One run by id (in progress or recent); empty when unknown. */
   Optional<JsonObject> run(String id);
 
+  // --- several hosts (DOCKER_HOSTS; defaults: an agent watching one daemon) ---
+
+  /** The names of the hosts this agent watches, in configuration order; empty for one daemon. */
+  default List<String> hostNames() {
+    return List.of();
+  }
+
+  /** One host's view, for {@code /v1/hosts/{host}/...}; empty when there is no such host. */
+  default Optional<AgentControl> host(String name) {
+    return Optional.empty();
+  }
+
+  /** The settings this view runs with (a host's own values included), for {@code GET /v1/settings}. */
+  default Optional<io.dockercleaner.config.Settings> settings() {
+    return Optional.empty();
+  }
+
   // --- for the dashboard (defaults: an agent that keeps none of it) ---
 
   /** The live log's lines and subscribers; empty when the agent keeps none. */

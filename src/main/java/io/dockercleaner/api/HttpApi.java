@@ -80,6 +80,9 @@ public final class HttpApi {
   /** Lines written per turn of the event loop to one live-log reader. */
   private static final int LOG_STREAM_BATCH_LINES = 100;
 
+  /** Where one host's endpoints are, with DOCKER_HOSTS ({@code /v1/hosts/build1/status}). */
+  static final String HOST_BASE = "/v1/hosts/:host";
+
   private static final Logger LOG = LoggerFactory.getLogger(HttpApi.class);
   private static final String JSON = "application/json";
   private static final Map<String, String> ALLOWED_METHODS =
@@ -205,28 +208,32 @@ public final class HttpApi {
     router.get("/readyz").handler(this::readyz);
     router.get("/v1/openapi.yaml").handler(this::openApi);
     router.get("/metrics").handler(this::readGuard).handler(this::metrics);
-    router.get("/v1/status").handler(this::readGuard).handler(this::status);
-    router.get("/v1/plan").handler(this::writeGuard).handler(this::plan);
-    // The body handler must come first on its route (Vert.x 5 enforces it): the body, at most
-    // 64 KiB, is read before authentication, so a connection is never left with an unread body.
-    router.post("/v1/runs")
-        .handler(BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES))
-        .handler(limits::bodyRead)
-        .handler(this::writeGuard)
-        .handler(this::startRun);
-    router.get("/v1/runs").handler(this::readGuard).handler(this::runs);
-    // like /v1/plan: it lists the daemon's objects (names, sizes), so it needs the token
-    router.get("/v1/recommendations").handler(this::writeGuard).handler(this::recommendations);
-    router.get("/v1/runs/:id").handler(this::readGuard).handler(this::run);
-    router.get("/v1/runs/:id/items").handler(this::readGuard).handler(this::runItems);
+    // the same endpoints for the agent (one daemon, or every host of DOCKER_HOSTS) and, under
+    // /v1/hosts/{host}/, for one host of DOCKER_HOSTS: each host is one more agent core
+    for (String base : List.of("/v1", HOST_BASE)) {
+      router.get(base + "/status").handler(this::readGuard).handler(this::status);
+      router.get(base + "/plan").handler(this::writeGuard).handler(this::plan);
+      // The body handler must come first on its route (Vert.x 5 enforces it): the body, at most
+      // 64 KiB, is read before authentication, so a connection is never left with an unread body.
+      router.post(base + "/runs")
+          .handler(BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES))
+          .handler(limits::bodyRead)
+          .handler(this::writeGuard)
+          .handler(this::startRun);
+      router.get(base + "/runs").handler(this::readGuard).handler(this::runs);
+      // like /v1/plan: it lists the daemon's objects (names, sizes), so it needs the token
+      router.get(base + "/recommendations").handler(this::writeGuard).handler(this::recommendations);
+      router.get(base + "/runs/:id").handler(this::readGuard).handler(this::run);
+      router.get(base + "/runs/:id/items").handler(this::readGuard).handler(this::runItems);
+      router.get(base + "/disk/history").handler(this::readGuard).handler(this::diskHistory);
+      router.get(base + "/settings").handler(this::readGuard).handler(this::settingsView);
+      router.put(base + "/settings")
+          .handler(BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES))
+          .handler(limits::bodyRead)
+          .handler(this::writeGuard)
+          .handler(this::changeSettings);
+    }
     router.get("/v1/logs/stream").handler(this::readGuard).handler(ctx -> logStream(vertx, ctx));
-    router.get("/v1/disk/history").handler(this::readGuard).handler(this::diskHistory);
-    router.get("/v1/settings").handler(this::readGuard).handler(this::settingsView);
-    router.put("/v1/settings")
-        .handler(BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES))
-        .handler(limits::bodyRead)
-        .handler(this::writeGuard)
-        .handler(this::changeSettings);
     router.route().failureHandler(this::onFailure);
     router.errorHandler(404, ctx -> error(ctx, 404, "no such endpoint: " + ctx.request().path(), Map.of()));
     router.errorHandler(
@@ -290,12 +297,12 @@ public final class HttpApi {
 
   private void status(RoutingContext ctx) {
     RequestParsers.requireNoQuery(queryParams(ctx));
-    json(ctx, 200, agent.status());
+    json(ctx, 200, control(ctx).status());
   }
 
   private void plan(RoutingContext ctx) {
     RequestParsers.PlanQuery query = RequestParsers.parsePlanQuery(queryParams(ctx));
-    agent
+    control(ctx)
         .plan(query.targetBytes(), query.types())
         .onSuccess(plan -> json(ctx, 200, plan))
         .onFailure(ctx::fail);
@@ -303,7 +310,7 @@ public final class HttpApi {
 
   private void recommendations(RoutingContext ctx) {
     RequestParsers.requireNoQuery(queryParams(ctx));
-    agent.recommendations().onSuccess(doc -> json(ctx, 200, doc)).onFailure(ctx::fail);
+    control(ctx).recommendations().onSuccess(doc -> json(ctx, 200, doc)).onFailure(ctx::fail);
   }
 
   private void startRun(RoutingContext ctx) {
@@ -325,12 +332,15 @@ public final class HttpApi {
           "too many run requests: API_RATE_LIMIT is " + settings.apiRateLimit() + "; retry in " + retryAfterSeconds + " s",
           Map.of("Retry-After", Long.toString(retryAfterSeconds)));
     }
-    agent
+    AgentControl control = control(ctx);
+    String runsPath = ctx.pathParam("host") == null ? "/v1/runs/"
+        : "/v1/hosts/" + URLEncoder.encode(ctx.pathParam("host"), StandardCharsets.UTF_8) + "/runs/";
+    control
         .startRun(request)
         .onSuccess(
             ticket -> {
               ctx.response()
-                  .putHeader(HttpHeaders.LOCATION, "/v1/runs/" + URLEncoder.encode(ticket.runId(), StandardCharsets.UTF_8));
+                  .putHeader(HttpHeaders.LOCATION, runsPath + URLEncoder.encode(ticket.runId(), StandardCharsets.UTF_8));
               json(ctx, 202, new JsonObject().put("runId", ticket.runId()).put("joined", ticket.joined()));
             })
         .onFailure(ctx::fail);
@@ -338,38 +348,40 @@ public final class HttpApi {
 
   private void runs(RoutingContext ctx) {
     RequestParsers.requireNoQuery(queryParams(ctx));
-    json(ctx, 200, new JsonObject().put("runs", new JsonArray(List.copyOf(agent.recentRuns()))));
+    json(ctx, 200, new JsonObject().put("runs", new JsonArray(List.copyOf(control(ctx).recentRuns()))));
   }
 
   private void run(RoutingContext ctx) {
     RequestParsers.requireNoQuery(queryParams(ctx));
     String id = ctx.pathParam("id");
-    JsonObject run = agent.run(id).orElseThrow(() -> ApiException.notFound("no run with id '" + id + "'"));
+    JsonObject run = control(ctx).run(id).orElseThrow(() -> ApiException.notFound("no run with id '" + id + "'"));
     json(ctx, 200, run);
   }
 
   private void runItems(RoutingContext ctx) {
     RequestParsers.requireNoQuery(queryParams(ctx));
-    agent.runItems(ctx.pathParam("id")).onSuccess(body -> json(ctx, 200, body)).onFailure(ctx::fail);
+    control(ctx).runItems(ctx.pathParam("id")).onSuccess(body -> json(ctx, 200, body)).onFailure(ctx::fail);
   }
 
   private void diskHistory(RoutingContext ctx) {
     RequestParsers.requireNoQuery(queryParams(ctx));
-    json(ctx, 200, agent.diskHistory());
+    json(ctx, 200, control(ctx).diskHistory());
   }
 
   /** Every setting's effective value (secrets masked, as Settings.effective()) and its source. */
   private void settingsView(RoutingContext ctx) {
     RequestParsers.requireNoQuery(queryParams(ctx));
-    json(ctx, 200, settingsJson());
+    json(ctx, 200, settingsJson(control(ctx)));
   }
 
   /** Start-up values with their source, overlaid with the values changed at runtime (source "runtime"). */
-  private JsonObject settingsJson() {
-    JsonObject runtime = agent.runtimeSettings();
+  private JsonObject settingsJson(AgentControl control) {
+    JsonObject runtime = control.runtimeSettings();
     JsonObject runtimeValues = runtime.getJsonObject("values", new JsonObject());
     JsonArray changed = runtime.getJsonArray("changedAtRuntime", new JsonArray());
     JsonArray list = new JsonArray();
+    // a host's own values (DOCKER_HOSTS overrides) under /v1/hosts/{host}/settings
+    Settings settings = control.settings().orElse(this.settings);
     Map<String, io.dockercleaner.config.ValueSource> sources = settings.sources();
     settings.effective().forEach((name, value) -> {
       io.dockercleaner.config.ValueSource source = sources.get(name);
@@ -402,8 +414,9 @@ public final class HttpApi {
     Buffer body = ctx.body().buffer();
     Map<String, String> updates = RequestParsers.parseSettingsChange(body == null ? new byte[0] : body.getBytes());
     String who = "HTTP client " + ctx.request().remoteAddress().hostAddress() + " with the API token";
-    agent.changeSettings(updates, who)
-        .onSuccess(result -> json(ctx, 200, result.mergeIn(settingsJson())))
+    AgentControl control = control(ctx);
+    control.changeSettings(updates, who)
+        .onSuccess(result -> json(ctx, 200, result.mergeIn(settingsJson(control))))
         .onFailure(ctx::fail);
   }
 
@@ -522,9 +535,25 @@ public final class HttpApi {
 
   // --- helpers ---
 
+  private static final java.util.regex.Pattern HOST_PATH = java.util.regex.Pattern.compile("/v1/hosts/[^/]+(/.*)");
+
+  /**
+   * Whom a request is about: the agent (the top-level routes: one daemon, or every host of
+   * DOCKER_HOSTS) or, under {@code /v1/hosts/{host}/}, that host; 404 naming an unknown host.
+   */
+  private AgentControl control(RoutingContext ctx) {
+    String host = ctx.pathParam("host");
+    if (host == null) {
+      return agent;
+    }
+    return agent.host(host).orElseThrow(() -> ApiException.notFound(agent.hostNames().isEmpty()
+        ? "no host '" + host + "': this agent watches one daemon (DOCKER_HOSTS is not set); use the /v1/... endpoints"
+        : "no host '" + host + "' (hosts: " + String.join(", ", agent.hostNames()) + ")"));
+  }
+
   private static String describe(RoutingContext ctx) {
     String path = ctx.currentRoute() != null && ctx.currentRoute().getPath() != null
-        ? ctx.currentRoute().getPath().replace(":id", "{id}")
+        ? ctx.currentRoute().getPath().replace(":id", "{id}").replace(":host", "{host}")
         : ctx.request().path();
     return ctx.request().method() + " " + path;
   }
@@ -553,6 +582,10 @@ public final class HttpApi {
   }
 
   private static String allowedMethods(String path) {
+    java.util.regex.Matcher host = HOST_PATH.matcher(path);
+    if (host.matches()) {
+      path = "/v1" + host.group(1);
+    }
     if (path.startsWith("/v1/runs/") || path.startsWith(UI_PATH)) {
       return "GET";
     }

@@ -38,6 +38,9 @@ final class AgentCommand {
   private AgentCommand() {}
 
   static int run(Vertx vertx, Settings settings, Map<String, String> env, RunLog log) {
+    if (!settings.hosts().isEmpty()) {
+      return runHosts(vertx, settings, env, log);
+    }
     log.info(RunLog.INIT, "docker-cleaner " + Main.version() + " starting agent", fields("dry_run", settings.dryRun()));
     DockerClient docker;
     try {
@@ -60,6 +63,57 @@ final class AgentCommand {
       Main.await(vertx.close());
       return 2;
     }
+    return serve(vertx, settings, runtime, log);
+  }
+
+  /**
+   * The agent across DOCKER_HOSTS: every host's settings (its own values, its docker context), its
+   * STATE_DIR and DISK_PATH are validated before any host is contacted (exit 2 naming the host,
+   * nothing deleted); then one agent core per host and the HTTP API, runs only once it is bound. A
+   * host that cannot be reached is retried in the background and does not stop the others.
+   */
+  private static int runHosts(Vertx vertx, Settings settings, Map<String, String> env, RunLog log) {
+    log.info(RunLog.INIT, "docker-cleaner " + Main.version() + " starting agent across " + settings.hosts().size()
+        + " hosts: " + String.join(", ", settings.hosts().stream().map(h -> h.toString()).toList()),
+        fields("dry_run", settings.dryRun()));
+    Map<io.dockercleaner.config.HostSpec, Settings> hosts;
+    java.util.List<String> problems = new java.util.ArrayList<>();
+    try {
+      hosts = MultiHostRun.resolve(settings, env, true);
+      hosts.forEach((h, s) -> {
+        problems.addAll(StartupChecks.checkAgentHost(h.name(), s));
+        try {
+          Main.dockerHost(s, env).checkCertificates();
+        } catch (DockerException e) {
+          problems.add("DOCKER_HOSTS host '" + h.name() + "': " + e.operation() + ": " + e.daemonMessage());
+        }
+      });
+    } catch (io.dockercleaner.config.ConfigException e) {
+      hosts = Map.of();
+      problems.addAll(e.errors());
+    }
+    if (!problems.isEmpty()) {
+      problems.forEach(p -> log.error(RunLog.INIT, "Invalid configuration: " + p, fields()));
+      log.error(RunLog.INIT, "Nothing was done: invalid host configuration", fields());
+      Main.await(vertx.close());
+      return 2;
+    }
+    AgentRuntime runtime;
+    try {
+      runtime = Main.await(AgentRuntime.startHosts(vertx, settings, hosts, env, log, settings.httpListen()));
+      log.info(RunLog.INIT, "HTTP API on " + settings.httpListen() + " (GET /healthz /readyz /metrics /v1/status;"
+          + " one host: /v1/hosts/{host}/status, /runs, /plan)", fields());
+      warnIfReadsAreOpen(settings, log);
+    } catch (RuntimeException e) {
+      log.error(RunLog.INIT, "Agent failed to start: " + e.getMessage(), fields("error", String.valueOf(e.getMessage())));
+      Main.await(vertx.close());
+      return 2;
+    }
+    return serve(vertx, settings, runtime, log);
+  }
+
+  /** Serves until SIGTERM/SIGINT, then stops gracefully; returns the exit code ({@link #reportStop}). */
+  private static int serve(Vertx vertx, Settings settings, AgentRuntime runtime, RunLog log) {
     CountDownLatch stopped = new CountDownLatch(1);
     AtomicReference<String> unfinished = new AtomicReference<>();
     Runnable shutdown = () -> {

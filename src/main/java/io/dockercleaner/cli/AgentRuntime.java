@@ -2,10 +2,12 @@ package io.dockercleaner.cli;
 
 import io.dockercleaner.agent.Agent;
 import io.dockercleaner.agent.AgentControlImpl;
+import io.dockercleaner.api.AgentControl;
 import io.dockercleaner.api.HttpApi;
+import io.dockercleaner.api.MultiHostControl;
 import io.dockercleaner.config.HostPort;
+import io.dockercleaner.config.HostSpec;
 import io.dockercleaner.config.Settings;
-import io.dockercleaner.config.WebhookEvent;
 import io.dockercleaner.core.ResourceType;
 import io.dockercleaner.docker.DockerClient;
 import ch.qos.logback.classic.Logger;
@@ -14,15 +16,14 @@ import io.dockercleaner.log.LogHub;
 import io.dockercleaner.log.LogHubAppender;
 import io.dockercleaner.log.RunLog;
 import io.dockercleaner.metrics.CleanerMetrics;
-import io.dockercleaner.notify.RunNotice;
 import io.dockercleaner.notify.WebhookNotifier;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
-import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -32,28 +33,29 @@ import org.slf4j.LoggerFactory;
  * A started agent with everything {@code docker-cleaner agent} wires around it: the HTTP API,
  * metrics and webhook notifications. {@link AgentCommand} runs one until SIGTERM; tests start one
  * in-process on an ephemeral port ({@link #start(Vertx, Settings, Map, RunLog, DockerClient, HostPort)}).
+ *
+ * <p>With DOCKER_HOSTS ({@link #startHosts}) it watches several daemons: one {@link HostAgent}
+ * (one agent core) per host, sharing the event loop, the HTTP API (each host under {@code
+ * /v1/hosts/{host}/}, every host at the top level), one metrics registry (each host's series
+ * with its {@code host} label), the notifier (notices carry the host) and the live log.
  */
 public final class AgentRuntime {
   /** A daemon that does not answer a ping within this long counts as unreachable (readiness). */
   static final Duration PING_DEADLINE = Duration.ofSeconds(3);
 
   private final Vertx vertx;
-  private final Agent agent;
-  private final AgentControlImpl control;
+  private final List<HostAgent> hosts;
   private final CleanerMetrics metrics;
-  private final WebhookNotifier notifier;
+  private final List<WebhookNotifier> notifiers;
   private final HttpServer server;
-  private final long metricsTimer;
 
-  private AgentRuntime(Vertx vertx, Agent agent, AgentControlImpl control, CleanerMetrics metrics,
-      WebhookNotifier notifier, HttpServer server, long metricsTimer) {
+  private AgentRuntime(Vertx vertx, List<HostAgent> hosts, CleanerMetrics metrics, List<WebhookNotifier> notifiers,
+      HttpServer server) {
     this.vertx = vertx;
-    this.agent = agent;
-    this.control = control;
+    this.hosts = hosts;
     this.metrics = metrics;
-    this.notifier = notifier;
+    this.notifiers = notifiers;
     this.server = server;
-    this.metricsTimer = metricsTimer;
   }
 
   /** Connects to DOCKER_HOST (and its TLS settings) as {@code docker-cleaner agent} does. */
@@ -70,65 +72,100 @@ public final class AgentRuntime {
       DockerClient docker, HostPort listen) {
     String host = Main.hostname(env);
     CleanerMetrics metrics = new CleanerMetrics(host);
-    metrics.diskWatermarks(settings.diskLowWatermarkRatio(), settings.diskHighWatermarkRatio(),
-        settings.diskCriticalWatermarkRatio());
     WebhookNotifier notifier = WebhookNotifier.create(vertx, settings, metrics::webhook);
-    Agent agent = new Agent(vertx, settings, log, Clock.systemUTC(), docker);
     // the dashboard's live log: the operations log and library diagnostics, from now on
     LogHub logHub = new LogHub();
     log.tap(logHub);
     attachLogHub(logHub);
-    AgentControlImpl control = new AgentControlImpl(agent, logHub);
-    metrics.automaticCleanupPaused(false);
-    agent.onSettingsChanged(v -> {
-      metrics.diskWatermarks(v.diskLow(), v.diskHigh(), v.diskCritical());
-      metrics.automaticCleanupPaused(v.paused());
-    });
-    agent.onRunFinished(r -> {
-      AgentCommand.recordMetrics(metrics, r);
-      notifier.notify(AgentCommand.notice(r, host));
-    });
-    agent.onThresholdCrossed(trigger -> notifier.notify(new RunNotice(WebhookEvent.THRESHOLD_CROSSED,
-        host, null, trigger, null, Map.of(), 0, RunNotice.UNKNOWN_BYTES,
-        usedRatioNow(agent), null,
-        Instant.now(), Instant.now(), List.of(), settings.dryRun())));
-    agent.onDiskForecast(f -> notifier.notify(new RunNotice(WebhookEvent.DISK_FORECAST, host, null, "forecast", null,
-        Map.of(), 0, RunNotice.UNKNOWN_BYTES,
-        usedRatioNow(agent), null,
-        Instant.now(), Instant.now(), List.of(), settings.dryRun(), f)));
-    long[] timer = {-1};
-    return agent.start()
-        .compose(v -> {
-          // values kept from a runtime change before a restart are in force now
-          var w = agent.runtimeSettings().values();
-          metrics.diskWatermarks(w.diskLow(), w.diskHigh(), w.diskCritical());
-          metrics.automaticCleanupPaused(w.paused());
-          timer[0] = wireWatchMetrics(vertx, agent, metrics, control, settings);
-          return HttpApi.start(vertx, settings, control, metrics, listen.host(), listen.port());
-        })
+    HostAgent only = new HostAgent(vertx, host, settings, env, log, metrics, notifier, logHub);
+    return only.start(docker)
+        .compose(v -> HttpApi.start(vertx, settings, only.control(), metrics, listen.host(), listen.port()))
         .map(server -> {
           // everything is validated and bound: only now may a run (RUN_ON_START, thresholds) delete
-          agent.acceptRuns();
-          return new AgentRuntime(vertx, agent, control, metrics, notifier, server, timer[0]);
+          only.acceptRuns();
+          return new AgentRuntime(vertx, List.of(only), metrics, List.of(notifier), server);
         })
         .recover(e -> {
-          if (timer[0] >= 0) {
-            vertx.cancelTimer(timer[0]);
-          }
           log.tap(null);
           detachLogHub();
-          return agent.stop(Duration.ZERO).recover(x -> Future.succeededFuture()).compose(x -> Future.failedFuture(e));
+          return only.stop(Duration.ZERO).recover(x -> Future.succeededFuture()).compose(x -> Future.failedFuture(e));
         });
   }
 
+  /**
+   * DOCKER_HOSTS: one agent core per host ({@code hosts}: each host's resolved settings, validated
+   * by the caller), then the HTTP API on {@code listen}; runs may start only once the API is bound,
+   * on every host. A host that cannot be reached does not fail the start: it is retried in the
+   * background and the others are watched meanwhile. Fails only when the API cannot be served;
+   * then every host is stopped again and nothing was deleted.
+   */
+  public static Future<AgentRuntime> startHosts(Vertx vertx, Settings settings, Map<HostSpec, Settings> hosts,
+      Map<String, String> env, RunLog log, HostPort listen) {
+    CleanerMetrics metrics = new CleanerMetrics(Main.hostname(env));
+    WebhookNotifier shared = WebhookNotifier.create(vertx, settings, metrics::webhook);
+    List<WebhookNotifier> notifiers = new ArrayList<>(List.of(shared));
+    LogHub logHub = new LogHub();
+    log.tap(logHub);
+    attachLogHub(logHub);
+    List<HostAgent> agents = new ArrayList<>();
+    Map<String, AgentControl> views = new LinkedHashMap<>();
+    hosts.forEach((spec, hostSettings) -> {
+      WebhookNotifier notifier = shared;
+      if (!notificationSettings(hostSettings).equals(notificationSettings(settings))) {
+        // the host sends its notices elsewhere (its own WEBHOOK_URL, ...): a notifier of its own
+        notifier = WebhookNotifier.create(vertx, hostSettings, metrics::webhook);
+        notifiers.add(notifier);
+      }
+      HostAgent agent = new HostAgent(vertx, spec.name(), hostSettings, env, log.forHost(spec.name()),
+          metrics.forHost(spec.name()), notifier, logHub);
+      agents.add(agent);
+      views.put(spec.name(), agent.view());
+    });
+    MultiHostControl all = new MultiHostControl(views, logHub);
+    Promise<AgentRuntime> started = Promise.promise();
+    vertx.runOnContext(x -> {
+      // every host connects on its own, retried while it cannot be reached: a slow, frozen or
+      // missing daemon holds up neither the others nor the API; none runs before acceptRuns()
+      agents.forEach(HostAgent::startRetrying);
+      HttpApi.start(vertx, settings, all, metrics, listen.host(), listen.port())
+          .map(server -> {
+            // every host's settings and files were validated before, the API is bound: runs may delete
+            agents.forEach(HostAgent::acceptRuns);
+            return new AgentRuntime(vertx, List.copyOf(agents), metrics, notifiers, server);
+          })
+          .recover(e -> {
+            log.tap(null);
+            detachLogHub();
+            return Future.join(agents.stream().map(a -> a.stop(Duration.ZERO).compose(v -> a.closeClient())).toList())
+                .recover(y -> Future.succeededFuture()).compose(y -> Future.<AgentRuntime>failedFuture(e));
+          })
+          .onComplete(started);
+    });
+    return started.future();
+  }
+
+  /** The settings a notifier is made from: a host with other values gets its own notifier. */
+  private static Map<String, String> notificationSettings(Settings s) {
+    Map<String, String> out = new java.util.TreeMap<>();
+    s.effective().forEach((k, v) -> {
+      if (k.startsWith("WEBHOOK_") || k.equals("NOTIFY_TARGETS") || k.startsWith("SMTP_")) {
+        out.put(k, v);
+      }
+    });
+    return out;
+  }
+
+  /** The (first) host's agent core; null while that host is not connected (DOCKER_HOSTS). */
   public Agent agent() {
-    return agent;
+    return hosts.get(0).agent();
   }
 
+  /** The (first) host's HTTP view of its core. */
   public AgentControlImpl control() {
-    return control;
+    return hosts.get(0).control();
   }
 
+  /** The process's metrics (with one daemon: its series too). */
   public CleanerMetrics metrics() {
     return metrics;
   }
@@ -144,15 +181,23 @@ public final class AgentRuntime {
 
   /**
    * Why the agent's state was not saved at the last save (after {@link #stop}: the shutdown save),
-   * or empty when it was saved or there is no STATE_DIR ({@link #persistsState()}).
+   * or empty when it was saved or there is no STATE_DIR ({@link #persistsState()}). With several
+   * hosts: the first host whose state was not saved, named.
    */
   public Optional<String> stateSaveFailure() {
-    return agent.state() == null ? Optional.empty() : agent.state().lastSaveFailure();
+    for (HostAgent h : hosts) {
+      Agent a = h.agent();
+      Optional<String> failure = a == null || a.state() == null ? Optional.empty() : a.state().lastSaveFailure();
+      if (failure.isPresent()) {
+        return hosts.size() == 1 ? failure : Optional.of(h.name() + ": " + failure.get());
+      }
+    }
+    return Optional.empty();
   }
 
   /** Whether the agent keeps its state in STATE_DIR (false: in memory only). */
   public boolean persistsState() {
-    return agent.state() != null && agent.state().dir() != null;
+    return hosts.stream().anyMatch(h -> h.settings().stateDir().isPresent());
   }
 
   /**
@@ -163,12 +208,13 @@ public final class AgentRuntime {
     Promise<Void> stopped = Promise.promise();
     // the agent's state is touched on a Vert.x context only (see Agent)
     vertx.runOnContext(v -> {
-      vertx.cancelTimer(metricsTimer);
-      agent.stop(maxWait).compose(x -> server.close())
-          .compose(x -> notifier.flush(Duration.ofSeconds(1))).compose(x -> notifier.close())
+      Future.join(hosts.stream().map(h -> h.stop(maxWait)).toList()).recover(x -> Future.succeededFuture())
+          .compose(x -> server.close())
+          .compose(x -> Future.join(notifiers.stream().map(n -> n.flush(Duration.ofSeconds(1))).toList()))
+          .compose(x -> Future.join(notifiers.stream().map(WebhookNotifier::close).toList()))
           .onComplete(r -> {
             detachLogHub();
-            stopped.handle(r);
+            stopped.handle(r.mapEmpty());
           });
     });
     return stopped.future();
@@ -192,12 +238,8 @@ public final class AgentRuntime {
     }
   }
 
-  /** The used ratio of the last disk sample, or null before one (a notice's "disk" field). */
-  private static Double usedRatioNow(Agent agent) {
-    return agent.disk() == null || agent.disk().lastSample() == null ? null : agent.disk().lastSample().usedRatio();
-  }
-
-  private static long wireWatchMetrics(Vertx vertx, Agent agent, CleanerMetrics metrics, AgentControlImpl control,
+  /** Per-host gauges (disk, forecast, df) and the readiness ping, every DISK_CHECK_INTERVAL. */
+  static long wireWatchMetrics(Vertx vertx, Agent agent, CleanerMetrics metrics, AgentControlImpl control,
       Settings settings) {
     agent.events().onEvent(e -> metrics.event(e.type(), e.baseAction()));
     agent.events().onStateChange(s -> {

@@ -141,6 +141,15 @@ public final class Main {
     return DockerClient.connect(vertx, DockerClientOptions.of(host));
   }
 
+  /** DOCKER_HOST as logs may show it (credentials masked). */
+  static String describeAddress(Settings settings, Map<String, String> env) {
+    try {
+      return dockerHost(settings, env).describe();
+    } catch (DockerException e) {
+      return String.valueOf(settings.effective().get("DOCKER_HOST"));
+    }
+  }
+
   /** The connection failure, naming DOCKER_HOST (masked) as well as the daemon's or transport's message. */
   static String cannotConnect(Settings settings, DockerException e) {
     return "Cannot connect to the Docker daemon at DOCKER_HOST=" + settings.effective().get("DOCKER_HOST") + ": "

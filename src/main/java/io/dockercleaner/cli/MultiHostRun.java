@@ -44,14 +44,37 @@ final class MultiHostRun {
    * @throws ConfigException with every problem, each naming its host
    */
   static Map<HostSpec, Settings> resolve(Settings settings, Map<String, String> env) {
+    return resolve(settings, env, false);
+  }
+
+  /**
+   * As {@link #resolve(Settings, Map)}; for the agent ({@code agent}) each host also keeps its
+   * state in its own folder, {@code STATE_DIR/hosts/NAME} (usage state, audit trail, runtime
+   * settings, disk history), unless it sets its own STATE_DIR; two hosts may not share one.
+   */
+  static Map<HostSpec, Settings> resolve(Settings settings, Map<String, String> env, boolean agent) {
     Map<HostSpec, Settings> out = new LinkedHashMap<>();
     List<String> errors = new ArrayList<>();
+    Map<Path, String> stateDirs = new LinkedHashMap<>();
     for (HostSpec h : settings.hosts()) {
       try {
         Map<String, String> more = new LinkedHashMap<>();
         h.context().ifPresent(c -> more.putAll(DockerContexts.resolve("DOCKER_HOSTS host '" + h.name() + "'", c, env)));
-        ownTextfile(settings, h).ifPresent(f -> more.put("METRICS_TEXTFILE", f));
-        out.put(h, settings.forHost(h, more));
+        if (!agent) {
+          ownTextfile(settings, h).ifPresent(f -> more.put("METRICS_TEXTFILE", f));
+        } else if (!h.overrides().containsKey("STATE_DIR")) {
+          settings.stateDir().ifPresent(d -> more.put("STATE_DIR", hostStateDir(d, h.name()).toString()));
+        }
+        Settings own = settings.forHost(h, more);
+        if (agent && own.stateDir().isPresent()) {
+          String other = stateDirs.putIfAbsent(own.stateDir().get().toAbsolutePath().normalize(), h.name());
+          if (other != null) {
+            errors.add("DOCKER_HOSTS host '" + h.name() + "': STATE_DIR " + own.stateDir().get() + " is also host '"
+                + other + "''s; each host keeps its own state (leave STATE_DIR to the top level: each host then"
+                + " gets STATE_DIR/hosts/NAME)");
+          }
+        }
+        out.put(h, own);
       } catch (ConfigException e) {
         errors.addAll(e.errors());
       }
@@ -158,6 +181,11 @@ final class MultiHostRun {
     log.summary(level, message, fields("hosts", perHost, "count", removed, "space_freed_bytes", bytes,
         "hosts_failed", failedHosts, "exit_code", worst, "dry_run", dryRun));
     return worst;
+  }
+
+  /** Where the agent keeps a host's state when the host does not set its own STATE_DIR. */
+  static Path hostStateDir(Path stateDir, String host) {
+    return stateDir.resolve("hosts").resolve(host);
   }
 
   /**

@@ -23,7 +23,7 @@ import java.util.regex.Pattern;
  *       (SMTP_PASSWORD_FILE, each target's secret_file, password_file, ca_file) are readable and
  *       not empty.
  *   <li>{@code agent}: API_TOKEN_FILE is readable and not empty; STATE_DIR can be created and
- *       written; DISK_PATH exists; HTTP_LISTEN on a non-loopback address needs a token or
+ *       written; DISK_PATH exists (with DOCKER_HOSTS also each host's, {@link #checkAgentHost}); HTTP_LISTEN on a non-loopback address needs a token or
  *       API_OPEN_READ=true.
  * </ul>
  *
@@ -44,10 +44,6 @@ public final class StartupChecks {
     List<String> problems = new ArrayList<>();
     settings.metricsTextfile().ifPresent(f -> checkTextfile(f, problems));
     checkNotifyFiles(settings, problems);
-    if (command.equals("agent") && !settings.hosts().isEmpty()) {
-      problems.add("DOCKER_HOSTS: the agent watches one daemon; run one agent per host with its DOCKER_HOST"
-          + " (DOCKER_HOSTS is for run, check and recommend)");
-    }
     if (command.equals("agent")) {
       settings.apiTokenFile().ifPresent(f -> checkTokenFile(f, problems));
       settings.stateDir().ifPresent(d -> checkStateDir(d, problems));
@@ -55,6 +51,17 @@ public final class StartupChecks {
       checkListen(settings, problems);
     }
     return problems;
+  }
+
+  /**
+   * The agent's checks of one host of DOCKER_HOSTS (its settings, its own values included): its
+   * STATE_DIR can be created and written, its DISK_PATH exists. Each problem names the host.
+   */
+  public static List<String> checkAgentHost(String host, Settings settings) {
+    List<String> problems = new ArrayList<>();
+    settings.stateDir().ifPresent(d -> checkStateDir(d, problems));
+    settings.diskPath().ifPresent(p -> checkDiskPath(p, problems));
+    return problems.stream().map(p -> "DOCKER_HOSTS host '" + host + "': " + p).toList();
   }
 
   /** True when HTTP_LISTEN's host can only be reached from this machine. */

@@ -42,8 +42,9 @@ public final class VariableHelp {
     both("DOCKER_HOST", "Docker daemon address: unix:///path/docker.sock or tcp://host:port");
     both("DOCKER_TLS_VERIFY", "use TLS and verify the daemon's certificate (tcp://), as the docker CLI");
     both("DOCKER_CERT_PATH", "folder with ca.pem, cert.pem and key.pem for TLS");
-    put("DOCKER_HOSTS", Mode.ONE_SHOT, "several hosts: NAME=ADDRESS or NAME=context:CONTEXT, comma-separated, or a hosts: list"
-        + " with per-host settings in the config file (empty = DOCKER_HOST alone)");
+    both("DOCKER_HOSTS", "several hosts: NAME=ADDRESS or NAME=context:CONTEXT, comma-separated, or a hosts: list"
+        + " with per-host settings in the config file (empty = DOCKER_HOST alone); the agent watches them all"
+        + " (/v1/hosts/NAME/..., state in STATE_DIR/hosts/NAME)");
     put("HOST_CONCURRENCY", Mode.ONE_SHOT, "hosts cleaned at once with DOCKER_HOSTS (1 = one after another)");
     both("PRUNE_ALL", "images: all unused images, not only dangling ones (build cache: all of it)");
     both("PRUNE_VOLUMES", "include volumes (same as CLEANUP_VOLUMES=true)");

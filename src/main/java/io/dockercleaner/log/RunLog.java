@@ -102,7 +102,7 @@ public final class RunLog {
   private void emit(LogLevel level, String operation, String message, Map<String, Object> fields) {
     LogHub h = hub;
     if (h != null) {
-      h.publish(clock.instant(), level.name(), operation, message);
+      h.publish(clock.instant(), level.name(), operation, host == null ? message : host + ": " + message);
     }
     if (!enabled(level)) {
       return;

@@ -5,6 +5,7 @@ import io.dockercleaner.core.ResourceType;
 import io.dockercleaner.core.RunOutcome;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
@@ -31,8 +32,9 @@ import java.util.Objects;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The Prometheus metrics of one docker-cleaner process. Every series carries the common tag
- * {@code host}. Label values come from the io.dockercleaner.core vocabulary ({@link
+ * The Prometheus metrics of one docker-cleaner process. Every series carries the tag {@code
+ * host}: the process's own (JVM, build_info) and, for one Docker host, its series; an agent
+ * watching several hosts adds each host's series to the same registry with {@link #forHost}. Label values come from the io.dockercleaner.core vocabulary ({@link
  * ResourceType#label()}, {@link Reason#label()}, {@link RunOutcome#label()}).
  *
  * <p>All recording methods are thread-safe and non-blocking; call them from any thread. Gauges
@@ -46,6 +48,9 @@ public final class CleanerMetrics implements AutoCloseable {
   private static final String PREFIX = "docker.cleaner.";
 
   private final PrometheusMeterRegistry registry;
+  private final String host;
+  // true for the process's object (JVM metrics, build_info, closes the registry); false for forHost views
+  private final boolean process;
   private final JvmGcMetrics gcMetrics;
   private final Timer runDuration;
   private final Counter measuredFreed;
@@ -73,35 +78,58 @@ public final class CleanerMetrics implements AutoCloseable {
    * @param host value of the {@code host} tag on every series (e.g. the Docker host's name)
    */
   public CleanerMetrics(String host) {
+    this(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), host, true);
+  }
+
+  /**
+   * The series of one more Docker host in this registry (an agent watching DOCKER_HOSTS): the same
+   * names, its own {@code host} tag. The JVM metrics and {@code build_info} stay this object's
+   * (the process's); {@link #scrape()} on either returns everything.
+   */
+  public CleanerMetrics forHost(String host) {
+    return new CleanerMetrics(registry, host, false);
+  }
+
+  private CleanerMetrics(PrometheusMeterRegistry registry, String host, boolean process) {
     Objects.requireNonNull(host, "host");
-    registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    registry.config().commonTags("host", host);
-    new JvmMemoryMetrics().bindTo(registry);
-    gcMetrics = new JvmGcMetrics();
-    gcMetrics.bindTo(registry);
-    new ProcessorMetrics().bindTo(registry);
-    new JvmThreadMetrics().bindTo(registry);
+    this.registry = registry;
+    this.host = host;
+    this.process = process;
+    Tags hostTag = Tags.of("host", host);
+    if (process) {
+      new JvmMemoryMetrics(hostTag).bindTo(registry);
+      gcMetrics = new JvmGcMetrics(hostTag);
+      gcMetrics.bindTo(registry);
+      new ProcessorMetrics(hostTag).bindTo(registry);
+      new JvmThreadMetrics(hostTag).bindTo(registry);
+      // the usual Prometheus idiom: a constant 1 whose labels describe the build
+      Gauge.builder(PREFIX + "build.info", buildInfo, AtomicLong::get)
+          .description("Always 1; the version label names the running docker-cleaner")
+          .tags("version", version())
+          .tags(hostTag)
+          .register(registry);
+    } else {
+      gcMetrics = null;
+    }
 
     runDuration =
         Timer.builder(PREFIX + "run.duration")
             .description("Duration of cleanup runs")
+            .tags(hostTag)
             .register(registry);
     measuredFreed =
         Counter.builder(PREFIX + "measured.freed")
             .baseUnit("bytes")
             .description("Disk space freed as measured on the file system before and after runs")
+            .tags(hostTag)
             .register(registry);
     reconnects =
         Counter.builder(PREFIX + "event.stream.reconnects")
             .description("Reconnections of the Docker event stream")
+            .tags(hostTag)
             .register(registry);
     eventStreamConnected =
         new DoubleGauge(PREFIX + "event.stream.connected", "1 while the Docker event stream is connected, else 0");
-    // the usual Prometheus idiom: a constant 1 whose labels describe the build
-    Gauge.builder(PREFIX + "build.info", buildInfo, AtomicLong::get)
-        .description("Always 1; the version label names the running docker-cleaner")
-        .tags("version", version())
-        .register(registry);
     diskUsedRatio = new DoubleGauge(PREFIX + "disk.used.ratio", "Used fraction of the Docker data disk");
     diskFreeBytes = new DoubleGauge(PREFIX + "disk.free.bytes", "Free bytes on the Docker data disk");
     diskFreeInodes = new DoubleGauge(PREFIX + "disk.free.inodes", "Free inodes on the Docker data disk");
@@ -124,6 +152,11 @@ public final class CleanerMetrics implements AutoCloseable {
               "type",
               type.label()));
     }
+  }
+
+  /** The {@code host} tag of this object's series. */
+  public String host() {
+    return host;
   }
 
   /** A host tag value: $HOSTNAME, else /etc/hostname, else {@code localhost}; never does DNS. */
@@ -165,6 +198,7 @@ public final class CleanerMetrics implements AutoCloseable {
             .description("Disk watermarks in force (used fraction), by level")
             .tags("level", level.getKey())
             .strongReference(true)
+            .tag("host", host)
             .register(registry);
       }
       holder[0] = level.getValue();
@@ -177,6 +211,7 @@ public final class CleanerMetrics implements AutoCloseable {
     if (cleanupPausedRegistered.compareAndSet(false, true)) {
       Gauge.builder(PREFIX + "automatic.cleanup.paused", cleanupPaused, AtomicLong::get)
           .description("1 while automatic cleanup (thresholds, SCHEDULE) is paused at runtime, else 0")
+          .tag("host", host)
           .register(registry);
     }
   }
@@ -194,7 +229,7 @@ public final class CleanerMetrics implements AutoCloseable {
   public void runFinished(String trigger, RunOutcome outcome, Duration duration) {
     Counter.builder(PREFIX + "runs")
         .description("Cleanup runs by trigger and outcome")
-        .tags("trigger", trigger, "outcome", outcome.label())
+        .tags("trigger", trigger, "outcome", outcome.label(), "host", host)
         .register(registry)
         .increment();
     runDuration.record(duration);
@@ -205,7 +240,7 @@ public final class CleanerMetrics implements AutoCloseable {
     Counter.builder(PREFIX + "reclaimed")
         .baseUnit("bytes")
         .description("Bytes reclaimed as reported by Docker, by object type")
-        .tags("type", type.label())
+        .tags("type", type.label(), "host", host)
         .register(registry)
         .increment(nonNegative(bytes));
   }
@@ -219,7 +254,7 @@ public final class CleanerMetrics implements AutoCloseable {
   public void removed(ResourceType type, Reason reason) {
     Counter.builder(PREFIX + "removed.objects")
         .description("Objects removed, by type and reason")
-        .tags("type", type.label(), "reason", reason.label())
+        .tags("type", type.label(), "reason", reason.label(), "host", host)
         .register(registry)
         .increment();
   }
@@ -228,6 +263,7 @@ public final class CleanerMetrics implements AutoCloseable {
   public void auditWriteFailures(int lines) {
     Counter.builder(PREFIX + "audit.write.failures")
         .description("Audit trail lines that could not be written")
+        .tag("host", host)
         .register(registry)
         .increment(Math.max(0, lines));
   }
@@ -236,7 +272,7 @@ public final class CleanerMetrics implements AutoCloseable {
   public void skipped(ResourceType type, Reason reason) {
     Counter.builder(PREFIX + "skipped.objects")
         .description("Objects skipped, by type and reason")
-        .tags("type", type.label(), "reason", reason.label())
+        .tags("type", type.label(), "reason", reason.label(), "host", host)
         .register(registry)
         .increment();
   }
@@ -268,7 +304,7 @@ public final class CleanerMetrics implements AutoCloseable {
   public void event(String type, String action) {
     Counter.builder(PREFIX + "events")
         .description("Docker events received, by type and action")
-        .tags("type", type, "action", action)
+        .tags("type", type, "action", action, "host", host)
         .register(registry)
         .increment();
   }
@@ -292,12 +328,12 @@ public final class CleanerMetrics implements AutoCloseable {
   public void apiRequest(String operation, int status, Duration duration) {
     Counter.builder(PREFIX + "docker.api.requests")
         .description("Docker Engine API requests by operation and HTTP status (0 = no response)")
-        .tags("operation", operation, "status", Integer.toString(status))
+        .tags("operation", operation, "status", Integer.toString(status), "host", host)
         .register(registry)
         .increment();
     Timer.builder(PREFIX + "docker.api.request.duration")
         .description("Duration of Docker Engine API requests")
-        .tags("operation", operation)
+        .tags("operation", operation, "host", host)
         .register(registry)
         .record(duration);
   }
@@ -306,7 +342,7 @@ public final class CleanerMetrics implements AutoCloseable {
   public void webhook(String outcome) {
     Counter.builder(PREFIX + "webhook.deliveries")
         .description("Webhook deliveries by outcome")
-        .tags("outcome", outcome)
+        .tags("outcome", outcome, "host", host)
         .register(registry)
         .increment();
   }
@@ -370,8 +406,10 @@ public final class CleanerMetrics implements AutoCloseable {
   /** Unbinds the GC listener. */
   @Override
   public void close() {
-    gcMetrics.close();
-    registry.close();
+    if (process) {
+      gcMetrics.close();
+      registry.close();
+    }
   }
 
   private static double nonNegative(long bytes) {
@@ -400,6 +438,7 @@ public final class CleanerMetrics implements AutoCloseable {
             Gauge.builder(name, this, g -> Double.longBitsToDouble(g.bits.get()))
                 .description(description)
                 .tags(tags)
+                .tag("host", host)
                 .register(registry);
             registered = true;
           }

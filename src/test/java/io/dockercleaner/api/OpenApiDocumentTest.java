@@ -69,7 +69,7 @@ class OpenApiDocumentTest {
   void documentIsAValidOpenApiContract(Vertx vertx) throws Exception {
     OpenAPIContract contract = contract(vertx);
     assertThat(contract.operation("startRun")).isNotNull();
-    assertThat(contract.getPaths()).hasSize(13);
+    assertThat(contract.getPaths()).hasSize(21);
   }
 
   @Test
@@ -91,7 +91,36 @@ class OpenApiDocumentTest {
                 Map.entry("/v1/runs/{id}/items", Set.of("get")),
                 Map.entry("/v1/logs/stream", Set.of("get")),
                 Map.entry("/v1/disk/history", Set.of("get")),
-                Map.entry("/v1/settings", Set.of("get", "put"))));
+                Map.entry("/v1/settings", Set.of("get", "put")),
+                Map.entry("/v1/hosts/{host}/status", Set.of("get", "parameters")),
+                Map.entry("/v1/hosts/{host}/plan", Set.of("get", "parameters")),
+                Map.entry("/v1/hosts/{host}/runs", Set.of("get", "post", "parameters")),
+                Map.entry("/v1/hosts/{host}/runs/{id}", Set.of("get", "parameters")),
+                Map.entry("/v1/hosts/{host}/runs/{id}/items", Set.of("get", "parameters")),
+                Map.entry("/v1/hosts/{host}/recommendations", Set.of("get", "parameters")),
+                Map.entry("/v1/hosts/{host}/disk/history", Set.of("get", "parameters")),
+                Map.entry("/v1/hosts/{host}/settings", Set.of("get", "put", "parameters"))));
+  }
+
+  /** Every top-level endpoint that acts on one daemon is served per host too, with the same guards. */
+  @Test
+  void eachHostRouteMirrorsItsTopLevelRouteAndItsSecurity() {
+    for (String rest : List.of("/status", "/plan", "/runs", "/runs/{id}", "/runs/{id}/items", "/recommendations",
+        "/disk/history", "/settings")) {
+      JsonNode top = doc.get("paths").get("/v1" + rest);
+      JsonNode host = doc.get("paths").get("/v1/hosts/{host}" + rest);
+      assertThat(host).as(rest).isNotNull();
+      Set<String> methods = names(host);
+      methods.remove("parameters");
+      assertThat(methods).as(rest).isEqualTo(names(top));
+      for (String m : methods) {
+        assertThat(host.get(m).path("security").toString()).as(rest + " " + m).isEqualTo(top.get(m).path("security").toString());
+        assertThat(host.get(m).path("responses").has("404")).as(rest + " " + m + " answers 404 for an unknown host").isTrue();
+      }
+    }
+    List<String> planParameters = new ArrayList<>();
+    doc.at("/paths/~1v1~1hosts~1{host}~1plan/get/parameters").forEach(p -> planParameters.add(p.get("name").textValue()));
+    assertThat(planParameters).containsExactlyElementsOf(RequestParsers.PLAN_PARAMETERS);
   }
 
   @Test

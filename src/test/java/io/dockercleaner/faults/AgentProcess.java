@@ -37,7 +37,9 @@ final class AgentProcess implements AutoCloseable {
       // soft and hard limit both: the JVM raises its soft limit to the hard one at start
       command.addAll(List.of("bash", "-c", "ulimit -n " + fdLimit + " && exec \"$@\"", "bash"));
     }
-    command.addAll(List.of(javaBin(), "-jar", jar().toString()));
+    // Vert.x's file cache in the test's work folder: a killed agent cannot remove it from /tmp
+    command.addAll(List.of(javaBin(), "-Dvertx.cacheDirBase=" + workDir.resolve("vertx-cache"), "-jar",
+        jar().toString()));
     command.addAll(List.of(args));
     ProcessBuilder pb = new ProcessBuilder(command);
     pb.environment().clear();

@@ -163,6 +163,65 @@ class BrokenSettingAtStartIT {
     assertThat(snapshot()).isEqualTo(before);
   }
 
+  /** A second host of DOCKER_HOSTS broken as named; the first host is the daemon a start would clean. */
+  enum BrokenSecondHost {
+    INVALID_VALUE("{\"name\":\"second\",\"docker_host\":\"unix:///nonexistent/second.sock\",\"disk_high_watermark\":\"150%\"}",
+        List.of("'second'", "disk_high_watermark")),
+    DISK_PATH_MISSING("{\"name\":\"second\",\"docker_host\":\"unix:///nonexistent/second.sock\",\"disk_path\":\"/nonexistent/root\"}",
+        List.of("host 'second'", "DISK_PATH", "/nonexistent/root")),
+    UNKNOWN_CONTEXT("{\"name\":\"second\",\"context\":\"no-such-context\"}",
+        List.of("'second'", "no-such-context"));
+
+    final String entry;
+    final List<String> named;
+
+    BrokenSecondHost(String entry, List<String> named) {
+      this.entry = entry;
+      this.named = named;
+    }
+  }
+
+  /**
+   * The agent across hosts validates every host before it contacts any: a second host's broken
+   * setting stops the start (exit 2, naming the host) before the first host's RUN_ON_START run.
+   */
+  @ParameterizedTest
+  @EnumSource(BrokenSecondHost.class)
+  void theAgentAcrossHostsExitsTwoNamingTheHostAndDeletesNothingOnTheFirst(BrokenSecondHost broken) throws Exception {
+    Map<String, String> env = deletingStart();
+    env.remove("DOCKER_HOST");
+    env.put("DOCKER_CONFIG", work.resolve("docker-config").toString());
+    env.put("DOCKER_HOSTS", "[{\"name\":\"first\",\"docker_host\":\"" + fixture.host() + "\"}," + broken.entry + "]");
+    try (AgentProcess agent = AgentProcess.start(work, env, "agent")) {
+      int exit = agent.awaitExit();
+      String output = agent.output();
+      assertThat(exit).as(output).isEqualTo(2);
+      assertThat(output).contains(broken.named).doesNotContain("started (trigger").doesNotContain("Connected to");
+    }
+    assertThat(snapshot()).isEqualTo(before);
+  }
+
+  /**
+   * Across hosts the API is bound while the hosts connect: a port that is taken stops every host
+   * again before any of them may run (RUN_ON_START waits for the bound API).
+   */
+  @Test
+  void theAgentAcrossHostsWithItsPortTakenExitsTwoAndDeletesNothing() throws Exception {
+    Map<String, String> env = deletingStart();
+    env.remove("DOCKER_HOST");
+    env.put("DOCKER_HOSTS", "first=" + fixture.host() + ",second=unix:///nonexistent/second.sock");
+    try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      env.put("HTTP_LISTEN", "127.0.0.1:" + taken.getLocalPort());
+      try (AgentProcess agent = AgentProcess.start(work, env, "agent")) {
+        int exit = agent.awaitExit();
+        String output = agent.output();
+        assertThat(exit).as(output).isEqualTo(2);
+        assertThat(output).contains("HTTP_LISTEN", "Agent failed to start").doesNotContain("started (trigger");
+      }
+    }
+    assertThat(snapshot()).isEqualTo(before);
+  }
+
   /** The one-shot deletes first and writes its outputs last: those must be checked first too. */
   @ParameterizedTest
   @EnumSource(value = Broken.class, names = {"WEBHOOK_PORT_ZERO", "WEBHOOK_PORT_TOO_HIGH",

@@ -238,4 +238,40 @@ class CleanerMetricsTest {
     withHost[labels.length + 1] = HOST;
     return Key.of(name, withHost);
   }
+
+  /** DOCKER_HOSTS: each host's series in the process's registry under its own host label, same names. */
+  @Test
+  void eachHostsSeriesCarryItsHostAndTheProcessSeriesTheMachines() {
+    CleanerMetrics alpha = metrics.forHost("alpha");
+    CleanerMetrics beta = metrics.forHost("beta");
+    alpha.runFinished("http", RunOutcome.SUCCEEDED, Duration.ofSeconds(1));
+    alpha.removed(ResourceType.CONTAINER, Reason.STOPPED_CONTAINER);
+    beta.runFinished("http", RunOutcome.FAILED, Duration.ofSeconds(2));
+    alpha.eventStream(true);
+    beta.eventStream(false);
+    alpha.diskWatermarks(0.75, 0.85, 0.95);
+
+    String text = beta.scrape();
+    assertThat(text).as("one registry: any view scrapes everything").contains("host=\"alpha\"", "host=\"" + HOST + "\"");
+    Map<Key, Double> samples = PromText.parse(text);
+    assertThat(samples).containsEntry(Key.of("docker_cleaner_runs_total", "host", "alpha", "trigger", "http",
+        "outcome", "succeeded"), 1.0);
+    assertThat(samples).containsEntry(Key.of("docker_cleaner_runs_total", "host", "beta", "trigger", "http",
+        "outcome", "failed"), 1.0);
+    assertThat(samples).containsEntry(Key.of("docker_cleaner_removed_objects_total", "host", "alpha",
+        "type", "container", "reason", "stopped_container"), 1.0);
+    assertThat(samples).containsEntry(Key.of("docker_cleaner_event_stream_connected", "host", "alpha"), 1.0);
+    assertThat(samples).containsEntry(Key.of("docker_cleaner_event_stream_connected", "host", "beta"), 0.0);
+    assertThat(samples).containsEntry(Key.of("docker_cleaner_disk_watermark_ratio", "host", "alpha", "level", "high"),
+        0.85);
+    assertThat(samples.keySet()).filteredOn(k -> k.name().equals("docker_cleaner_build_info"))
+        .singleElement().satisfies(k -> assertThat(k.labels()).containsEntry("host", HOST));
+    assertThat(samples.keySet()).filteredOn(k -> k.name().startsWith("jvm_"))
+        .isNotEmpty().allSatisfy(k -> assertThat(k.labels()).containsEntry("host", HOST));
+    // the process's own object keeps no host series of its own here
+    assertThat(samples.keySet()).filteredOn(k -> k.name().equals("docker_cleaner_runs_total"))
+        .noneSatisfy(k -> assertThat(k.labels()).containsEntry("host", HOST));
+    beta.close(); // a view closes nothing: the registry is the process's
+    assertThat(metrics.scrape()).contains("host=\"beta\"");
+  }
 }

@@ -173,7 +173,26 @@ class OneShotDifferentialIT {
   }
 
   static Stream<Arguments> cases() {
-    return seedsTimesVariants("difftest", DEFAULT_SEEDS);
+    // the two PRUNE_ALL variants take turns over the default seeds (5 seeds × 5 variants, all 6
+    // variants covered): a whole case costs ~20 s, and the suite must stay well under 30 minutes
+    return seedsTimesVariants("difftest", DEFAULT_SEEDS).filter(a -> {
+      Variant v = (Variant) a.get()[1];
+      if (!System.getProperty("difftest.variants", "").isBlank()
+          || (v != Variant.PRUNE_ALL_ANON_VOLUMES && v != Variant.PRUNE_ALL_ALL_VOLUMES)) {
+        return true;
+      }
+      int index = indexOf(DEFAULT_SEEDS, (Long) a.get()[0]);
+      return index < 0 || (index % 2 == 0) == (v == Variant.PRUNE_ALL_ANON_VOLUMES);
+    });
+  }
+
+  private static int indexOf(long[] values, long value) {
+    for (int i = 0; i < values.length; i++) {
+      if (values[i] == value) {
+        return i;
+      }
+    }
+    return -1;
   }
 
   /** Every seed with every variant: {@code -DPREFIX.seeds=1,2} and {@code -DPREFIX.variants=A,B}, else the defaults. */

@@ -60,13 +60,15 @@ public final class AgentProcess implements AutoCloseable {
   private final Process process;
   private final int port;
   private final Path logFile;
+  private final Path vertxCache;
   private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
       .connectTimeout(Duration.ofSeconds(10)).build();
 
-  private AgentProcess(Process process, int port, Path logFile) {
+  private AgentProcess(Process process, int port, Path logFile, Path vertxCache) {
     this.process = process;
     this.port = port;
     this.logFile = logFile;
+    this.vertxCache = vertxCache;
   }
 
   /**
@@ -102,9 +104,14 @@ public final class AgentProcess implements AutoCloseable {
     List<String> cmd = List.of(root.resolve("bin/docker-cleaner").toString(), "agent");
     ProcessBuilder pb = new ProcessBuilder(cmd).directory(root.toFile()).redirectErrorStream(true)
         .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+    // the log and Vert.x's file cache live under target/, not in the machine's /tmp: a killed agent
+    // cannot remove its cache folder, and the log is kept for reading after a failure
     Path logFile;
+    Path vertxCache;
     try {
-      logFile = Files.createTempFile("dc-agent-", ".log");
+      Path dir = Files.createDirectories(root.resolve("target/agent-processes"));
+      logFile = Files.createTempFile(dir, "agent-", ".log");
+      vertxCache = dir.resolve(logFile.getFileName().toString().replace(".log", ".vertx-cache"));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -118,8 +125,10 @@ public final class AgentProcess implements AutoCloseable {
     childEnv.put("JAVA", Path.of(System.getProperty("java.home"), "bin", "java").toString());
     childEnv.putAll(env);
     childEnv.put("HTTP_LISTEN", "127.0.0.1:" + port);
+    childEnv.put("DOCKER_CLEANER_JAVA_OPTS", (env.getOrDefault("DOCKER_CLEANER_JAVA_OPTS", "")
+        + " -Dvertx.cacheDirBase=" + vertxCache).trim());
     try {
-      AgentProcess agent = new AgentProcess(pb.start(), port, logFile);
+      AgentProcess agent = new AgentProcess(pb.start(), port, logFile, vertxCache);
       try {
         agent.awaitHealthy();
       } catch (RuntimeException | AssertionError e) {
@@ -339,6 +348,7 @@ public final class AgentProcess implements AutoCloseable {
         Thread.currentThread().interrupt();
       }
     }
+    TestDaemons.deleteTree(vertxCache);
   }
 
   private void awaitHealthy() {

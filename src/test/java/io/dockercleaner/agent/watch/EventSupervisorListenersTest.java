@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -44,6 +45,15 @@ class EventSupervisorListenersTest {
   @BeforeEach
   void socketDir() throws Exception {
     dir = Files.createTempDirectory(Path.of("/tmp"), "dcl");
+  }
+
+  @AfterEach
+  void removeSocketDir() {
+    try (var paths = Files.walk(dir)) {
+      paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
   }
 
   /** First stream: two events, then the daemon ends it (a loss); the second stays open, empty. */
