@@ -192,16 +192,6 @@ public final class TestDaemons {
    * nothing behind in the temporary directory.
    */
   public static void deleteTree(Path dir) {
-    if (dir == null || !Files.exists(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-      return;
-    }
-    try (var paths = Files.walk(dir)) {
-      // deepest first, so each folder is empty when its turn comes
-      for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(p);
-      }
-    } catch (IOException e) {
-      throw new java.io.UncheckedIOException("cannot delete test folder " + dir, e);
-    }
+    TempDirs.delete(dir);
   }
 }

@@ -7,6 +7,7 @@ import io.dockercleaner.docker.DockerClient;
 import io.dockercleaner.docker.DockerClientOptions;
 import io.dockercleaner.docker.DockerHost;
 import io.dockercleaner.docker.model.DockerEvent;
+import io.dockercleaner.testsupport.TempDirs;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerRequest;
@@ -45,16 +46,12 @@ class EventSupervisorFaultTest {
   @BeforeEach
   void socketDir() throws Exception {
     // short path under /tmp: a unix socket path must stay under 108 bytes
-    dir = Files.createTempDirectory(Path.of("/tmp"), "dcw");
+    dir = TempDirs.underTmp("dcw");
   }
 
   @AfterEach
   void removeSocketDir() {
-    try (var paths = Files.walk(dir)) {
-      paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-    } catch (java.io.IOException e) {
-      throw new java.io.UncheckedIOException(e);
-    }
+    TempDirs.delete(dir);
   }
 
   private void serveEvents(HttpServerRequest req) {

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import io.dockercleaner.docker.DockerClient;
 import io.dockercleaner.docker.DockerClientOptions;
 import io.dockercleaner.docker.DockerHost;
+import io.dockercleaner.testsupport.TempDirs;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerRequest;
@@ -44,16 +45,12 @@ class EventSupervisorListenersTest {
 
   @BeforeEach
   void socketDir() throws Exception {
-    dir = Files.createTempDirectory(Path.of("/tmp"), "dcl");
+    dir = TempDirs.underTmp("dcl");
   }
 
   @AfterEach
   void removeSocketDir() {
-    try (var paths = Files.walk(dir)) {
-      paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-    } catch (java.io.IOException e) {
-      throw new java.io.UncheckedIOException(e);
-    }
+    TempDirs.delete(dir);
   }
 
   /** First stream: two events, then the daemon ends it (a loss); the second stays open, empty. */
