@@ -179,7 +179,7 @@ public final class Agent {
     return startedAt;
   }
 
-  /** The settings an operator may change at runtime (watermarks, pause). */
+  /** The settings an operator may change at runtime (watermarks, SCHEDULE, pause). */
   public RuntimeSettings runtimeSettings() {
     return runtime;
   }
@@ -206,6 +206,12 @@ public final class Agent {
     for (RuntimeSettings.Change c : changes) {
       log.info("SETTINGS", c.name() + " changed from " + c.oldValue() + " to " + c.newValue() + " by " + who,
           fields("setting", c.name(), "old", c.oldValue(), "new", c.newValue(), "by", who));
+    }
+    if (changes.stream().anyMatch(c -> c.name().equals(RuntimeSettings.SCHEDULE))) {
+      triggers.replaceSchedule();
+      log.info("SCHEDULE", triggers.schedule().map(c -> "Schedule is now " + c + ", next run "
+          + triggers.nextScheduled().map(z -> z.toOffsetDateTime().toString()).orElse("never")).orElse("Schedule is off"),
+          fields("next", triggers.nextScheduled().map(z -> z.toInstant().toString()).orElse(null)));
     }
     settingsListeners.forEach(l -> l.accept(runtime.values()));
     Optional<Path> dir = settings.stateDir();
@@ -237,6 +243,11 @@ public final class Agent {
 
   public DiskUsage lastDiskUsage() {
     return lastDf;
+  }
+
+  /** SCHEDULE in force (the configuration's or a runtime change) with its zone; empty = none. */
+  public Optional<String> schedule() {
+    return triggers.schedule().map(Object::toString);
   }
 
   public Optional<ZonedDateTime> nextScheduledRun() {
@@ -273,6 +284,8 @@ public final class Agent {
       } catch (IOException | RuntimeException e) {
         log.warn("SETTINGS", "Runtime settings not loaded, using the configuration: " + e.getMessage(), fields());
       }
+      // a SCHEDULE changed at runtime before the restart replaces the configuration's
+      triggers.parseSchedule();
       try {
         diskHistory = DiskHistory.load(stateDir.get(), DiskHistory.DEFAULT_INTERVAL, DiskHistory.DEFAULT_CAPACITY,
             clock.instant());

@@ -204,6 +204,7 @@ public final class AgentControlImpl implements AgentControl {
     o.put("currentRun", current == null ? null : current.toSummaryJson());
     List<RunRecord> recent = agent.recentRuns();
     o.put("lastRun", recent.isEmpty() ? null : recent.get(0).toSummaryJson());
+    o.put("schedule", agent.schedule().orElse(null));
     o.put("nextScheduledRun", agent.nextScheduledRun().map(z -> z.toInstant().toString()).orElse(null));
     o.put("forecast", agent.forecast().toJson());
     o.put("maintenanceWindow", s.maintenanceWindow().map(window -> {

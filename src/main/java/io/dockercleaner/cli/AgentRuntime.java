@@ -80,6 +80,8 @@ public final class AgentRuntime {
     attachLogHub(logHub);
     AgentControlImpl control = new AgentControlImpl(agent, logHub);
     metrics.automaticCleanupPaused(false);
+    metrics.scheduleNextRun(() -> agent.nextScheduledRun().map(z -> z.toInstant().toEpochMilli() / 1000.0)
+        .orElse(Double.NaN));
     agent.onSettingsChanged(v -> {
       metrics.diskWatermarks(v.diskLow(), v.diskHigh(), v.diskCritical());
       metrics.automaticCleanupPaused(v.paused());
