@@ -330,7 +330,7 @@ function runs() {
     try {
       const list = (await api('/v1/runs')).runs;
       if (!list.length) {
-        body.replaceChildren(h('p', { class: 'muted' }, 'No run since the agent started.'));
+        body.replaceChildren(h('p', { class: 'muted' }, 'No run yet.'));
         return;
       }
       body.replaceChildren(h('table', {},
@@ -371,7 +371,8 @@ function runPage([id]) {
           .filter(([, v]) => v !== undefined)
           .map(([k, v]) => h('tr', {}, h('th', { scope: 'row' }, k), h('td', {}, v))))));
       const list = await api('/v1/runs/' + encodeURIComponent(id) + '/items');
-      items.replaceChildren(h('p', { class: 'muted' }, list.items.length + ' items, from the ' + (list.source === 'audit' ? 'audit trail' : 'run record in memory (dry runs write no audit lines)')),
+      items.replaceChildren(h('p', { class: 'muted' }, list.items.length + ' items, from the ' + (list.source === 'audit' ? 'audit trail' : list.source === 'history'
+        ? 'run history (a dry run before the last restart: its items were not kept)' : 'run record in memory (dry runs write no audit lines)')),
         itemTable(list.items, true));
     } catch (e) {
       if (e.status === 404) finished = false;

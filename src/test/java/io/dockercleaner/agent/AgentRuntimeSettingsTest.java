@@ -121,12 +121,19 @@ class AgentRuntimeSettingsTest {
         .containsExactlyInAnyOrder("DISK_HIGH_WATERMARK 99.9% 0.1% " + WHO, "DISK_LOW_WATERMARK 99.8% 0% " + WHO);
     assertThat(stateDir.resolve(RuntimeSettings.FILE_NAME)).exists();
     on(s.context(), () -> s.agent().stop(Duration.ofSeconds(5)));
+    List<String> runs = s.agent().recentRuns().stream().map(r -> r.id() + " " + r.trigger()).toList();
+    String runId = s.agent().recentRuns().get(0).id();
 
-    // a new agent on the same STATE_DIR keeps the change
+    // a new agent on the same STATE_DIR keeps the change, and the run history (STATE_DIR/runs.json)
     Agent restarted = new Agent(vertx, settings(), quietLog(new MutableClock()), java.time.Clock.systemUTC(),
         new FakeDockerClient(vertx, new MutableClock()));
     on(s.context(), restarted::start);
     assertThat(restarted.runtimeSettings().values().diskHigh()).isEqualTo(0.001);
+    AgentControlImpl control = new AgentControlImpl(restarted);
+    assertThat(control.recentRuns()).extracting(o -> o.getString("id") + " " + o.getString("trigger"))
+        .as("the runs before the restart, newest first").isEqualTo(runs);
+    assertThat(control.run(runId)).hasValueSatisfying(o -> assertThat(o.getString("outcome")).isEqualTo("succeeded"));
+    assertThat(control.status().getJsonObject("lastRun").getString("id")).isEqualTo(runId);
     on(s.context(), () -> restarted.stop(Duration.ofSeconds(5)));
   }
 
