@@ -274,6 +274,7 @@ try {
     const status = async () => page.evaluate(async (t) => (await (await fetch('/v1/status', { headers: { Authorization: 'Bearer ' + t } })).json()), env.API_TOKEN);
     const save = async (value) => {
       await page.goto(BASE + '/ui/#/settings');
+      await page.reload(); // a fresh form: the page may already show one with an earlier attempt in it
       await page.locator('#set-SCHEDULE').waitFor({ timeout: WAIT });
       await page.fill('#set-SCHEDULE', value);
       await page.click('#settings-form button[type=submit]');

@@ -66,11 +66,22 @@ class ApiError extends Error {
   constructor(status, message) { super(message); this.status = status; }
 }
 
+// the token (or '' for none) a read was refused with: further reads with it are not sent (a chain of
+// awaits would otherwise send one more refused request after another) until another one is entered
+let refusedReadToken = null;
+
 /** fetch() on the agent's API; 401 shows the token form. Returns parsed JSON. */
 async function api(path, options = {}) {
   const headers = Object.assign({ Accept: 'application/json' }, options.headers || {});
   const t = token();
   if (t) headers.Authorization = 'Bearer ' + t;
+  const read = !options.method || options.method === 'GET';
+  if (read && refusedReadToken !== null && refusedReadToken === (t || '')) {
+    pageTimers.forEach(clearInterval);
+    pageTimers = [];
+    askForToken(t ? 'The token was refused' : 'A token is needed');
+    throw new ApiError(401, t ? 'the token was refused' : 'a token is needed');
+  }
   let res;
   try {
     res = await fetch(path, Object.assign({}, options, { headers, cache: 'no-store' }));
@@ -82,6 +93,7 @@ async function api(path, options = {}) {
   if (!res.ok) {
     const message = (body && body.error) || res.status + ' ' + res.statusText;
     if (res.status === 401) {
+      if (read) refusedReadToken = t || '';
       // no point polling with a token the agent refuses: the page restarts when one is entered
       pageTimers.forEach(clearInterval);
       pageTimers = [];
