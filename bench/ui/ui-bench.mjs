@@ -10,7 +10,7 @@
 // 2. CPU: CONTAINERS created containers, then one run (POST /v1/runs) deleting them all; the
 //    agent's CPU time (utime + stime of its process from /proc) from just before the request to
 //    the run's end. TRIALS times each way, alternating: without a browser, and with the overview
-//    and the live log (DEBUG) open in Chromium (the "live view").
+//    and the live log (DEBUG) open in Chromium (the "live view"); after one untimed warm-up run.
 import { createRequire } from 'node:module';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -140,6 +140,18 @@ try {
     + 'requests [name, start ms, end ms]: ' + JSON.stringify(last.resources));
 
   // ---- 2. agent CPU for a run of CONTAINERS deletions, with and without the live view ---------
+  // one untimed run first, with the live view open, so that neither variant pays for the JIT's warm-up
+  const warm = await browser.newContext();
+  const warmLog = await warm.newPage();
+  await warmLog.goto(BASE + '/ui/#/log');
+  await warmLog.locator('#log-state:text("connected")').waitFor();
+  await warmLog.selectOption('#log-level', 'DEBUG');
+  await createContainers(300, 'warm-up');
+  await eventsSettled();
+  const warmTicket = await agent('POST', '/v1/runs', { types: ['container'] });
+  while (['running', 'queued'].includes((await agent('GET', '/v1/runs/' + warmTicket.runId)).outcome)) await sleep(200);
+  await warm.close();
+
   for (let trial = 0; trial < TRIALS; trial++) {
     const order = trial % 2 === 0 ? ['without', 'with'] : ['with', 'without'];
     for (const mode of order) {

@@ -573,6 +573,9 @@ async function settings() {
       if (name === 'AUTOMATIC_CLEANUP_PAUSED') {
         input = h('select', { id, name }, ['false', 'true'].map((v) => h('option', { value: v, selected: String(value(name)) === v },
           v === 'true' ? 'paused (thresholds and schedule start no run)' : 'active')));
+      } else if (name === 'SCHEDULE') {
+        // cron as at start (5 or 6 fields, @daily…, optionally CRON_TZ=Zone first); empty turns it off
+        input = h('input', { id, name, value: value(name) || '', size: 24, placeholder: 'off, e.g. 30 2 * * *' });
       } else {
         input = h('input', { id, name, value: value(name) || '', size: 8 });
       }

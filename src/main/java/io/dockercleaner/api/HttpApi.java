@@ -77,6 +77,12 @@ public final class HttpApi {
   static final int LOG_STREAM_BACKLOG_LINES = 200;
   /** Comment lines sent to an idle live-log reader so that it sees a dead connection. */
   static final long LOG_STREAM_HEARTBEAT_MILLIS = 15_000;
+  /**
+   * Lines published within this span after a quiet queue go to a live-log reader in one write: a
+   * run logs dozens of lines a second, and a write (and flush) per line is most of what an open
+   * live view costs the agent (bench/README.md, "Dashboard"); a person sees no difference.
+   */
+  static final long LOG_STREAM_COALESCE_MILLIS = 100;
   /** Lines written per turn of the event loop to one live-log reader. */
   private static final int LOG_STREAM_BATCH_LINES = 100;
 
@@ -434,7 +440,7 @@ public final class HttpApi {
     Context context = vertx.getOrCreateContext();
     LogStreamWriter writer = new LogStreamWriter(response);
     writer.subscription = hub.subscribe(after, LogHub.DEFAULT_SUBSCRIBER_QUEUE_LINES,
-        () -> context.runOnContext(v -> writer.pump()));
+        () -> context.runOnContext(v -> vertx.setTimer(LOG_STREAM_COALESCE_MILLIS, t -> writer.pump())));
     long heartbeat = vertx.setPeriodic(LOG_STREAM_HEARTBEAT_MILLIS, t -> {
       if (!writer.closed && !response.writeQueueFull()) {
         response.write(": keep-alive\n\n");
