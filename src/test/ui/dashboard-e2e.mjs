@@ -311,6 +311,8 @@ try {
     const scheduleRow = page.locator('#settings-table tr', { hasText: 'SCHEDULE' }).first();
     check('the settings table shows SCHEDULE changed at runtime', (await scheduleRow.textContent()).includes('runtime'),
       await scheduleRow.textContent());
+    await shot('settings'); // the form after a runtime change of SCHEDULE
+    await axe('settings-schedule');
   });
 
   check('no console error on any page', report.consoleErrors.length === 0, report.consoleErrors.join(' || '));

@@ -30,6 +30,7 @@ public final class RunHistory {
 
   private final int capacity;
   private final ArrayDeque<JsonObject> runs = new ArrayDeque<>();
+  private final Object fileLock = new Object();
 
   public RunHistory(int capacity) {
     if (capacity < 1) {
@@ -62,20 +63,26 @@ public final class RunHistory {
     return runs.stream().filter(r -> id.equals(r.getString("id"))).findFirst().map(JsonObject::copy);
   }
 
-  /** Writes {@code dir/runs.json} atomically (a reader never sees half a file). */
+  /**
+   * Writes {@code dir/runs.json} atomically (a reader never sees half a file). Saves are serialised
+   * (the agent saves after each run on a worker and once more when it stops) without holding up
+   * {@link #add} during the file I/O.
+   */
   public void save(Path dir) throws IOException {
-    JsonArray arr;
-    synchronized (this) {
-      arr = new JsonArray(new ArrayList<>(runs));
-    }
-    String text = new JsonObject().put("version", FORMAT_VERSION).put("capacity", capacity).put("runs", arr).encode();
-    Path target = dir.resolve(FILE_NAME);
-    Path temp = dir.resolve(FILE_NAME + ".tmp");
-    Files.writeString(temp, text, StandardCharsets.UTF_8);
-    try {
-      Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-    } catch (AtomicMoveNotSupportedException e) {
-      Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING);
+    synchronized (fileLock) {
+      JsonArray arr;
+      synchronized (this) {
+        arr = new JsonArray(new ArrayList<>(runs));
+      }
+      String text = new JsonObject().put("version", FORMAT_VERSION).put("capacity", capacity).put("runs", arr).encode();
+      Path target = dir.resolve(FILE_NAME);
+      Path temp = dir.resolve(FILE_NAME + ".tmp");
+      Files.writeString(temp, text, StandardCharsets.UTF_8);
+      try {
+        Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      } catch (AtomicMoveNotSupportedException e) {
+        Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING);
+      }
     }
   }
 
