@@ -206,7 +206,9 @@ public final class HttpApi {
     // the dashboard's files hold no host data (like this API's document): served without a token;
     // every call they make goes through the guards below
     router.get(UI_PATH + "*").handler(StaticHandler.create(UI_WEBROOT).setDirectoryListing(false)
-        .setIndexPage("index.html").setCachingEnabled(false).setSendVaryHeader(false));
+        .setIndexPage("index.html").setCachingEnabled(false).setSendVaryHeader(false)
+        // the files are UTF-8; the default is the JVM's charset, ASCII or Latin-1 without a UTF-8 locale
+        .setDefaultContentEncoding("UTF-8"));
     router.get("/healthz").handler(ctx -> json(ctx, 200, new JsonObject().put("status", "ok")));
     router.get("/readyz").handler(this::readyz);
     router.get("/v1/openapi.yaml").handler(this::openApi);
