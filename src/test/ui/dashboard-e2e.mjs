@@ -49,12 +49,25 @@ try {
   // console errors expected while the page has no token (the browser logs every 401 it gets)
   const expectedInPhase = { 'no-token': /401|Unauthorized/, 'wrong-token': /401|Unauthorized/,
     'settings-invalid': /400|Bad Request/, 'schedule-invalid': /400|Bad Request/ };
+  // every 401 with the token it carried: just after the right token is entered, a request sent
+  // earlier with the wrong one may still answer 401 (and the browser logs it); a 401 for the right
+  // token would be a bug
+  report.unauthorized = [];
   const watch = (page, label) => {
     page.on('console', (m) => {
       if (m.type() !== 'error') return;
       const allowed = expectedInPhase[phase];
       if (allowed && allowed.test(m.text())) return;
+      if (phase === 'right-token' && /401|Unauthorized/.test(m.text())) {
+        report.lateRefusals = (report.lateRefusals || 0) + 1; // judged at the end, against the 401s seen
+        return;
+      }
       report.consoleErrors.push(`${label} [${phase}] ${m.text()}`);
+    });
+    page.on('response', (r) => {
+      if (r.status() !== 401) return;
+      const auth = r.request().headers().authorization || '';
+      report.unauthorized.push({ phase, url: r.url(), rightToken: auth === 'Bearer ' + env.API_TOKEN, tokenSent: auth !== '' });
     });
     page.on('pageerror', (e) => report.consoleErrors.push(`${label} [${phase}] page error: ${e.message}`));
     page.on('request', (r) => {
@@ -315,6 +328,9 @@ try {
     await axe('settings-schedule');
   });
 
+  // so a 401 logged after the right token was entered (lateRefusals) answered a request sent without it
+  check('the right token is never refused', report.unauthorized.every((u) => !u.rightToken),
+    JSON.stringify({ lateRefusals: report.lateRefusals || 0, unauthorized: report.unauthorized }));
   check('no console error on any page', report.consoleErrors.length === 0, report.consoleErrors.join(' || '));
   check('no request left 127.0.0.1', report.offHostRequests.length === 0, report.offHostRequests.join(' '));
 } finally {
