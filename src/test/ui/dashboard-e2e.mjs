@@ -4,7 +4,8 @@
 //
 // Environment: AGENT_URL (http://127.0.0.1:PORT), API_TOKEN, DOCKER_HOST (the private daemon, for
 // the containers this script creates for the plan and between its preview and its apply), DOCKER_CLI,
-// RUN_NAMES (comma-separated names of the stopped containers the run must remove),
+// RUN_NAMES (comma-separated names of the stopped containers the run must remove; the run also
+// removes a few hundred created containers, so that it lasts long enough to be watched mid-run),
 // DC_UI_E2E_MODULES (node_modules with playwright-core and axe-core), SCREENSHOT_DIR (optional).
 import { createRequire } from 'node:module';
 import { execFileSync } from 'node:child_process';
@@ -18,7 +19,8 @@ const axeSource = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 
 const BASE = env.AGENT_URL;
 const WAIT = 60_000;
-const report = { checks: [], consoleErrors: [], offHostRequests: [], axe: {}, run: null, plan: null, later: null };
+const report = { checks: [], consoleErrors: [], offHostRequests: [], axe: {}, run: null, plan: null, later: null,
+  progress: [], schedule: null };
 let failed = false;
 
 function check(name, ok, detail) {
@@ -46,13 +48,26 @@ try {
   let phase = 'start';
   // console errors expected while the page has no token (the browser logs every 401 it gets)
   const expectedInPhase = { 'no-token': /401|Unauthorized/, 'wrong-token': /401|Unauthorized/,
-    'settings-invalid': /400|Bad Request/ };
+    'settings-invalid': /400|Bad Request/, 'schedule-invalid': /400|Bad Request/ };
+  // every 401 with the token it carried: just after the right token is entered, a request sent
+  // earlier with the wrong one may still answer 401 (and the browser logs it); a 401 for the right
+  // token would be a bug
+  report.unauthorized = [];
   const watch = (page, label) => {
     page.on('console', (m) => {
       if (m.type() !== 'error') return;
       const allowed = expectedInPhase[phase];
       if (allowed && allowed.test(m.text())) return;
+      if (phase === 'right-token' && /401|Unauthorized/.test(m.text())) {
+        report.lateRefusals = (report.lateRefusals || 0) + 1; // judged at the end, against the 401s seen
+        return;
+      }
       report.consoleErrors.push(`${label} [${phase}] ${m.text()}`);
+    });
+    page.on('response', (r) => {
+      if (r.status() !== 401) return;
+      const auth = r.request().headers().authorization || '';
+      report.unauthorized.push({ phase, url: r.url(), rightToken: auth === 'Bearer ' + env.API_TOKEN, tokenSent: auth !== '' });
     });
     page.on('pageerror', (e) => report.consoleErrors.push(`${label} [${phase}] page error: ${e.message}`));
     page.on('request', (r) => {
@@ -76,9 +91,16 @@ try {
     check('axe: no serious or critical violation on ' + name, bad.length === 0, JSON.stringify(bad));
   }
 
-  async function shot(name) {
-    if (env.SCREENSHOT_DIR) await page.screenshot({ path: join(env.SCREENSHOT_DIR, name + '.png'), fullPage: true });
+  async function shot(name, fullPage = true) {
+    if (env.SCREENSHOT_DIR) await page.screenshot({ path: join(env.SCREENSHOT_DIR, name + '.png'), fullPage });
   }
+
+  // the overview's "Current run" card: [done, planned] while a run is shown, else null
+  const progressNow = () => page.evaluate(() => {
+    const el = document.getElementById('run-progress');
+    const m = el && el.textContent.match(/^(\d+) \/ (\d+)/);
+    return m ? [Number(m[1]), Number(m[2])] : null;
+  });
 
   // sessionStorage belongs to one tab: every new tab asks for the token again
   async function login(p) {
@@ -158,6 +180,25 @@ try {
     await start.click();
     const ticket = await (await posted).json();
     report.run = { id: ticket.runId };
+    // progress a person can watch: the card shows a state with some items done and some not ...
+    await page.waitForFunction(() => {
+      const el = document.getElementById('run-progress');
+      const m = el && el.textContent.match(/^(\d+) \/ (\d+)/);
+      return !!m && Number(m[1]) > 0 && Number(m[1]) < Number(m[2]);
+    }, null, { timeout: WAIT, polling: 50 });
+    const first = await progressNow();
+    report.progress.push(first);
+    await shot('overview-running', false);
+    // ... and then moves on: more items done, or the run over and the card back to "No run in progress"
+    await page.waitForFunction((before) => {
+      const el = document.getElementById('run-progress');
+      const m = el && el.textContent.match(/^(\d+) \/ (\d+)/);
+      return m ? Number(m[1]) > before : !!document.querySelector('#run-h') && !el;
+    }, first[0], { timeout: WAIT, polling: 50 });
+    const next = await progressNow();
+    report.progress.push(next);
+    check('the overview shows the run mid-way (items done < planned), then progress moving on',
+      first[0] > 0 && first[0] < first[1] && (next === null || next[0] > first[0]), JSON.stringify(report.progress));
     const names = env.RUN_NAMES.split(',');
     for (const n of names) {
       await logPage.locator('#log-lines div', { hasText: new RegExp('Removed container .*' + n) }).first().waitFor({ timeout: WAIT });
@@ -174,7 +215,7 @@ try {
     }
     const source = await page.locator('main p.muted', { hasText: 'items, from the' }).textContent();
     check('the run page lists the removed containers from the audit trail', source.includes('audit trail'), source);
-    await shot('run');
+    await shot('run', false); // the first rows: the run removed a few hundred containers
     await axe('run');
     await page.goto(BASE + '/ui/#/overview');
     await page.locator('#disk-h').waitFor({ timeout: WAIT });
@@ -240,6 +281,56 @@ try {
     await axe('settings-form');
   });
 
+  // ---- SCHEDULE at runtime: set on the Settings page, armed at once, fires a run; then replaced --
+  await step('schedule', async () => {
+    phase = 'schedule';
+    const status = async () => page.evaluate(async (t) => (await (await fetch('/v1/status', { headers: { Authorization: 'Bearer ' + t } })).json()), env.API_TOKEN);
+    const save = async (value) => {
+      await page.goto(BASE + '/ui/#/settings');
+      await page.reload(); // a fresh form: the page may already show one with an earlier attempt in it
+      await page.locator('#set-SCHEDULE').waitFor({ timeout: WAIT });
+      await page.fill('#set-SCHEDULE', value);
+      await page.click('#settings-form button[type=submit]');
+    };
+    check('no SCHEDULE at start', (await status()).nextScheduledRun === null);
+    await save('*/2 * * * * *'); // six fields: every 2 seconds
+    await page.locator('#settings-msg', { hasText: 'SCHEDULE' }).waitFor({ timeout: WAIT });
+    const armed = await status();
+    check('a schedule set at runtime is armed at once', armed.schedule === 'CRON_TZ=UTC */2 * * * * *' && armed.nextScheduledRun !== null,
+      JSON.stringify([armed.schedule, armed.nextScheduledRun]));
+    await page.goto(BASE + '/ui/#/overview');
+    const nextRow = page.locator('tr', { hasText: 'Next scheduled run' });
+    await nextRow.waitFor({ timeout: WAIT });
+    check('the overview shows the next scheduled run', !(await nextRow.textContent()).includes('none'), await nextRow.textContent());
+    await page.goto(BASE + '/ui/#/runs');
+    await page.locator('main table tr', { hasText: 'schedule' }).first().waitFor({ timeout: WAIT });
+    check('the runtime schedule fires a run (listed on the Runs page)', true);
+
+    phase = 'schedule-invalid'; // the browser logs the 400 it gets
+    await save('61 * * * *');
+    await page.locator('#settings-msg .error-box').waitFor({ timeout: WAIT });
+    const error = await page.locator('#settings-msg').textContent();
+    check('an invalid SCHEDULE shows the error naming it', error.includes('SCHEDULE') && error.includes('61'), error);
+    check('an invalid SCHEDULE changes nothing', (await status()).schedule === 'CRON_TZ=UTC */2 * * * * *');
+    await page.waitForLoadState('networkidle');
+    phase = 'schedule';
+    // a daily one replaces it: the next run moves to 03:00 UTC
+    await save('0 3 * * *');
+    await page.locator('#settings-msg', { hasText: '0 3 * * *' }).waitFor({ timeout: WAIT });
+    const daily = await status();
+    report.schedule = daily.schedule;
+    check('a new SCHEDULE replaces the armed one', daily.schedule === 'CRON_TZ=UTC 0 3 * * *'
+      && /T03:00:00(\.0+)?Z$/.test(daily.nextScheduledRun), JSON.stringify([daily.schedule, daily.nextScheduledRun]));
+    const scheduleRow = page.locator('#settings-table tr', { hasText: 'SCHEDULE' }).first();
+    check('the settings table shows SCHEDULE changed at runtime', (await scheduleRow.textContent()).includes('runtime'),
+      await scheduleRow.textContent());
+    await shot('settings'); // the form after a runtime change of SCHEDULE
+    await axe('settings-schedule');
+  });
+
+  // so a 401 logged after the right token was entered (lateRefusals) answered a request sent without it
+  check('the right token is never refused', report.unauthorized.every((u) => !u.rightToken),
+    JSON.stringify({ lateRefusals: report.lateRefusals || 0, unauthorized: report.unauthorized }));
   check('no console error on any page', report.consoleErrors.length === 0, report.consoleErrors.join(' || '));
   check('no request left 127.0.0.1', report.offHostRequests.length === 0, report.offHostRequests.join(' '));
 } finally {

@@ -122,11 +122,22 @@ class ApiError extends Error {
   constructor(status, message) { super(message); this.status = status; }
 }
 
+// the token (or '' for none) a read was refused with: further reads with it are not sent (a chain of
+// awaits would otherwise send one more refused request after another) until another one is entered
+let refusedReadToken = null;
+
 /** fetch() on the agent's API; 401 shows the token form. Returns parsed JSON. */
 async function api(path, options = {}) {
   const headers = Object.assign({ Accept: 'application/json' }, options.headers || {});
   const t = token();
   if (t) headers.Authorization = 'Bearer ' + t;
+  const read = !options.method || options.method === 'GET';
+  if (read && refusedReadToken !== null && refusedReadToken === (t || '')) {
+    pageTimers.forEach(clearInterval);
+    pageTimers = [];
+    askForToken(t ? 'The token was refused' : 'A token is needed');
+    throw new ApiError(401, t ? 'the token was refused' : 'a token is needed');
+  }
   let res;
   try {
     const url = options.raw ? path : hostPath(path);
@@ -139,6 +150,7 @@ async function api(path, options = {}) {
   if (!res.ok) {
     const message = (body && body.error) || res.status + ' ' + res.statusText;
     if (res.status === 401) {
+      if (read) refusedReadToken = t || '';
       // no point polling with a token the agent refuses: the page restarts when one is entered
       pageTimers.forEach(clearInterval);
       pageTimers = [];
@@ -389,7 +401,7 @@ function runs() {
     try {
       const list = (await api('/v1/runs')).runs;
       if (!list.length) {
-        body.replaceChildren(h('p', { class: 'muted' }, 'No run since the agent started.'));
+        body.replaceChildren(h('p', { class: 'muted' }, 'No run yet.'));
         return;
       }
       body.replaceChildren(h('table', {},
@@ -430,7 +442,8 @@ function runPage([id]) {
           .filter(([, v]) => v !== undefined)
           .map(([k, v]) => h('tr', {}, h('th', { scope: 'row' }, k), h('td', {}, v))))));
       const list = await api('/v1/runs/' + encodeURIComponent(id) + '/items');
-      items.replaceChildren(h('p', { class: 'muted' }, list.items.length + ' items, from the ' + (list.source === 'audit' ? 'audit trail' : 'run record in memory (dry runs write no audit lines)')),
+      items.replaceChildren(h('p', { class: 'muted' }, list.items.length + ' items, from the ' + (list.source === 'audit' ? 'audit trail' : list.source === 'history'
+        ? 'run history (a dry run before the last restart: its items were not kept)' : 'run record in memory (dry runs write no audit lines)')),
         itemTable(list.items, true));
     } catch (e) {
       if (e.status === 404) finished = false;
@@ -619,6 +632,9 @@ async function settings() {
       if (name === 'AUTOMATIC_CLEANUP_PAUSED') {
         input = h('select', { id, name }, ['false', 'true'].map((v) => h('option', { value: v, selected: String(value(name)) === v },
           v === 'true' ? 'paused (thresholds and schedule start no run)' : 'active')));
+      } else if (name === 'SCHEDULE') {
+        // cron as at start (5 or 6 fields, @daily…, optionally CRON_TZ=Zone first); empty turns it off
+        input = h('input', { id, name, value: value(name) || '', size: 24, placeholder: 'off, e.g. 30 2 * * *' });
       } else {
         input = h('input', { id, name, value: value(name) || '', size: 8 });
       }

@@ -87,6 +87,8 @@ public final class Agent {
   private final RunCoordinator runs = new RunCoordinator(this::startRun);
   private CleanupRun cleanup;
   private final Deque<RunRecord> recent = new ArrayDeque<>();
+  // finished runs' summaries, kept in STATE_DIR across restarts (the dashboard's Runs page)
+  private volatile RunHistory runHistory = new RunHistory(RunHistory.DEFAULT_CAPACITY);
   private final PlanStore plans = new PlanStore(RECENT_PLANS);
   private volatile boolean stopping;
   // false until acceptRuns(): thresholds and the schedule start no run while the start-up may still fail
@@ -179,7 +181,7 @@ public final class Agent {
     return startedAt;
   }
 
-  /** The settings an operator may change at runtime (watermarks, pause). */
+  /** The settings an operator may change at runtime (watermarks, SCHEDULE, pause). */
   public RuntimeSettings runtimeSettings() {
     return runtime;
   }
@@ -206,6 +208,12 @@ public final class Agent {
     for (RuntimeSettings.Change c : changes) {
       log.info("SETTINGS", c.name() + " changed from " + c.oldValue() + " to " + c.newValue() + " by " + who,
           fields("setting", c.name(), "old", c.oldValue(), "new", c.newValue(), "by", who));
+    }
+    if (changes.stream().anyMatch(c -> c.name().equals(RuntimeSettings.SCHEDULE))) {
+      triggers.replaceSchedule();
+      log.info("SCHEDULE", triggers.schedule().map(c -> "Schedule is now " + c + ", next run "
+          + triggers.nextScheduled().map(z -> z.toOffsetDateTime().toString()).orElse("never")).orElse("Schedule is off"),
+          fields("next", triggers.nextScheduled().map(z -> z.toInstant().toString()).orElse(null)));
     }
     settingsListeners.forEach(l -> l.accept(runtime.values()));
     Optional<Path> dir = settings.stateDir();
@@ -237,6 +245,11 @@ public final class Agent {
 
   public DiskUsage lastDiskUsage() {
     return lastDf;
+  }
+
+  /** SCHEDULE in force (the configuration's or a runtime change) with its zone; empty = none. */
+  public Optional<String> schedule() {
+    return triggers.schedule().map(Object::toString);
   }
 
   public Optional<ZonedDateTime> nextScheduledRun() {
@@ -272,6 +285,14 @@ public final class Agent {
         }
       } catch (IOException | RuntimeException e) {
         log.warn("SETTINGS", "Runtime settings not loaded, using the configuration: " + e.getMessage(), fields());
+      }
+      // a SCHEDULE changed at runtime before the restart replaces the configuration's
+      triggers.parseSchedule();
+      try {
+        runHistory = RunHistory.load(stateDir.get(), RunHistory.DEFAULT_CAPACITY);
+      } catch (IOException e) {
+        // a list of past runs is not worth refusing to start for (the audit trail keeps their items)
+        log.warn("STATE", "Run history not loaded, starting a new one: " + e.getMessage(), fields());
       }
       try {
         diskHistory = DiskHistory.load(stateDir.get(), DiskHistory.DEFAULT_INTERVAL, DiskHistory.DEFAULT_CAPACITY,
@@ -425,6 +446,7 @@ public final class Agent {
             }
             if (settings.stateDir().isPresent()) {
               diskHistory.save(settings.stateDir().get());
+              runHistory.save(settings.stateDir().get());
             }
           } catch (IOException e) {
             log.error("STATE", "Cannot save state: " + e.getMessage(), fields("error", e.getMessage()));
@@ -591,6 +613,33 @@ public final class Agent {
     }
   }
 
+  /**
+   * Finished runs' summaries, newest first, at most {@link RunHistory#DEFAULT_CAPACITY}: this
+   * process's runs and, with STATE_DIR, those before the last restarts.
+   */
+  public List<io.vertx.core.json.JsonObject> runHistory() {
+    return runHistory.list();
+  }
+
+  /** A finished run's summary from the history (also runs before a restart). */
+  public Optional<io.vertx.core.json.JsonObject> historicRun(String id) {
+    return runHistory.find(id);
+  }
+
+  /** Writes the run history to STATE_DIR on a worker, in order (one file, replaced atomically). */
+  private void saveRunHistory() {
+    Optional<Path> dir = settings.stateDir();
+    if (dir.isEmpty()) {
+      return;
+    }
+    RunHistory h = runHistory;
+    vertx.executeBlocking(() -> {
+      h.save(dir.get());
+      return null;
+    }, true).onFailure(e -> log.warn("STATE", "Cannot save the run history: " + e.getMessage(),
+        fields("error", String.valueOf(e.getMessage()))));
+  }
+
   /** Whether a run with this id is queued (not started yet). */
   public boolean queued(String id) {
     return runs.queuedIds().contains(id);
@@ -662,6 +711,8 @@ public final class Agent {
         recent.removeLast();
       }
     }
+    runHistory.add(record.toSummaryJson());
+    saveRunHistory();
     triggers.runFinished(req, record.outcome());
     log.info("RUN", "Run " + record.id() + " " + record.outcome().label() + ": removed "
         + record.count(ItemOutcome.REMOVED) + (record.dryRun() ? " (dry run: would remove " + record.count(ItemOutcome.WOULD_REMOVE) + ")" : "")

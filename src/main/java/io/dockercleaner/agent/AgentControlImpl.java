@@ -97,6 +97,11 @@ public final class AgentControlImpl implements AgentControl {
             return Future.succeededFuture(new JsonObject().put("runId", id).put("source", "audit").put("items", items));
           }
           Optional<RunRecord> record = agent.run(id);
+          if (record.isEmpty() && agent.historicRun(id).isPresent()) {
+            // before the last restart, with no audit lines (a dry run): its items were not kept
+            return Future.succeededFuture(new JsonObject().put("runId", id).put("source", "history")
+                .put("items", new JsonArray()));
+          }
           if (record.isEmpty()) {
             return Future.failedFuture(ApiException.notFound("no run with id '" + id
                 + "' in memory or in the audit trail"));
@@ -207,8 +212,9 @@ public final class AgentControlImpl implements AgentControl {
         .put("lastDisconnectReason", ev.connected() ? null : ev.lastDisconnectReason()));
     RunRecord current = agent.currentRun();
     o.put("currentRun", current == null ? null : current.toSummaryJson());
-    List<RunRecord> recent = agent.recentRuns();
-    o.put("lastRun", recent.isEmpty() ? null : recent.get(0).toSummaryJson());
+    List<JsonObject> history = agent.runHistory();
+    o.put("lastRun", history.isEmpty() ? null : history.get(0));
+    o.put("schedule", agent.schedule().orElse(null));
     o.put("nextScheduledRun", agent.nextScheduledRun().map(z -> z.toInstant().toString()).orElse(null));
     o.put("forecast", agent.forecast().toJson());
     o.put("maintenanceWindow", s.maintenanceWindow().map(window -> {
@@ -273,13 +279,18 @@ public final class AgentControlImpl implements AgentControl {
     if (current != null) {
       out.add(current.toSummaryJson());
     }
-    agent.recentRuns().forEach(r -> out.add(r.toSummaryJson()));
+    // finished runs from the history: kept in STATE_DIR, so runs before a restart are listed too
+    out.addAll(agent.runHistory());
     return out;
   }
 
   @Override
   public Optional<JsonObject> run(String id) {
     Optional<JsonObject> run = agent.run(id).map(RunRecord::toJson);
+    if (run.isEmpty()) {
+      // a run before the last restart: its summary (items: GET /v1/runs/{id}/items, from the audit)
+      run = agent.historicRun(id);
+    }
     if (run.isEmpty() && agent.queued(id)) {
       return Optional.of(new JsonObject().put("id", id).put("outcome", "queued"));
     }

@@ -17,11 +17,13 @@ import java.util.Map;
 
 /**
  * The settings an operator may change while the agent runs (the dashboard's Settings page, {@code
- * PUT /v1/settings}): the disk and inode watermarks and whether automatic cleanup (thresholds and
- * SCHEDULE) is paused. Values are validated by the parsers and cross-checks used at start ({@link
- * Settings#of}: a low watermark below its high one, the high one at most the critical one); a
- * change with any bad value changes nothing. Changed values are kept in {@code
- * STATE_DIR/runtime-settings.json} and win over the configuration at the next start.
+ * PUT /v1/settings}): the disk and inode watermarks, SCHEDULE and whether automatic cleanup
+ * (thresholds and SCHEDULE) is paused. Values are validated by the parsers and cross-checks used at
+ * start ({@link Settings#of}: a low watermark below its high one, the high one at most the critical
+ * one; SCHEDULE as a cron expression in the start-up TZ unless it has its own {@code CRON_TZ=}); a
+ * change with any bad value changes nothing. An empty SCHEDULE turns the schedule off, as an unset
+ * one does at start. Changed values are kept in {@code STATE_DIR/runtime-settings.json} and win
+ * over the configuration at the next start.
  *
  * <p>Thread-safe: one immutable {@link Values} swapped atomically.
  */
@@ -30,13 +32,19 @@ public final class RuntimeSettings {
   public static final String FILE_NAME = "runtime-settings.json";
   /** Not a start-up setting: automatic cleanup is paused (true/false, yes/no, on/off, 1/0). */
   public static final String PAUSED = "AUTOMATIC_CLEANUP_PAUSED";
+  /** The cron schedule of full runs (empty = none). */
+  public static final String SCHEDULE = "SCHEDULE";
   /** Names that may be changed, in display order. */
   public static final List<String> EDITABLE = List.of("DISK_HIGH_WATERMARK", "DISK_LOW_WATERMARK",
-      "DISK_CRITICAL_WATERMARK", "INODE_HIGH_WATERMARK", "INODE_LOW_WATERMARK", PAUSED);
+      "DISK_CRITICAL_WATERMARK", "INODE_HIGH_WATERMARK", "INODE_LOW_WATERMARK", SCHEDULE, PAUSED);
 
-  /** The values in force; {@code raw} holds each as last written (e.g. {@code 85%}). */
+  /**
+   * The values in force; {@code raw} holds each as last written (e.g. {@code 85%}); {@code
+   * schedule} is SCHEDULE with its zone ({@code CRON_TZ=Zone ...}, as {@link Settings#schedule()}),
+   * empty when there is none.
+   */
   public record Values(double diskHigh, double diskLow, double diskCritical, double inodeHigh, double inodeLow,
-      boolean paused, Map<String, String> raw) {}
+      java.util.Optional<String> schedule, boolean paused, Map<String, String> raw) {}
 
   /** One changed value, for the audit and the log. */
   public record Change(String name, String oldValue, String newValue) {}
@@ -45,15 +53,19 @@ public final class RuntimeSettings {
   // names changed at runtime (now or before a restart): their source is "runtime"
   private final java.util.Set<String> changed = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
+  // TZ is not editable: a runtime SCHEDULE without CRON_TZ= fires in the start-up TZ
+  private final String tz;
+
   public RuntimeSettings(Settings settings) {
     Map<String, String> raw = new LinkedHashMap<>();
     Map<String, String> effective = settings.effective();
     for (String name : EDITABLE) {
-      raw.put(name, name.equals(PAUSED) ? "false" : effective.get(name));
+      raw.put(name, name.equals(PAUSED) ? "false" : effective.getOrDefault(name, ""));
     }
+    tz = effective.getOrDefault("TZ", "");
     values = new Values(settings.diskHighWatermarkRatio(), settings.diskLowWatermarkRatio(),
         settings.diskCriticalWatermarkRatio(), settings.inodeHighWatermarkRatio(), settings.inodeLowWatermarkRatio(),
-        false, Map.copyOf(raw));
+        settings.schedule(), false, Map.copyOf(raw));
   }
 
   public Values values() {
@@ -80,10 +92,11 @@ public final class RuntimeSettings {
     Map<String, String> raw = new LinkedHashMap<>(values.raw());
     updates.forEach((k, v) -> raw.put(k, v == null ? "" : v.trim()));
     boolean paused = ValueParsers.parseBoolean(PAUSED, raw.get(PAUSED));
-    Map<String, String> watermarks = new LinkedHashMap<>(raw);
-    watermarks.remove(PAUSED);
+    Map<String, String> startUp = new LinkedHashMap<>(raw);
+    startUp.remove(PAUSED);
+    startUp.put("TZ", tz);
     // the same parsers and cross-checks as at start
-    Settings checked = Settings.of(watermarks);
+    Settings checked = Settings.of(startUp);
     List<Change> changes = new ArrayList<>();
     for (String name : EDITABLE) {
       if (!raw.get(name).equals(values.raw().get(name))) {
@@ -92,7 +105,7 @@ public final class RuntimeSettings {
     }
     values = new Values(checked.diskHighWatermarkRatio(), checked.diskLowWatermarkRatio(),
         checked.diskCriticalWatermarkRatio(), checked.inodeHighWatermarkRatio(), checked.inodeLowWatermarkRatio(),
-        paused, Map.copyOf(raw));
+        checked.schedule(), paused, Map.copyOf(raw));
     changes.forEach(c -> changed.add(c.name()));
     return changes;
   }

@@ -51,6 +51,9 @@ final class TriggerSources {
   private CronExpression schedule;
   private ZonedDateTime nextScheduled;
   private long scheduleTimer = -1;
+  // armSchedule ran once (the agent started watching); stop() ran
+  private boolean armed;
+  private boolean stopped;
   private Instant lastThresholdRunEnd;
   private Duration thresholdBackoff;
   private final Supplier<Forecast> forecast;
@@ -85,9 +88,29 @@ final class TriggerSources {
     thresholdListeners.add(listener);
   }
 
-  /** Parses SCHEDULE; fails on an invalid one. */
+  /** Parses SCHEDULE as in force (the configuration, or a runtime change); fails on an invalid one. */
   void parseSchedule() {
-    schedule = settings.schedule().map(s -> CronExpression.parse("SCHEDULE", s)).orElse(null);
+    schedule = runtime.values().schedule().map(s -> CronExpression.parse("SCHEDULE", s)).orElse(null);
+  }
+
+  /**
+   * SCHEDULE changed at runtime: the armed timer is cancelled and the new schedule (if any) armed
+   * from now, so {@link #nextScheduled()} says when the new one fires. Before the schedule was first
+   * armed (still starting) and after {@link #stop()} it only parses.
+   */
+  void replaceSchedule() {
+    if (scheduleTimer >= 0) {
+      vertx.cancelTimer(scheduleTimer);
+      scheduleTimer = -1;
+    }
+    nextScheduled = null;
+    if (stopped) {
+      return;
+    }
+    parseSchedule();
+    if (armed) {
+      armSchedule(ZonedDateTime.now(clock));
+    }
   }
 
   Optional<CronExpression> schedule() {
@@ -244,7 +267,8 @@ final class TriggerSources {
 
   /** Arms the schedule's next firing after {@code after}. */
   void armSchedule(ZonedDateTime after) {
-    if (schedule == null) {
+    armed = true;
+    if (schedule == null || stopped) {
       return;
     }
     nextScheduled = schedule.next(after);
@@ -264,6 +288,7 @@ final class TriggerSources {
 
   /** Stops the schedule. */
   void stop() {
+    stopped = true;
     if (scheduleTimer >= 0) {
       vertx.cancelTimer(scheduleTimer);
     }

@@ -77,6 +77,12 @@ public final class HttpApi {
   static final int LOG_STREAM_BACKLOG_LINES = 200;
   /** Comment lines sent to an idle live-log reader so that it sees a dead connection. */
   static final long LOG_STREAM_HEARTBEAT_MILLIS = 15_000;
+  /**
+   * Lines published within this span after a quiet queue go to a live-log reader in one write: a
+   * run logs dozens of lines a second, and a write (and flush) per line is most of what an open
+   * live view costs the agent (bench/README.md, "Dashboard"); a person sees no difference.
+   */
+  static final long LOG_STREAM_COALESCE_MILLIS = 100;
   /** Lines written per turn of the event loop to one live-log reader. */
   private static final int LOG_STREAM_BATCH_LINES = 100;
 
@@ -203,7 +209,9 @@ public final class HttpApi {
     // the dashboard's files hold no host data (like this API's document): served without a token;
     // every call they make goes through the guards below
     router.get(UI_PATH + "*").handler(StaticHandler.create(UI_WEBROOT).setDirectoryListing(false)
-        .setIndexPage("index.html").setCachingEnabled(false).setSendVaryHeader(false));
+        .setIndexPage("index.html").setCachingEnabled(false).setSendVaryHeader(false)
+        // the files are UTF-8; the default is the JVM's charset, ASCII or Latin-1 without a UTF-8 locale
+        .setDefaultContentEncoding("UTF-8"));
     router.get("/healthz").handler(ctx -> json(ctx, 200, new JsonObject().put("status", "ok")));
     router.get("/readyz").handler(this::readyz);
     router.get("/v1/openapi.yaml").handler(this::openApi);
@@ -447,7 +455,7 @@ public final class HttpApi {
     Context context = vertx.getOrCreateContext();
     LogStreamWriter writer = new LogStreamWriter(response);
     writer.subscription = hub.subscribe(after, LogHub.DEFAULT_SUBSCRIBER_QUEUE_LINES,
-        () -> context.runOnContext(v -> writer.pump()));
+        () -> context.runOnContext(v -> vertx.setTimer(LOG_STREAM_COALESCE_MILLIS, t -> writer.pump())));
     long heartbeat = vertx.setPeriodic(LOG_STREAM_HEARTBEAT_MILLIS, t -> {
       if (!writer.closed && !response.writeQueueFull()) {
         response.write(": keep-alive\n\n");

@@ -121,6 +121,13 @@ final class HostAgent {
     metrics.diskWatermarks(settings.diskLowWatermarkRatio(), settings.diskHighWatermarkRatio(),
         settings.diskCriticalWatermarkRatio());
     metrics.automaticCleanupPaused(false);
+    // reads the field, not this core: after a failed start and a retry the gauge (registered once
+    // per name and host) must see the core that runs
+    metrics.scheduleNextRun(() -> {
+      Agent running = agent;
+      return running == null ? Double.NaN
+          : running.nextScheduledRun().map(z -> z.toInstant().toEpochMilli() / 1000.0).orElse(Double.NaN);
+    });
     a.onSettingsChanged(v -> {
       metrics.diskWatermarks(v.diskLow(), v.diskHigh(), v.diskCritical());
       metrics.automaticCleanupPaused(v.paused());

@@ -216,6 +216,18 @@ public final class CleanerMetrics implements AutoCloseable {
     }
   }
 
+  /**
+   * When SCHEDULE fires next (unix seconds; NaN when there is no schedule), read from {@code
+   * nextRunEpochSeconds} at each scrape: SCHEDULE may change at runtime.
+   */
+  public void scheduleNextRun(java.util.function.DoubleSupplier nextRunEpochSeconds) {
+    Gauge.builder(PREFIX + "schedule.next.run.timestamp.seconds", nextRunEpochSeconds, java.util.function.DoubleSupplier::getAsDouble)
+        .description("When SCHEDULE fires next (unix time), NaN without a schedule; SCHEDULE may change at runtime")
+        .strongReference(true)
+        .tag("host", host)
+        .register(registry);
+  }
+
   /** The underlying registry, e.g. to add Vert.x metrics. */
   public PrometheusMeterRegistry registry() {
     return registry;

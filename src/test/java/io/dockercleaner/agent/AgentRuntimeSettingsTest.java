@@ -121,12 +121,20 @@ class AgentRuntimeSettingsTest {
         .containsExactlyInAnyOrder("DISK_HIGH_WATERMARK 99.9% 0.1% " + WHO, "DISK_LOW_WATERMARK 99.8% 0% " + WHO);
     assertThat(stateDir.resolve(RuntimeSettings.FILE_NAME)).exists();
     on(s.context(), () -> s.agent().stop(Duration.ofSeconds(5)));
+    List<String> runs = s.agent().recentRuns().stream().map(r -> r.id() + " " + r.trigger()).toList();
+    String runId = s.agent().recentRuns().get(0).id();
+    String outcome = s.agent().recentRuns().get(0).outcome().label();
 
-    // a new agent on the same STATE_DIR keeps the change
+    // a new agent on the same STATE_DIR keeps the change, and the run history (STATE_DIR/runs.json)
     Agent restarted = new Agent(vertx, settings(), quietLog(new MutableClock()), java.time.Clock.systemUTC(),
         new FakeDockerClient(vertx, new MutableClock()));
     on(s.context(), restarted::start);
     assertThat(restarted.runtimeSettings().values().diskHigh()).isEqualTo(0.001);
+    AgentControlImpl control = new AgentControlImpl(restarted);
+    assertThat(control.recentRuns()).extracting(o -> o.getString("id") + " " + o.getString("trigger"))
+        .as("the runs before the restart, newest first").isEqualTo(runs);
+    assertThat(control.run(runId)).hasValueSatisfying(o -> assertThat(o.getString("outcome")).isEqualTo(outcome));
+    assertThat(control.status().getJsonObject("lastRun").getString("id")).isEqualTo(runId);
     on(s.context(), () -> restarted.stop(Duration.ofSeconds(5)));
   }
 
@@ -154,6 +162,51 @@ class AgentRuntimeSettingsTest {
     assertThat(s.agent().runtimeSettings().values()).isEqualTo(before);
     assertThat(settingAuditLines()).isEmpty();
     assertThat(stateDir.resolve(RuntimeSettings.FILE_NAME)).doesNotExist();
+    on(s.context(), () -> s.agent().stop(Duration.ofSeconds(5)));
+  }
+  @Test
+  void aScheduleSetAtRuntimeIsArmedFiresARunIsAuditedAndCanBeTurnedOff(Vertx vertx) throws Exception {
+    Started s = start(vertx);
+    assertThat(s.agent().nextScheduledRun()).as("no SCHEDULE in the configuration").isEmpty();
+    on(s.context(), () -> s.agent().changeSettings(Map.of("SCHEDULE", "* * * * * *"), WHO));
+    assertThat(s.agent().schedule()).contains("CRON_TZ=UTC * * * * * *");
+    assertThat(s.agent().nextScheduledRun()).as("armed at once").isPresent();
+    JsonObject status = new AgentControlImpl(s.agent()).status();
+    assertThat(status.getString("schedule")).isEqualTo("CRON_TZ=UTC * * * * * *");
+    assertThat(status.getString("nextScheduledRun")).isNotNull();
+
+    org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30))
+        .until(() -> s.agent().recentRuns().stream().anyMatch(r -> r.trigger().equals("schedule")));
+    assertThat(settingAuditLines()).extracting(o -> o.getString("setting") + " '" + o.getString("old") + "' '"
+        + o.getString("new") + "' " + o.getString("by")).containsExactly("SCHEDULE '' '* * * * * *' " + WHO);
+
+    on(s.context(), () -> s.agent().changeSettings(Map.of("SCHEDULE", ""), WHO));
+    assertThat(s.agent().nextScheduledRun()).as("an empty SCHEDULE turns it off").isEmpty();
+    assertThat(new AgentControlImpl(s.agent()).status().getValue("schedule")).isNull();
+    int runsThen = on(s.context(), () -> Future.succeededFuture(s.agent().recentRuns().size()
+        + (s.agent().currentRun() == null ? 0 : 1)));
+    on(s.context(), () -> s.agent().stop(Duration.ofSeconds(5)));
+
+    // the change is kept: a new agent with the same configuration has no schedule either
+    Agent restarted = new Agent(vertx, settings(), quietLog(new MutableClock()), java.time.Clock.systemUTC(),
+        new FakeDockerClient(vertx, new MutableClock()));
+    on(s.context(), restarted::start);
+    assertThat(restarted.schedule()).isEmpty();
+    assertThat(restarted.runtimeSettings().changedAtRuntime("SCHEDULE")).isTrue();
+    on(s.context(), () -> restarted.stop(Duration.ofSeconds(5)));
+    assertThat(runsThen).isPositive();
+  }
+
+  @Test
+  void aBadScheduleIsRefusedAndTheArmedOneStays(Vertx vertx) throws Exception {
+    Started s = start(vertx);
+    on(s.context(), () -> s.agent().changeSettings(Map.of("SCHEDULE", "0 3 * * *"), WHO));
+    var next = s.agent().nextScheduledRun();
+    assertThatThrownBy(() -> on(s.context(), () -> s.agent().changeSettings(Map.of("SCHEDULE", "0 25 * * *"), WHO)))
+        .hasCauseInstanceOf(ConfigException.class).hasMessageContaining("SCHEDULE");
+    assertThat(s.agent().schedule()).contains("CRON_TZ=UTC 0 3 * * *");
+    assertThat(s.agent().nextScheduledRun()).isEqualTo(next);
+    assertThat(settingAuditLines()).hasSize(1);
     on(s.context(), () -> s.agent().stop(Duration.ofSeconds(5)));
   }
 }

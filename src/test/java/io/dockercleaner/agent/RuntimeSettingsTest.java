@@ -84,4 +84,40 @@ class RuntimeSettingsTest {
     Files.writeString(dir.resolve(RuntimeSettings.FILE_NAME), "not json");
     assertThatThrownBy(() -> defaults().load(dir)).isInstanceOf(java.io.IOException.class);
   }
+  @Test
+  void scheduleIsEditableValidatedByTheCronParserAndTakesTheStartUpZone() {
+    RuntimeSettings r = new RuntimeSettings(Settings.of(Map.of("TZ", "Europe/Berlin")));
+    assertThat(r.values().schedule()).as("no SCHEDULE at start").isEmpty();
+    assertThat(r.values().raw()).containsEntry("SCHEDULE", "");
+    var changes = r.apply(Map.of("SCHEDULE", "30 2 * * *"));
+    assertThat(changes).containsExactly(new RuntimeSettings.Change("SCHEDULE", "", "30 2 * * *"));
+    assertThat(r.values().schedule()).as("fires in the start-up TZ").contains("CRON_TZ=Europe/Berlin 30 2 * * *");
+    r.apply(Map.of("SCHEDULE", "CRON_TZ=America/New_York @daily"));
+    assertThat(r.values().schedule()).as("its own zone wins").contains("CRON_TZ=America/New_York @daily");
+    assertThat(r.changedAtRuntime("SCHEDULE")).isTrue();
+  }
+
+  @Test
+  void aBadScheduleNamesSchedulesAndChangesNothing() {
+    RuntimeSettings r = new RuntimeSettings(Settings.of(Map.of("SCHEDULE", "@hourly")));
+    var before = r.values();
+    assertThatThrownBy(() -> r.apply(Map.of("SCHEDULE", "61 * * * *", "DISK_HIGH_WATERMARK", "90%")))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("SCHEDULE").hasMessageContaining("61");
+    assertThatThrownBy(() -> r.apply(Map.of("SCHEDULE", "CRON_TZ=Mars/Olympus 0 * * * *")))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("SCHEDULE").hasMessageContaining("Mars/Olympus");
+    assertThat(r.values()).isEqualTo(before);
+    assertThat(r.values().schedule()).contains("CRON_TZ=UTC @hourly");
+  }
+
+  @Test
+  void anEmptyScheduleTurnsTheScheduleOffAndThatSurvivesARestart(@TempDir Path dir) throws Exception {
+    RuntimeSettings r = new RuntimeSettings(Settings.of(Map.of("SCHEDULE", "@hourly")));
+    r.apply(Map.of("SCHEDULE", ""));
+    assertThat(r.values().schedule()).isEmpty();
+    r.save(dir);
+    RuntimeSettings restarted = new RuntimeSettings(Settings.of(Map.of("SCHEDULE", "@hourly")));
+    restarted.load(dir);
+    assertThat(restarted.values().schedule()).as("the runtime change wins over the configuration").isEmpty();
+    assertThat(restarted.changedAtRuntime("SCHEDULE")).isTrue();
+  }
 }

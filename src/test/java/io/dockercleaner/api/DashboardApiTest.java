@@ -107,6 +107,16 @@ class DashboardApiTest {
         Map.of("app.js", "text/javascript", "style.css", "text/css", "favicon.svg", "image/svg+xml").get(file));
   }
 
+  @ParameterizedTest
+  @ValueSource(strings = {"", "app.js", "style.css"})
+  void uiTextFilesAreDeclaredUtf8WhateverTheJvmsDefaultCharset(String file) {
+    // the files hold non-ASCII text (→, …); an agent started without a UTF-8 locale has another
+    // default charset, and Chromium then showed "â†'" for "→" (seen in a screenshot)
+    start(Map.of());
+    Response r = client.get("/ui/" + file);
+    assertThat(r.headers().get("Content-Type")).containsIgnoringCase("charset=utf-8");
+  }
+
   @Test
   void uiFilesLoadNothingFromElsewhereAndHaveNoInlineScriptOrStyle() throws IOException {
     Pattern external = Pattern.compile("(https?:)?//[a-z0-9.-]+\\.[a-z]{2,}", Pattern.CASE_INSENSITIVE);

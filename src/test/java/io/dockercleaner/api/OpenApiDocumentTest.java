@@ -124,6 +124,16 @@ class OpenApiDocumentTest {
   }
 
   @Test
+  void settingsDocumentNamesEveryRuntimeEditableSetting() {
+    String editable = doc.at("/components/schemas/SettingsView/properties/editable/description").asText();
+    String put = doc.at("/paths/~1v1~1settings/put/description").asText();
+    for (String name : io.dockercleaner.agent.RuntimeSettings.EDITABLE) {
+      assertThat(editable).as("the editable list names %s", name).contains(name);
+    }
+    assertThat(put).as("PUT says what an empty SCHEDULE does").contains("empty SCHEDULE turns the schedule off");
+  }
+
+  @Test
   void runRequestSchemaListsExactlyTheParsedFields() {
     JsonNode schema = doc.at("/components/schemas/RunRequest");
     assertThat(new ArrayList<>(names(schema.get("properties")))).containsExactlyInAnyOrderElementsOf(RequestParsers.RUN_FIELDS);

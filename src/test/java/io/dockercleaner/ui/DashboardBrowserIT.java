@@ -25,10 +25,11 @@ import org.junit.jupiter.api.io.TempDir;
  * Chromium with playwright-core against {@code bin/docker-cleaner agent} (a child process) on the
  * private daemon. The script checks the pages (token refused and accepted, every page loads with
  * no console error and no request off 127.0.0.1, axe-core finds nothing serious, keyboard
- * navigation, a run watched in the live log and listed on its page, a plan previewed and applied
- * after a confirmation, a watermark changed on the Settings page and an invalid one refused) and
- * prints a JSON report; this test then checks the daemon: the run's and
- * the plan's containers are gone, and only those; and the changed watermark survives a restart.
+ * navigation, a run watched mid-way on the overview and in the live log and listed on its page, a
+ * plan previewed and applied after a confirmation, a watermark changed on the Settings page and an
+ * invalid one refused, a SCHEDULE set there firing a run and then replaced) and prints a JSON
+ * report; this test then checks the daemon: the run's and the plan's containers are gone, and only
+ * those; and the changed watermark and SCHEDULE and the runs list survive a restart.
  *
  * <p>Needs {@code /usr/bin/chromium}, node and the npm packages that {@code bin/test} installs
  * ({@code DC_UI_E2E_MODULES}, default {@code /var/cache/docker-cleaner-test/ui-e2e/node_modules}).
@@ -39,6 +40,12 @@ import org.junit.jupiter.api.io.TempDir;
 class DashboardBrowserIT {
   private static final String DEFAULT_MODULES = "/var/cache/docker-cleaner-test/ui-e2e/node_modules";
   private static final long SCRIPT_TIMEOUT_MINUTES = 10;
+  /**
+   * Created containers the browser's run removes besides the named ones: with one deletion at a
+   * time (DELETE_CONCURRENCY=1) the run lasts long enough for the overview to show it mid-way.
+   */
+  private static final int BULK_CONTAINERS = 300;
+  private static final int CREATE_THREADS = 8;
 
   @TempDir
   Path stateDir;
@@ -72,10 +79,13 @@ class DashboardBrowserIT {
     List<String> runIds = runNames.stream().map(n -> fixture.stopped(n, TestDaemons.TEST_IMAGE)).toList();
     String kept = fixture.stopped("e2e-ui-keep", TestDaemons.TEST_IMAGE, "--label", "keep=true");
     String running = fixture.running("e2e-ui-user", TestDaemons.TEST_IMAGE);
+    List<String> bulkIds = createdContainers("e2e-ui-bulk-", BULK_CONTAINERS);
 
     Map<String, String> env = AgentProcess.baseEnv(host);
     env.putAll(Map.of("STATE_DIR", stateDir.toString(), "MIN_AGE", "0s", "QUIET_PERIOD", "0s",
-        "API_TOKEN_FOR_READ", "true", "LOG_FORMAT", "text"));
+        "API_TOKEN_FOR_READ", "true", "LOG_FORMAT", "text", "DELETE_CONCURRENCY", "1"));
+    String browserRunId;
+    String planRunId;
     try (AgentProcess agent = AgentProcess.start(env)) {
       Path root = AgentProcess.projectRoot();
       Path shots = root.resolve("target/ui-screenshots");
@@ -112,23 +122,59 @@ class DashboardBrowserIT {
       assertThat(report.getJsonArray("consoleErrors")).as("console errors").isEmpty();
       assertThat(report.getJsonArray("offHostRequests")).as("requests that left 127.0.0.1").isEmpty();
 
+      browserRunId = report.getJsonObject("run").getString("id");
       JsonObject plan = report.getJsonObject("plan");
+      planRunId = plan.getString("runId");
       JsonArray created = plan.getJsonArray("created");
       assertThat(plan.getJsonArray("ids").getList()).as("the plan lists the two stopped containers")
           .containsExactlyInAnyOrderElementsOf(created.getList());
       String later = report.getString("later");
       assertThat(fixture.containerIds()).as("the run's and the plan's containers are gone, and only those")
-          .doesNotContainAnyElementsOf(runIds).doesNotContainAnyElementsOf(created.getList().stream()
-              .map(String::valueOf).toList())
+          .doesNotContainAnyElementsOf(runIds).doesNotContainAnyElementsOf(bulkIds)
+          .doesNotContainAnyElementsOf(created.getList().stream().map(String::valueOf).toList())
           .contains(kept, running, later);
       assertThat(agent.sigterm()).as("exit code after SIGTERM; output in %s", agent.logFile()).isZero();
     }
-    // the watermark the browser changed survives a restart (STATE_DIR/runtime-settings.json)
+    // the watermark and SCHEDULE the browser changed survive a restart (STATE_DIR/runtime-settings.json),
+    // and so does the runs list (STATE_DIR/runs.json)
     try (AgentProcess again = AgentProcess.start(env)) {
       AgentProcess.Response status = again.send("GET", "/v1/status", null, true);
       assertThat(status.status()).as(status.body()).isEqualTo(200);
       assertThat(status.json().getJsonObject("watermarks").getDouble("diskHigh")).isEqualTo(0.995);
+      assertThat(status.json().getString("schedule")).isEqualTo("CRON_TZ=UTC 0 3 * * *");
+      assertThat(status.json().getString("nextScheduledRun")).endsWith("T03:00:00Z");
+      AgentProcess.Response runs = again.send("GET", "/v1/runs", null, true);
+      assertThat(runs.status()).as(runs.body()).isEqualTo(200);
+      List<JsonObject> listed = runs.json().getJsonArray("runs").stream().map(JsonObject.class::cast).toList();
+      assertThat(listed).extracting(r -> r.getString("id")).as("the runs before the restart are listed")
+          .contains(browserRunId, planRunId);
+      assertThat(listed).extracting(r -> r.getString("trigger")).as("with the runs the runtime SCHEDULE fired")
+          .contains("http", "schedule");
+      JsonObject browserRun = listed.stream().filter(r -> r.getString("id").equals(browserRunId)).findFirst().orElseThrow();
+      assertThat(browserRun.getInteger("removed")).as("the browser's run, as it was")
+          .isEqualTo(BULK_CONTAINERS + runNames.size());
       assertThat(again.sigterm()).as("exit code after SIGTERM; output in %s", again.logFile()).isZero();
+    }
+  }
+
+  /** {@code count} created (never started) containers, made {@link #CREATE_THREADS} at a time. */
+  private List<String> createdContainers(String prefix, int count) throws Exception {
+    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(CREATE_THREADS);
+    try {
+      List<java.util.concurrent.Future<String>> ids = new java.util.ArrayList<>();
+      for (int i = 0; i < count; i++) {
+        String name = prefix + i;
+        // the test image is labelled keep=true and containers inherit it
+        ids.add(pool.submit(() -> TestDaemons.docker(host, "create", "--name", name, "--network", "none",
+            "--label", "keep=false", TestDaemons.TEST_IMAGE, "true")));
+      }
+      List<String> out = new java.util.ArrayList<>();
+      for (java.util.concurrent.Future<String> f : ids) {
+        out.add(f.get(SCRIPT_TIMEOUT_MINUTES, TimeUnit.MINUTES).strip());
+      }
+      return out;
+    } finally {
+      pool.shutdownNow();
     }
   }
 
