@@ -53,17 +53,9 @@ final class AgentCommand {
     log.info(RunLog.INIT, "Connected to " + (docker.capabilities().podman() ? "Podman " : "Docker ")
         + docker.versionInfo().version() + " at " + docker.host().describe() + " (API " + docker.apiVersion() + ", "
         + docker.transport() + ")", fields());
-    AgentRuntime runtime;
-    try {
-      runtime = Main.await(AgentRuntime.start(vertx, settings, env, log, docker, settings.httpListen()));
-      log.info(RunLog.INIT, "HTTP API on " + settings.httpListen() + " (GET /healthz /readyz /metrics /v1/status)", fields());
-      warnIfReadsAreOpen(settings, log);
-    } catch (RuntimeException e) {
-      log.error(RunLog.INIT, "Agent failed to start: " + e.getMessage(), fields("error", String.valueOf(e.getMessage())));
-      Main.await(vertx.close());
-      return 2;
-    }
-    return serve(vertx, settings, runtime, log);
+    return startAndServe(vertx, settings, log,
+        () -> AgentRuntime.start(vertx, settings, env, log, docker, settings.httpListen()),
+        "GET /healthz /readyz /metrics /v1/status");
   }
 
   /**
@@ -98,11 +90,22 @@ final class AgentCommand {
       Main.await(vertx.close());
       return 2;
     }
+    Map<io.dockercleaner.config.HostSpec, Settings> validHosts = hosts;
+    return startAndServe(vertx, settings, log,
+        () -> AgentRuntime.startHosts(vertx, settings, validHosts, env, log, settings.httpListen()),
+        "GET /healthz /readyz /metrics /v1/status; one host: /v1/hosts/{host}/status, /runs, /plan");
+  }
+
+  /**
+   * Starts the runtime (validated and bound before any run may delete), then serves until a
+   * signal; exit 2 when the start fails.
+   */
+  private static int startAndServe(Vertx vertx, Settings settings, RunLog log,
+      java.util.function.Supplier<io.vertx.core.Future<AgentRuntime>> start, String endpoints) {
     AgentRuntime runtime;
     try {
-      runtime = Main.await(AgentRuntime.startHosts(vertx, settings, hosts, env, log, settings.httpListen()));
-      log.info(RunLog.INIT, "HTTP API on " + settings.httpListen() + " (GET /healthz /readyz /metrics /v1/status;"
-          + " one host: /v1/hosts/{host}/status, /runs, /plan)", fields());
+      runtime = Main.await(start.get());
+      log.info(RunLog.INIT, "HTTP API on " + settings.httpListen() + " (" + endpoints + ")", fields());
       warnIfReadsAreOpen(settings, log);
     } catch (RuntimeException e) {
       log.error(RunLog.INIT, "Agent failed to start: " + e.getMessage(), fields("error", String.valueOf(e.getMessage())));
