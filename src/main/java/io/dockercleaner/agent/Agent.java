@@ -58,6 +58,8 @@ import java.util.function.Consumer;
 public final class Agent {
   /** Run records kept in memory. */
   public static final int RECENT_RUNS = 100;
+  /** Of those, how many keep their planned steps and item results in memory ({@link RunRecord#compact()}). */
+  public static final int RECENT_RUNS_WITH_ITEMS = 10;
   /** Plans kept for {@code planId} requests. */
   public static final int RECENT_PLANS = 20;
   /** Targets under a limit leave this much headroom (fraction of the limit). */
@@ -709,6 +711,14 @@ public final class Agent {
       recent.addFirst(record);
       while (recent.size() > RECENT_RUNS) {
         recent.removeLast();
+      }
+      // the newest runs keep their items (the fallback of /v1/runs/{id}/items for runs without
+      // audit lines); older ones keep their summary only
+      int position = 0;
+      for (RunRecord r : recent) {
+        if (position++ >= RECENT_RUNS_WITH_ITEMS) {
+          r.compact();
+        }
       }
     }
     runHistory.add(record.toSummaryJson());

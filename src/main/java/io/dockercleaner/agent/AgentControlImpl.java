@@ -108,7 +108,9 @@ public final class AgentControlImpl implements AgentControl {
           }
           JsonArray items = new JsonArray();
           record.get().items().forEach(i -> items.add(i.toJson().put("reportedBytes", null)));
-          return Future.succeededFuture(new JsonObject().put("runId", id).put("source", "memory").put("items", items));
+          // an older run's items were let go (RunRecord.compact): no items kept, as for a pre-restart one
+          String source = record.get().compacted() ? "history" : "memory";
+          return Future.succeededFuture(new JsonObject().put("runId", id).put("source", source).put("items", items));
         });
   }
 

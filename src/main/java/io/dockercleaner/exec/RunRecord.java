@@ -25,8 +25,10 @@ public final class RunRecord {
   private final boolean dryRun;
   private final Instant startedAt;
   private final long targetBytes;
-  private final List<PlanStep> planned = new ArrayList<>();
-  private final List<ItemResult> items = new ArrayList<>();
+  private List<PlanStep> planned = new ArrayList<>();
+  private List<ItemResult> items = new ArrayList<>();
+  // set by compact(): the summary of a finished run whose steps and items were let go
+  private JsonObject compactedSummary;
   private final List<String> errors = new ArrayList<>();
   // deletions sent to the daemon and not answered yet, by object id (live progress)
   private final Map<String, PlanStep> inFlight = new LinkedHashMap<>();
@@ -216,8 +218,30 @@ public final class RunRecord {
     return m;
   }
 
+  /**
+   * Lets go of a finished run's planned steps and item results and keeps its summary, so that the
+   * runs an agent keeps in memory cost memory by their number, not by their size (a run of 10,000
+   * deletions holds 10,000 of each). The items stay in the audit trail. No effect while running.
+   */
+  public synchronized void compact() {
+    if (finishedAt == null || compactedSummary != null) {
+      return;
+    }
+    compactedSummary = toSummaryJson().put("itemsInMemory", false);
+    planned = new ArrayList<>(0);
+    items = new ArrayList<>(0);
+  }
+
+  /** True once {@link #compact()} let go of the items. */
+  public synchronized boolean compacted() {
+    return compactedSummary != null;
+  }
+
   /** Summary without items (for lists). */
   public synchronized JsonObject toSummaryJson() {
+    if (compactedSummary != null) {
+      return compactedSummary.copy();
+    }
     JsonObject removed = new JsonObject();
     removedByType().forEach((t, n) -> removed.put(t.label(), n));
     return new JsonObject().put("id", id).put("trigger", trigger).put("dryRun", dryRun)

@@ -79,4 +79,31 @@ class RunItemsAndProgressTest {
     run.add(new ItemResult(step("b"), ItemOutcome.REMOVED, null, null));
     assertThat(run.toSummaryJson().getJsonObject("progress").getValue("current")).isNull();
   }
+
+  @Test
+  void compactKeepsAFinishedRunsSummaryAndLetsGoOfItsItems() {
+    RunRecord run = new RunRecord("r-1", "threshold", false, clock.instant(), 5000);
+    run.planned(List.of(step("a"), step("b"), step("c")), 3000, null);
+    run.compact(); // still running: nothing changes
+    assertThat(run.compacted()).isFalse();
+    run.add(new ItemResult(step("a"), ItemOutcome.REMOVED, null, null));
+    run.add(new ItemResult(step("b"), ItemOutcome.FAILED, null, "conflict"));
+    run.add(new ItemResult(step("c"), ItemOutcome.SKIPPED, null, null));
+    run.finish(clock.instant(), io.dockercleaner.core.RunOutcome.PARTIAL);
+    JsonObject before = run.toSummaryJson();
+
+    run.compact();
+
+    assertThat(run.compacted()).isTrue();
+    assertThat(run.items()).isEmpty();
+    assertThat(run.plannedSteps()).isEmpty();
+    JsonObject after = run.toSummaryJson();
+    assertThat(after.getBoolean("itemsInMemory")).isFalse();
+    after.remove("itemsInMemory");
+    assertThat(after).isEqualTo(before);
+    assertThat(after.getInteger("planned")).isEqualTo(3);
+    assertThat(after.getLong("removed")).isEqualTo(1);
+    assertThat(after.getJsonArray("errors").getString(0)).contains("name-b").contains("conflict");
+    assertThat(run.toJson().getJsonArray("items")).isEmpty();
+  }
 }
