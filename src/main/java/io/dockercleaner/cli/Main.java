@@ -150,6 +150,20 @@ public final class Main {
     }
   }
 
+  /**
+   * Connects for a command that prints its own output (record, recommend): the client, or null
+   * after writing why it cannot connect as an ERROR line (the caller exits 2).
+   */
+  static DockerClient connectOrReport(Vertx vertx, Settings settings, Map<String, String> env, PrintStream err,
+      boolean json) {
+    try {
+      return await(connect(vertx, settings, env));
+    } catch (DockerException e) {
+      initLine(err, json, env, "ERROR", cannotConnect(settings, e));
+      return null;
+    }
+  }
+
   /** The connection failure, naming DOCKER_HOST (masked) as well as the daemon's or transport's message. */
   static String cannotConnect(Settings settings, DockerException e) {
     return "Cannot connect to the Docker daemon at DOCKER_HOST=" + settings.effective().get("DOCKER_HOST") + ": "

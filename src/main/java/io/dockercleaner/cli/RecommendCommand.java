@@ -50,11 +50,8 @@ final class RecommendCommand {
       }
       return worst;
     }
-    DockerClient docker;
-    try {
-      docker = Main.await(Main.connect(vertx, settings, env));
-    } catch (DockerException e) {
-      Main.initLine(err, json, env, "ERROR", Main.cannotConnect(settings, e));
+    DockerClient docker = Main.connectOrReport(vertx, settings, env, err, json);
+    if (docker == null) {
       return OneShotReport.EXIT_FATAL;
     }
     try {
