@@ -109,6 +109,37 @@ class AgentHttpIT {
     }
   }
 
+  @Test
+  void onlyTheNewestTenRunsKeepTheirItemsInMemoryAndOlderOnesAnswerFromTheAudit() throws Exception {
+    int runs = io.dockercleaner.agent.Agent.RECENT_RUNS_WITH_ITEMS + 1;
+    List<String> runIds = new java.util.ArrayList<>();
+    List<String> containers = new java.util.ArrayList<>();
+    try (AgentProcess agent = AgentProcess.start(env())) {
+      for (int i = 0; i < runs; i++) {
+        String container = fixture.stopped("e2e-c" + i + "-" + run, TestDaemons.TEST_IMAGE);
+        String id = agent.startRun("{\"types\":[\"container\"]}");
+        JsonObject record = agent.awaitRun(id);
+        assertThat(removed(record)).as("run %d: %s", i, record.encodePrettily()).containsExactly(container);
+        runIds.add(id);
+        containers.add(container);
+      }
+      JsonObject oldest = agent.send("GET", "/v1/runs/" + runIds.get(0), null, true).json();
+      assertThat(oldest.getBoolean("itemsInMemory")).as(oldest.encodePrettily()).isFalse();
+      assertThat(oldest.getJsonArray("items")).as("a compacted run holds no items (openapi: empty)").isEmpty();
+
+      JsonObject oldestItems = agent.send("GET", "/v1/runs/" + runIds.get(0) + "/items", null, true).json();
+      assertThat(oldestItems.getString("source")).isEqualTo("audit");
+      assertThat(oldestItems.getJsonArray("items").stream().map(JsonObject.class::cast)
+          .filter(i -> "removed".equals(i.getString("outcome"))).map(i -> i.getString("id")))
+          .containsExactly(containers.get(0));
+
+      JsonObject newest = agent.send("GET", "/v1/runs/" + runIds.get(runs - 1), null, true).json();
+      assertThat(newest.getBoolean("itemsInMemory", true)).isTrue();
+      assertThat(removed(newest)).containsExactly(containers.get(runs - 1));
+      assertThat(agent.sigterm()).as("exit code after SIGTERM; output in %s", agent.logFile()).isZero();
+    }
+  }
+
   private static List<String> removed(JsonObject record) {
     return record.getJsonArray("items").stream().map(JsonObject.class::cast)
         .filter(i -> "removed".equals(i.getString("outcome"))).map(i -> i.getString("id")).toList();
