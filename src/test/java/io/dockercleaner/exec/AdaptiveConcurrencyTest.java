@@ -165,4 +165,64 @@ class AdaptiveConcurrencyTest {
     assertThatThrownBy(() -> new AdaptiveConcurrency(1, 4, 1.0)).isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("slowFactor must be more than 1");
   }
+
+  @Test
+  void probesSayNothingWithoutAnIdleBaseline() {
+    AdaptiveConcurrency l = AdaptiveConcurrency.upTo(16);
+    l.onProbe(l.generation(), 500 * MS);
+    assertThat(l.limit()).isEqualTo(2);
+    assertThat(l.probeBaselineNanos()).isEqualTo(-1);
+  }
+
+  @Test
+  void theIdleProbeBaselineIsTheHighestIdleProbeAndAtLeastAMillisecond() {
+    AdaptiveConcurrency l = AdaptiveConcurrency.upTo(16);
+    l.onIdleProbe(MS / 10);
+    assertThat(l.probeBaselineNanos()).isEqualTo(AdaptiveConcurrency.MIN_BASELINE_NANOS);
+    l.onIdleProbe(4 * MS);
+    l.onIdleProbe(2 * MS);
+    assertThat(l.probeBaselineNanos()).isEqualTo(4 * MS);
+  }
+
+  @Test
+  void aProbeSlowerThanTheFactorTimesItsIdleBaselineHalvesTheLimit() {
+    AdaptiveConcurrency l = AdaptiveConcurrency.upTo(16);
+    l.onIdleProbe(2 * MS);
+    window(l, 10);
+    window(l, 10);
+    assertThat(l.limit()).isEqualTo(8);
+    l.onProbe(l.generation(), 6 * MS); // exactly 3×: not slower
+    assertThat(l.limit()).isEqualTo(8);
+    long before = l.generation();
+    l.onProbe(before, 7 * MS);
+    assertThat(l.limit()).isEqualTo(4);
+    assertThat(l.probeDecreases()).isEqualTo(1);
+    l.onProbe(before, 50 * MS);
+    assertThat(l.limit()).as("a probe sent before the halving says nothing about the new limit").isEqualTo(4);
+    window(l, 10);
+    assertThat(l.limit()).as("after a halving the limit grows by one, slow start is over").isEqualTo(5);
+  }
+
+  @Test
+  void slowProbesNeverTakeTheLimitBelowOne() {
+    AdaptiveConcurrency l = AdaptiveConcurrency.upTo(4);
+    l.onIdleProbe(MS);
+    for (int i = 0; i < 5; i++) {
+      l.onProbe(l.generation(), 100 * MS);
+    }
+    assertThat(l.limit()).isEqualTo(1);
+    assertThat(l.probeDecreases()).isEqualTo(1);
+  }
+
+  @Test
+  void aSlowProbeSentBeforeTheLimitGrewStillCounts() {
+    AdaptiveConcurrency l = AdaptiveConcurrency.upTo(16);
+    l.onIdleProbe(MS);
+    long sentAtTwo = l.generation();
+    window(l, 10);
+    window(l, 10);
+    assertThat(l.limit()).isEqualTo(8);
+    l.onProbe(sentAtTwo, 40 * MS); // out while the limit went 2 → 4 → 8: the load it saw was at least 2
+    assertThat(l.limit()).isEqualTo(4);
+  }
 }
