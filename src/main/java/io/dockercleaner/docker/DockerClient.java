@@ -54,15 +54,6 @@ public interface DockerClient {
 
   Future<PingInfo> ping();
 
-  /**
-   * A cheap request ({@code GET /_ping}) whose latency tells how responsive the daemon is to other
-   * clients while a run deletes; on a connection of its own where the client pools connections,
-   * so it never waits behind the run's own requests.
-   */
-  default Future<Void> probe() {
-    return ping().mapEmpty();
-  }
-
   Future<VersionInfo> version();
 
   Future<SystemInfo> info();

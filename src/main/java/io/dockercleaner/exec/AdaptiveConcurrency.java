@@ -20,13 +20,6 @@ import java.util.Arrays;
  * A median, not a single deletion, decides: one big image that takes long to remove is not a
  * slow daemon.
  *
- * <p>Other clients matter too (measured: with 8 deletions in flight the deletions stayed fast while
- * a concurrent {@code GET /containers/json} took 6–10× its idle p99). So the caller may also feed
- * <em>probes</em>, cheap requests on a connection of their own: the highest of the probes taken
- * before the first deletion is the idle baseline (at least {@link #MIN_BASELINE_NANOS}); a probe
- * started under the current limit that takes more than {@link #PROBE_SLOW_FACTOR} × that baseline
- * halves the limit, like a slow window.
- *
  * <p>Pure (no clock: the caller measures latencies), so it is tested by feeding it numbers.
  * Thread-safe.
  */
@@ -34,8 +27,6 @@ public final class AdaptiveConcurrency {
 
   /** The limit a run starts with (or the ceiling, when lower). */
   public static final int INITIAL_LIMIT = 2;
-  /** A probe slower than this × the idle probe baseline halves the limit. */
-  public static final double PROBE_SLOW_FACTOR = 3.0;
   /** A window whose median latency exceeds this × the baseline is slow. */
   public static final double SLOW_FACTOR = 3.0;
   /** Window medians remembered for the baseline. */
@@ -57,10 +48,6 @@ public final class AdaptiveConcurrency {
   private int windowSize;
   private final ArrayDeque<Long> recentMedians = new ArrayDeque<>();
   private int decreases;
-  private long probeBaselineNanos = -1;
-  /** The generation a halving started; probes started before it were measured at a higher limit. */
-  private long generationOfLastDecrease;
-  private int probeDecreases;
 
   /**
    * @param initialLimit the first limit (clamped to 1..maxLimit)
@@ -159,50 +146,10 @@ public final class AdaptiveConcurrency {
     window = new long[Math.max(limit, MIN_WINDOW)];
   }
 
-  /**
-   * A probe taken before any deletion of the run: the baseline is the highest of these (the idle
-   * tail, not its best case), at least {@link #MIN_BASELINE_NANOS}.
-   */
-  public synchronized void onIdleProbe(long latencyNanos) {
-    probeBaselineNanos = Math.max(Math.max(probeBaselineNanos, latencyNanos), MIN_BASELINE_NANOS);
-  }
-
-  /** The idle probe baseline in nanoseconds, or -1 when no idle probe came back. */
-  public synchronized long probeBaselineNanos() {
-    return probeBaselineNanos;
-  }
-
-  /** How often a slow probe halved the limit. */
-  public synchronized int probeDecreases() {
-    return probeDecreases;
-  }
-
-  /**
-   * A probe started in generation {@code startGeneration}, while deletions were in flight, came
-   * back after {@code latencyNanos}: slower than {@link #PROBE_SLOW_FACTOR} × the idle baseline
-   * halves the limit, unless it was sent before the last halving. Without an idle baseline probes
-   * say nothing.
-   */
-  public synchronized void onProbe(long startGeneration, long latencyNanos) {
-    // unlike a deletion, a probe is judged even when the limit grew while it was out (it can take
-    // longer than a window, and it then measured a load at least that high); only a probe sent
-    // before the last halving is stale
-    if (startGeneration < generationOfLastDecrease || probeBaselineNanos < 0 || limit == 1) {
-      return;
-    }
-    if (latencyNanos > PROBE_SLOW_FACTOR * probeBaselineNanos) {
-      probeDecreases++;
-      decrease();
-      windowSize = 0;
-      window = new long[Math.max(limit, MIN_WINDOW)];
-    }
-  }
-
   private void decrease() {
     slowStart = false;
     decreases++;
     setLimit(limit / 2);
-    generationOfLastDecrease = generation;
   }
 
   private void setLimit(int next) {
@@ -230,9 +177,7 @@ public final class AdaptiveConcurrency {
 
   @Override
   public synchronized String toString() {
-    return "limit " + limit + " (peak " + peakLimit + ", max " + maxLimit + ", halved " + decreases + "× ("
-        + probeDecreases + " for slow probes), baseline "
-        + (recentMedians.isEmpty() ? "none" : String.format("%.1f ms", baseline() / 1e6)) + ", probe baseline "
-        + (probeBaselineNanos < 0 ? "none" : String.format("%.1f ms", probeBaselineNanos / 1e6)) + ")";
+    return "limit " + limit + " (peak " + peakLimit + ", max " + maxLimit + ", halved " + decreases + "×, baseline "
+        + (recentMedians.isEmpty() ? "none" : String.format("%.1f ms", baseline() / 1e6)) + ")";
   }
 }

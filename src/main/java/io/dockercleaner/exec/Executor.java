@@ -105,10 +105,6 @@ public final class Executor {
       ResourceType.VOLUME, ResourceType.NETWORK, ResourceType.BUILD_CACHE);
 
   private static final int MAX_CHILD_RETRY_ROUNDS = 5;
-  /** Probes before a budgeted run's first deletion (the first only opens the connection). */
-  private static final int IDLE_PROBES = 4;
-  private static final long IDLE_PROBE_WAIT_MILLIS = 250;
-  private static final long PROBE_GAP_MILLIS = 10;
 
   private final DockerClient docker;
   private final Clock clock;
@@ -145,8 +141,7 @@ public final class Executor {
       Supplier<Future<Boolean>> targetReached, BooleanSupplier stopRequested) {
     Deadline deadline = new Deadline(clock, budget.maxDuration());
     Promise<RunRecord> done = Promise.promise();
-    BudgetedRun run = new BudgetedRun(record, steps, budget, dryRun, deadline, targetReached, stopRequested, done);
-    (dryRun || steps.isEmpty() ? Future.<Void>succeededFuture() : run.idleProbes()).onComplete(v -> run.pump());
+    new BudgetedRun(record, steps, budget, dryRun, deadline, targetReached, stopRequested, done).pump();
     return done.future().onComplete(r -> deadline.cancel());
   }
 
@@ -178,10 +173,6 @@ public final class Executor {
     boolean measuring;
     Reason stopped;
     final Trampoline trampoline = new Trampoline();
-    /** The highest idle probe latency, -1 when none came back (then probes say nothing). */
-    long idleProbeNanos = -1;
-    boolean probeInFlight;
-    long lastProbeStartNanos;
 
     BudgetedRun(RunRecord record, List<PlanStep> steps, Budget budget, boolean dryRun, Deadline deadline,
         Supplier<Future<Boolean>> targetReached, BooleanSupplier stopRequested, Promise<RunRecord> done) {
@@ -266,86 +257,8 @@ public final class Executor {
     }
 
     private AdaptiveConcurrency limiter() {
-      return limiters.computeIfAbsent(currentType == null ? ResourceType.IMAGE : currentType, t -> {
-        AdaptiveConcurrency l = AdaptiveConcurrency.upTo(Math.max(1, budget.concurrency()));
-        if (idleProbeNanos >= 0) {
-          l.onIdleProbe(idleProbeNanos);
-        }
-        return l;
-      });
-    }
-
-    /**
-     * {@value #IDLE_PROBES} probes one after the other before the first deletion: the first opens
-     * the probe connection, the others set the idle baseline. Waits at most {@value
-     * #IDLE_PROBE_WAIT_MILLIS} ms (a hung daemon must not hold the run here; then no baseline).
-     */
-    Future<Void> idleProbes() {
-      Promise<Void> ready = Promise.promise();
-      Context context = Vertx.currentContext();
-      if (context != null) {
-        long timer = context.owner().setTimer(IDLE_PROBE_WAIT_MILLIS, t -> ready.tryComplete());
-        ready.future().onComplete(v -> context.owner().cancelTimer(timer));
-      }
-      idleProbe(0, ready);
-      return ready.future();
-    }
-
-    private void idleProbe(int taken, Promise<Void> ready) {
-      if (taken == IDLE_PROBES || ready.future().isComplete()) {
-        ready.tryComplete();
-        return;
-      }
-      long startedNanos = System.nanoTime();
-      Future<Void> probe;
-      try {
-        probe = docker.probe();
-      } catch (RuntimeException e) {
-        probe = Future.failedFuture(e);
-      }
-      probe.onComplete(ar -> {
-        if (ar.failed()) {
-          ready.tryComplete();
-          return;
-        }
-        synchronized (this) {
-          if (taken > 0 && !ready.future().isComplete()) {
-            idleProbeNanos = Math.max(idleProbeNanos, System.nanoTime() - startedNanos);
-          }
-        }
-        idleProbe(taken + 1, ready);
-      });
-    }
-
-    /**
-     * While deletions are in flight, one probe at a time, at most every {@value #PROBE_GAP_MILLIS}
-     * ms: how long other clients wait for the daemon now. A slow one halves the current limit.
-     */
-    private void maybeProbe() {
-      long now = System.nanoTime();
-      if (dryRun || idleProbeNanos < 0 || probeInFlight || inFlight == 0
-          || now - lastProbeStartNanos < PROBE_GAP_MILLIS * 1_000_000L) {
-        return;
-      }
-      probeInFlight = true;
-      lastProbeStartNanos = now;
-      AdaptiveConcurrency limiter = limiter();
-      long generation = limiter.generation();
-      Future<Void> probe;
-      try {
-        probe = docker.probe();
-      } catch (RuntimeException e) {
-        probe = Future.failedFuture(e);
-      }
-      probe.onComplete(ar -> {
-        long latencyNanos = System.nanoTime() - now;
-        synchronized (this) {
-          probeInFlight = false;
-          if (ar.succeeded()) {
-            limiter.onProbe(generation, latencyNanos);
-          }
-        }
-      });
+      return limiters.computeIfAbsent(currentType == null ? ResourceType.IMAGE : currentType,
+          t -> AdaptiveConcurrency.upTo(Math.max(1, budget.concurrency())));
     }
 
     private void start(PlanStep step) {
@@ -356,7 +269,6 @@ public final class Executor {
       Future<ItemResult> f = dryRun ? Future.succeededFuture(wouldRemove(step)) : delete(record, step, deadline);
       f.onComplete(ar -> completed(step, limiter, generation, System.nanoTime() - startedNanos,
           ar.succeeded() ? ar.result() : new ItemResult(step, ItemOutcome.FAILED, null, String.valueOf(ar.cause()))));
-      maybeProbe();
     }
 
     private synchronized void completed(PlanStep step, AdaptiveConcurrency limiter, long generation, long latencyNanos,
@@ -374,7 +286,6 @@ public final class Executor {
           removed++;
         }
       }
-      maybeProbe();
       pump();
     }
 
@@ -402,8 +313,7 @@ public final class Executor {
       if (log != null && !dryRun) {
         limiters.forEach((type, l) -> log.debug(type.operation(), "Deleted " + type.label().replace('_', ' ')
             + "s with adaptive concurrency: " + l, fields("peak_concurrency", l.peakLimit(),
-                "final_concurrency", l.limit(), "max_concurrency", l.maxLimit(),
-                "slow_probe_halvings", l.probeDecreases())));
+                "final_concurrency", l.limit(), "max_concurrency", l.maxLimit())));
       }
     }
   }

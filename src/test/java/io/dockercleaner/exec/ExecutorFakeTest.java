@@ -247,36 +247,6 @@ class ExecutorFakeTest {
   }
 
   @Test
-  void probesThatOtherClientsWouldWaitForHalveTheConcurrencyWhileTheDeletionsStayFast() throws Exception {
-    Vertx vertx = Vertx.vertx();
-    try {
-      FakeDockerClient async = new FakeDockerClient(vertx, clock);
-      List<PlanStep> steps = IntStream.range(0, 80).mapToObj(i -> step(async.image("probed:" + i))).toList();
-      async.fault(Op.PING).times(4).after(Duration.ofMillis(1)); // before the first deletion: idle
-      async.fault(Op.PING).after(Duration.ofMillis(300)); // while deleting: the daemon keeps others waiting
-      async.fault(Op.REMOVE_IMAGE).after(Duration.ofMillis(40)); // the deletions themselves never slow down
-      java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
-      io.dockercleaner.log.RunLog log = new io.dockercleaner.log.RunLog(
-          new java.io.PrintStream(out, true, java.nio.charset.StandardCharsets.UTF_8),
-          io.dockercleaner.config.LogFormat.JSON, io.dockercleaner.config.LogLevel.DEBUG, false, "test", clock);
-      Executor onVertx = new Executor(async, clock, (run, item, bytes) -> { }, log);
-
-      RunRecord run = onVertx.execute(record(false), steps, budget(100, 8), false, NEVER_REACHED, NO_STOP)
-          .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
-
-      assertThat(outcomes(run)).hasSize(80).containsOnly(ItemOutcome.REMOVED);
-      assertThat(async.calls(Op.PING).size()).as("idle probes, then probes while deleting").isGreaterThan(4);
-      io.vertx.core.json.JsonObject limiterLine = out.toString(java.nio.charset.StandardCharsets.UTF_8).lines()
-          .map(io.vertx.core.json.JsonObject::new).filter(o -> o.containsKey("slow_probe_halvings"))
-          .findFirst().orElseThrow();
-      assertThat(limiterLine.getInteger("slow_probe_halvings")).as(limiterLine.encode()).isPositive();
-      assertThat(limiterLine.getString("message")).contains("probe baseline");
-    } finally {
-      vertx.close().await();
-    }
-  }
-
-  @Test
   void aChunkNeverSpansTwoTypes_imagesWaitForTheContainersThatUsedThem() {
     Image img = docker.image("app:1");
     Container a = docker.container("a", img);

@@ -56,8 +56,6 @@ public final class DockerClientImpl implements DockerClient {
   private final HttpClient http;
   /** The event stream holds its connection for as long as it runs: keep it out of the request pool. */
   private HttpClient eventsHttp;
-  /** One connection of its own for {@link #probe}: a pool busy with deletions must not queue it. */
-  private HttpClient probeHttp;
   /** The /system/df call in progress, shared by concurrent callers; guarded by this. */
   private Future<DiskUsage> dfInFlight;
   private ApiVersion apiVersion;
@@ -532,22 +530,7 @@ public final class DockerClientImpl implements DockerClient {
     });
   }
 
-  @Override
-  public Future<Void> probe() {
-    synchronized (this) {
-      if (probeHttp == null) {
-        probeHttp = vertx.createHttpClient(httpOptions(options.host()), new PoolOptions().setHttp1MaxSize(1));
-      }
-    }
-    return exchange(probeHttp, "GET /_ping", HttpMethod.GET, "/_ping", options.requestTimeout()).compose(r ->
-        r.status == 200 ? Future.<Void>succeededFuture() : Future.failedFuture(error("GET /_ping", r)));
-  }
-
   private Future<Reply> exchange(String op, HttpMethod method, String uri, Duration timeout) {
-    return exchange(http, op, method, uri, timeout);
-  }
-
-  private Future<Reply> exchange(HttpClient http, String op, HttpMethod method, String uri, Duration timeout) {
     Promise<Reply> promise = Promise.promise();
     HttpClientRequest[] current = new HttpClientRequest[1];
     long timer = vertx.setTimer(timeout.toMillis(), t -> {
@@ -690,7 +673,6 @@ public final class DockerClientImpl implements DockerClient {
   public Future<Void> close() {
     Future<Void> a = http.close();
     Future<Void> b = eventsHttp == null ? Future.succeededFuture() : eventsHttp.close();
-    Future<Void> c = probeHttp == null ? Future.succeededFuture() : probeHttp.close();
-    return Future.all(a, b, c).mapEmpty();
+    return Future.all(a, b).mapEmpty();
   }
 }
