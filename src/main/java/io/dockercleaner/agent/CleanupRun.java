@@ -141,8 +141,9 @@ final class CleanupRun {
       }
 
       @Override
-      public void servicesListed(Set<String> serviceIds) {
+      public void servicesListed(Set<String> serviceIds, Instant now) {
         state.retainSwarmServices(serviceIds);
+        state.swarmTasksWithin(retention, now); // forgets what is older, as on a worker
       }
 
       @Override

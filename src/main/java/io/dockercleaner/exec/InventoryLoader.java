@@ -107,7 +107,7 @@ public final class InventoryLoader {
       public void seen(List<ContainerSummary> containers, Instant now) {}
 
       @Override
-      public void servicesListed(Set<String> serviceIds) {}
+      public void servicesListed(Set<String> serviceIds, Instant now) {}
 
       @Override
       public Map<String, String> remembered(Instant now) {
@@ -118,8 +118,11 @@ public final class InventoryLoader {
     /** The containers of a fresh listing taken at {@code now}: its task containers are on this node now. */
     void seen(List<ContainerSummary> containers, Instant now);
 
-    /** The daemon listed every service (a manager, whose specs are the truth): these exist. */
-    void servicesListed(Set<String> serviceIds);
+    /**
+     * The daemon listed every service (a manager, whose specs are the truth): these exist, the
+     * others may be forgotten (as may what is older than the retention).
+     */
+    void servicesListed(Set<String> serviceIds, Instant now);
 
     /**
      * The image references (spec reference, image id) of tasks seen on this node within the
@@ -183,7 +186,7 @@ public final class InventoryLoader {
       }
       fromTasks.forEach(refs::putIfAbsent);
       refs.remove("");
-      recall.servicesListed(ids); // the specs are the truth: forget services that are gone
+      recall.servicesListed(ids, now); // the specs are the truth: forget services that are gone
       return new ServiceRefs(refs.keySet(), refs);
     }).recover(err -> {
       if (err instanceof DockerException e && (e.status() == 503 || e.status() == 404)) {

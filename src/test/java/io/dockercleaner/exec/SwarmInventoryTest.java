@@ -110,7 +110,7 @@ class SwarmInventoryTest {
     }
 
     @Override
-    public void servicesListed(java.util.Set<String> serviceIds) {
+    public void servicesListed(java.util.Set<String> serviceIds, java.time.Instant now) {
       listed = serviceIds;
     }
 
