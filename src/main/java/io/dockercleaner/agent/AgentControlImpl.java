@@ -248,9 +248,15 @@ public final class AgentControlImpl implements AgentControl {
         .put("estimatedBytes", s.estimatedBytes())));
     JsonObject skipped = new JsonObject();
     plan.skipped().forEach(s -> skipped.put(s.reason().label(), skipped.getInteger(s.reason().label(), 0) + 1));
+    // the objects kept for a reason that has evidence (which swarm service needs an image, and how
+    // this node knows), so an operator can check it
+    JsonArray evidence = new JsonArray();
+    plan.skipped().stream().filter(s -> s.evidence() != null).forEach(s -> evidence.add(new JsonObject()
+        .put("type", s.type().label()).put("id", s.id()).put("name", s.name()).put("reason", s.reason().label())
+        .put("evidence", s.evidence())));
     return new JsonObject().put("id", id).put("items", items).put("totalEstimatedBytes", plan.estimatedBytes())
         .put("bytesToFree", plan.bytesToFree() == Long.MAX_VALUE ? null : plan.bytesToFree())
-        .put("targetCovered", plan.targetCovered()).put("skipped", skipped);
+        .put("targetCovered", plan.targetCovered()).put("skipped", skipped).put("evidence", evidence);
   }
 
   @Override

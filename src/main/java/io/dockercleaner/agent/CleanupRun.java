@@ -3,6 +3,8 @@ package io.dockercleaner.agent;
 import static io.dockercleaner.log.RunLog.fields;
 
 import io.dockercleaner.agent.watch.DiskSample;
+import io.dockercleaner.agent.watch.SwarmTaskMemory;
+import io.dockercleaner.agent.watch.UsageState;
 import io.dockercleaner.config.Settings;
 import io.dockercleaner.core.Bytes;
 import io.dockercleaner.core.ItemOutcome;
@@ -10,6 +12,7 @@ import io.dockercleaner.core.Reason;
 import io.dockercleaner.core.ResourceType;
 import io.dockercleaner.core.RunOutcome;
 import io.dockercleaner.docker.DockerClient;
+import io.dockercleaner.docker.model.ContainerSummary;
 import io.dockercleaner.exec.Executor;
 import io.dockercleaner.exec.InventoryLoader;
 import io.dockercleaner.exec.ItemResult;
@@ -118,8 +121,42 @@ final class CleanupRun {
     return withinRunDeadline(docker.systemDf().compose(df -> {
       agent.dfRefreshed(df);
       Instant now = clock.instant();
-      return InventoryLoader.load(docker, df, withNetworks, now).map(inventory -> new Listing(inventory, now));
+      return InventoryLoader.load(docker, df, withNetworks, now, swarmTaskRecall())
+          .map(inventory -> new Listing(inventory, now));
     }), maxDuration);
+  }
+
+  /**
+   * The agent's memory of the swarm tasks that ran on this node (its usage state, saved with it):
+   * on a worker their images stay protected for SWARM_TASK_IMAGE_RETENTION after a task was last
+   * seen here; a manager's service list drops the services that no longer exist.
+   */
+  private InventoryLoader.SwarmTaskRecall swarmTaskRecall() {
+    UsageState state = agent.state();
+    Duration retention = settings.swarmTaskImageRetention();
+    return new InventoryLoader.SwarmTaskRecall() {
+      @Override
+      public void seen(List<ContainerSummary> containers, Instant now) {
+        state.recordSwarmTasks(containers, now);
+      }
+
+      @Override
+      public void servicesListed(Set<String> serviceIds, Instant now) {
+        state.retainSwarmServices(serviceIds);
+        state.swarmTasksWithin(retention, now); // forgets what is older, as on a worker
+      }
+
+      @Override
+      public Map<String, String> remembered(Instant now) {
+        Map<String, String> refs = new java.util.LinkedHashMap<>();
+        for (SwarmTaskMemory.Entry e : state.swarmTasksWithin(retention, now)) {
+          for (String ref : e.references()) {
+            refs.putIfAbsent(ref, e.evidence()); // most recently seen first
+          }
+        }
+        return refs;
+      }
+    };
   }
 
   /**

@@ -56,6 +56,7 @@ public final class EnvironmentVariables {
     put("KEEP_IMAGES", "");
     put("KEEP_TAGS_PER_REPO", "0");
     put("KUBELET_MANAGED", "skip");
+    put("SWARM_TASK_IMAGE_RETENTION", "30d");
     put("MIN_AGE", "1h");
     put("CLEANUP_POLICY", "lru");
     put("QUIET_PERIOD", "2m");

@@ -67,6 +67,7 @@ public final class Settings {
   private final List<String> keepImages;
   private final int keepTagsPerRepo;
   private final boolean skipKubeletManaged;
+  private final Duration swarmTaskImageRetention;
   private final Duration minAge;
   private final io.dockercleaner.plan.CleanupPolicy cleanupPolicy;
   private final Duration quietPeriod;
@@ -150,6 +151,7 @@ public final class Settings {
     keepTagsPerRepo =
         r.integer("KEEP_TAGS_PER_REPO", (n, v) -> ValueParsers.parseInt(n, v, 0, MAX_KEEP_TAGS_PER_REPO));
     skipKubeletManaged = r.bool("KUBELET_MANAGED", ValueParsers::parseKubeletManaged);
+    swarmTaskImageRetention = r.get("SWARM_TASK_IMAGE_RETENTION", ValueParsers::parseDuration);
     minAge = r.get("MIN_AGE", ValueParsers::parseDuration);
     cleanupPolicy = r.get("CLEANUP_POLICY", ValueParsers::parseCleanupPolicy);
     quietPeriod = r.get("QUIET_PERIOD", ValueParsers::parseDuration);
@@ -568,6 +570,15 @@ public final class Settings {
     return skipKubeletManaged;
   }
 
+  /**
+   * SWARM_TASK_IMAGE_RETENTION: on a daemon that cannot list swarm service specs (a worker), how
+   * long the agent keeps the image of a task after it last saw the task on this node (zero: only
+   * while a task container is there).
+   */
+  public Duration swarmTaskImageRetention() {
+    return swarmTaskImageRetention;
+  }
+
   /** KEEP_TAGS_PER_REPO, 0 to {@value #MAX_KEEP_TAGS_PER_REPO}. */
   public int keepTagsPerRepo() {
     return keepTagsPerRepo;
@@ -725,7 +736,7 @@ public final class Settings {
         diskPath, diskCheckInterval, dfInterval, diskHighWatermarkRatio, diskLowWatermarkRatio,
         diskCriticalWatermarkRatio, inodeHighWatermarkRatio, inodeLowWatermarkRatio,
         dockerUsageLimitBytes, buildCacheLimitBytes, schedule, runOnStart, minRunInterval,
-        keepImages, keepTagsPerRepo, skipKubeletManaged, minAge, cleanupPolicy, quietPeriod, maxRunDuration,
+        keepImages, keepTagsPerRepo, skipKubeletManaged, swarmTaskImageRetention, minAge, cleanupPolicy, quietPeriod, maxRunDuration,
         maxDeletionsPerRun,
         deleteConcurrency, httpListen, apiToken, apiTokenFile, apiTokenForRead, apiOpenRead, apiRateLimit,
         metricsTextfile, webhookUrls, webhookFormat, webhookEvents, webhookTimeout, webhookSecret, smtpPassword,

@@ -80,6 +80,8 @@ public final class VariableHelp {
     both("KEEP_TAGS_PER_REPO", "keep the newest N tags of each repository (0 = off)");
     both("KUBELET_MANAGED", "skip: never touch containers with io.kubernetes.* labels nor their images (the kubelet"
         + " garbage-collects them); include: treat them like any other");
+    agent("SWARM_TASK_IMAGE_RETENTION", "on a swarm worker (which cannot list service specs), keep the image of a"
+        + " task that ran on this node this long after the task was last seen here (0 = only tasks still here)");
     both("MIN_AGE", "never delete objects younger than this (in every mode; 0 = prune semantics)");
     agent("CLEANUP_POLICY", "order of unused images in targeted runs: lru (least recently used first) or cost (least expected re-pull cost first, with its evidence)");
     agent("QUIET_PERIOD", "never delete objects an event touched within this time");

@@ -23,6 +23,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -48,15 +49,26 @@ public final class InventoryLoader {
    * them; see {@link #images}) and, when networks are planned, {@code /networks}.
    */
   public static Future<Inventory> load(DockerClient docker, DiskUsage df, boolean withNetworks, Instant now) {
+    return load(docker, df, withNetworks, now, SwarmTaskRecall.NONE);
+  }
+
+  /**
+   * The agent's inventory (as {@link #load(DockerClient, DiskUsage, boolean, Instant)}), with what
+   * the agent remembers of the swarm tasks that ran on this node: on a daemon that cannot list
+   * service specs, their images stay protected (see {@link SwarmTaskRecall}).
+   */
+  public static Future<Inventory> load(DockerClient docker, DiskUsage df, boolean withNetworks, Instant now,
+      SwarmTaskRecall recall) {
     Future<List<NetworkSummary>> networks = withNetworks ? docker.listNetworks(Filters.NONE) : Future.succeededFuture(List.of());
     Future<List<ImageSummary>> all = docker.listImages(Filters.NONE, true);
-    Future<Set<String>> services = serviceImageRefs(docker, df.containers());
+    Future<ServiceRefs> services = serviceImageRefs(docker, df.containers(), recall, now);
     return Future.all(networks, all, services).map(v -> {
       Map<String, ImageSummary> images = new java.util.LinkedHashMap<>();
       df.images().forEach(i -> images.put(i.id(), i));
       all.result().forEach(i -> images.putIfAbsent(i.id(), i));
       return new Inventory(containers(df.containers(), now), images(List.copyOf(images.values())),
-          volumes(df.volumes()), cache(df.buildCache()), networks(networks.result()), services.result());
+          volumes(df.volumes()), cache(df.buildCache()), networks(networks.result()), services.result().refs(),
+          services.result().evidence());
     });
   }
 
@@ -74,60 +86,144 @@ public final class InventoryLoader {
     Future<List<BuildCacheRecord>> cache = types.contains(ResourceType.BUILD_CACHE)
         ? docker.listBuildCache() : Future.succeededFuture(List.of());
     // service specs matter only when images may go
-    Future<Set<String>> services = types.contains(ResourceType.IMAGE)
-        ? containers.compose(list -> serviceImageRefs(docker, list)) : Future.succeededFuture(Set.of());
+    Future<ServiceRefs> services = types.contains(ResourceType.IMAGE)
+        ? containers.compose(list -> serviceImageRefs(docker, list, SwarmTaskRecall.NONE, now))
+        : Future.succeededFuture(ServiceRefs.NONE);
     return Future.all(containers, images, volumes, networks, cache, services).map(v -> new Inventory(
         containers(containers.result(), now), images(images.result()), volumes.result(), cache(cache.result()),
-        networks(networks.result()), services.result()));
+        networks(networks.result()), services.result().refs(), services.result().evidence()));
+  }
+
+  /**
+   * What an agent remembers of the swarm tasks that ran on this node (see {@code
+   * agent.watch.SwarmTaskMemory}). A worker cannot list service specs: an image whose task left the
+   * node would otherwise lose its protection while the service still names it. The one-shot
+   * remembers nothing ({@link #NONE}): it keeps the images of the task containers that exist.
+   */
+  public interface SwarmTaskRecall {
+    /** Remembers nothing (the one-shot, {@code recommend}). */
+    SwarmTaskRecall NONE = new SwarmTaskRecall() {
+      @Override
+      public void seen(List<ContainerSummary> containers, Instant now) {}
+
+      @Override
+      public void servicesListed(Set<String> serviceIds, Instant now) {}
+
+      @Override
+      public Map<String, String> remembered(Instant now) {
+        return Map.of();
+      }
+    };
+
+    /** The containers of a fresh listing taken at {@code now}: its task containers are on this node now. */
+    void seen(List<ContainerSummary> containers, Instant now);
+
+    /**
+     * The daemon listed every service (a manager, whose specs are the truth): these exist, the
+     * others may be forgotten (as may what is older than the retention).
+     */
+    void servicesListed(Set<String> serviceIds, Instant now);
+
+    /**
+     * The image references (spec reference, image id) of tasks seen on this node within the
+     * retention, each with its evidence ("task of service X seen on this node at T"), the most
+     * recently seen first.
+     */
+    Map<String, String> remembered(Instant now);
+  }
+
+  /** Image references Swarm services need on this node, each with why (see {@link Inventory}). */
+  record ServiceRefs(Set<String> refs, Map<String, String> evidence) {
+    static final ServiceRefs NONE = new ServiceRefs(Set.of(), Map.of());
   }
 
   /** Label dockerd's swarm executor puts on every task container. */
   static final String SWARM_SERVICE_LABEL = "com.docker.swarm.service.id";
+  static final String SWARM_SERVICE_NAME_LABEL = "com.docker.swarm.service.name";
 
   /** Daemons already told that service specs are unknown (logged once per daemon address). */
   private static final Set<String> WARNED_NOT_MANAGER = ConcurrentHashMap.newKeySet();
+
+  /** Per daemon, the remembered task images last logged (logged again only when they change). */
+  private static final Map<String, String> LOGGED_REMEMBERED = new ConcurrentHashMap<>();
 
   /**
    * The image references Swarm services need on this node (see {@link Inventory#serviceImageRefs()}).
    * A manager lists every service's spec (and previous spec): an image stays even while none of its
    * tasks runs here. A worker cannot see specs ({@code GET /services} answers 503 "This node is not a
    * swarm manager"; a daemon in no swarm says the same, Podman 404): then the references are those of
-   * this node's task containers, running or stopped, which is all a worker can know (logged once per
-   * daemon when it has any). Any other failure fails the listing, so nothing is deleted blind.
+   * this node's task containers, running or stopped, plus those of the tasks the agent saw here
+   * within SWARM_TASK_IMAGE_RETENTION ({@code recall}), which is all a worker can know (logged once
+   * per daemon when it has any). Any other failure fails the listing, so nothing is deleted blind.
    */
-  static Future<Set<String>> serviceImageRefs(DockerClient docker, List<ContainerSummary> containers) {
-    Set<String> fromTasks = new HashSet<>();
+  static Future<ServiceRefs> serviceImageRefs(DockerClient docker, List<ContainerSummary> containers,
+      SwarmTaskRecall recall, Instant now) {
+    Map<String, String> fromTasks = new LinkedHashMap<>();
     for (ContainerSummary c : containers) {
-      if (c.labels().containsKey(SWARM_SERVICE_LABEL)) {
+      String service = c.labels().get(SWARM_SERVICE_LABEL);
+      if (service != null) {
         // Image is the spec's reference (repo:tag@sha256:...); ImageID the image it resolved to
-        fromTasks.add(c.image());
-        fromTasks.add(c.imageId());
+        String why = "task container " + c.name() + " of service "
+            + c.labels().getOrDefault(SWARM_SERVICE_NAME_LABEL, service) + " is on this node";
+        fromTasks.putIfAbsent(c.image(), why);
+        fromTasks.putIfAbsent(c.imageId(), why);
       }
     }
+    fromTasks.remove("");
+    fromTasks.remove(null);
     if (docker.capabilities() != null && docker.capabilities().podman()) {
-      return Future.succeededFuture(Set.of()); // Podman has no Swarm API
+      return Future.succeededFuture(ServiceRefs.NONE); // Podman has no Swarm API
     }
+    recall.seen(containers, now);
     return docker.listServices().map(list -> {
-      Set<String> refs = new HashSet<>(fromTasks);
+      Map<String, String> refs = new LinkedHashMap<>();
+      Set<String> ids = new HashSet<>();
       for (ServiceSummary s : list) {
-        refs.add(s.image());
-        refs.add(s.previousImage());
+        ids.add(s.id());
+        refs.putIfAbsent(s.image(), "named by the spec of service " + s.name());
+        refs.putIfAbsent(s.previousImage(), "named by the previous spec of service " + s.name()
+            + " (its rollback target)");
       }
+      fromTasks.forEach(refs::putIfAbsent);
       refs.remove("");
-      return (Set<String>) refs;
+      recall.servicesListed(ids, now); // the specs are the truth: forget services that are gone
+      return new ServiceRefs(refs.keySet(), refs);
     }).recover(err -> {
       if (err instanceof DockerException e && (e.status() == 503 || e.status() == 404)) {
-        if (!fromTasks.isEmpty() && WARNED_NOT_MANAGER.add(docker.host().describe())) {
+        Map<String, String> remembered = new LinkedHashMap<>(recall.remembered(now));
+        remembered.keySet().removeAll(fromTasks.keySet());
+        remembered.remove("");
+        String daemon = docker.host().describe();
+        if ((!fromTasks.isEmpty() || !remembered.isEmpty()) && WARNED_NOT_MANAGER.add(daemon)) {
           LOG.warn("This daemon is not a swarm manager: service specs are visible to managers only, so images of"
-              + " services without a task on this node are not protected; keeping the images of this node's"
-              + " swarm tasks ({} references). Run the agent with a manager's socket too, or protect images"
-              + " with KEEP_IMAGES", fromTasks.size());
+              + " services without a task on this node are not protected"
+              + (recall == SwarmTaskRecall.NONE ? "" : " unless a task of theirs ran here within"
+                  + " SWARM_TASK_IMAGE_RETENTION")
+              + "; keeping the images of this node's swarm tasks ({} references). Run the agent with a manager's"
+              + " socket too, or protect images with KEEP_IMAGES", fromTasks.size() + remembered.size());
         }
-        fromTasks.remove("");
-        return Future.succeededFuture(fromTasks);
+        logRemembered(daemon, remembered);
+        Map<String, String> refs = new LinkedHashMap<>(fromTasks);
+        remembered.forEach(refs::putIfAbsent);
+        return Future.succeededFuture(new ServiceRefs(refs.keySet(), refs));
       }
       return Future.failedFuture(err);
     });
+  }
+
+  /** Says which images are kept only because a task of theirs ran here before (once per change). */
+  private static void logRemembered(String daemon, Map<String, String> remembered) {
+    Map<String, List<String>> byEvidence = new LinkedHashMap<>();
+    remembered.forEach((ref, why) -> byEvidence.computeIfAbsent(why, k -> new ArrayList<>()).add(ref));
+    StringBuilder text = new StringBuilder();
+    byEvidence.forEach((why, refs) -> text.append(text.length() == 0 ? "" : "; ").append(String.join(", ", refs))
+        .append(" (").append(why).append(')'));
+    String previous = remembered.isEmpty() ? LOGGED_REMEMBERED.remove(daemon) : LOGGED_REMEMBERED.put(daemon,
+        text.toString());
+    if (!remembered.isEmpty() && !text.toString().equals(previous)) {
+      LOG.info("Keeping the images of {} swarm task(s) no longer on this node, whose services this worker cannot"
+          + " list (SWARM_TASK_IMAGE_RETENTION): {}", byEvidence.size(), text);
+    }
   }
 
   private static Future<List<VolumeInfo>> volumes(DockerClient docker) {

@@ -1,6 +1,7 @@
 package io.dockercleaner.plan;
 
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -11,6 +12,9 @@ import java.util.Set;
  *     {@code Spec} (and {@code PreviousSpec}, a rollback target) images of every service when the
  *     daemon is a manager, else the images of this node's swarm task containers (see {@link
  *     ServiceImageRefs}); matching images are never planned ({@code SWARM_SERVICE})
+ * @param serviceImageEvidence why each of {@code serviceImageRefs} is needed, where known ("named by
+ *     the spec of service web", "task of service web seen on this node at T": on a worker, which
+ *     cannot list specs, the agent remembers the tasks that ran on it); the planner's skip carries it
  */
 public record Inventory(
     List<ContainerInfo> containers,
@@ -18,7 +22,8 @@ public record Inventory(
     List<VolumeInfo> volumes,
     List<BuildCacheInfo> buildCache,
     List<NetworkInfo> networks,
-    Set<String> serviceImageRefs) {
+    Set<String> serviceImageRefs,
+    Map<String, String> serviceImageEvidence) {
 
   /** An inventory with nothing in it. */
   public static final Inventory EMPTY = new Inventory(List.of(), List.of(), List.of(), List.of(), List.of());
@@ -35,6 +40,12 @@ public record Inventory(
     this(containers, images, volumes, buildCache, networks, Set.of());
   }
 
+  /** An inventory whose service references carry no evidence. */
+  public Inventory(List<ContainerInfo> containers, List<ImageInfo> images, List<VolumeInfo> volumes,
+      List<BuildCacheInfo> buildCache, List<NetworkInfo> networks, Set<String> serviceImageRefs) {
+    this(containers, images, volumes, buildCache, networks, serviceImageRefs, Map.of());
+  }
+
   /** Copies the collections; {@code null} means empty. */
   public Inventory {
     containers = containers == null ? List.of() : List.copyOf(containers);
@@ -43,5 +54,8 @@ public record Inventory(
     buildCache = buildCache == null ? List.of() : List.copyOf(buildCache);
     networks = networks == null ? List.of() : List.copyOf(networks);
     serviceImageRefs = serviceImageRefs == null ? Set.of() : Set.copyOf(serviceImageRefs);
+    // insertion order kept: the first evidence of an image wins (the most telling comes first)
+    serviceImageEvidence = serviceImageEvidence == null ? Map.of()
+        : java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(serviceImageEvidence));
   }
 }

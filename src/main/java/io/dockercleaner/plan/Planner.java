@@ -222,6 +222,10 @@ public final class Planner {
       skipped.add(new Skip(type, id, name, reason));
     }
 
+    private void skippedImage(String id, String name, Reason reason, String evidence) {
+      skipped.add(new Skip(ResourceType.IMAGE, id, name, reason, evidence));
+    }
+
     // ---- containers
 
     private void containers() {
@@ -389,7 +393,7 @@ public final class Planner {
       }
       Set<String> keptByTags = newestTagsPerRepo(images);
       List<ImagePattern> keepPatterns = ImagePattern.compileAll(policy.keepImagePatterns());
-      ServiceImageRefs serviceRefs = ServiceImageRefs.of(inventory.serviceImageRefs());
+      ServiceImageRefs serviceRefs = ServiceImageRefs.of(inventory.serviceImageRefs(), inventory.serviceImageEvidence());
 
       Map<String, ImageCandidate> candidates = new HashMap<>(images.size() * 2);
       List<ImageInfo> kept = new ArrayList<>();
@@ -401,6 +405,7 @@ public final class Planner {
                 .orElse(policy.critical() || !policy.hasAgent() ? image.createdAt() : policy.agentStartedAt());
         Optional<Instant> lastUsed = history.imageLastUsed(image.id());
         Reason reason = null;
+        String evidence = null;
         if (sweep && !policy.imagesAll() && !image.untagged()) {
           // a tagged image is no candidate of a dangling-only sweep (as `docker image prune`
           // without -a): kept without a word, but still a kept image for the parent rule below;
@@ -420,6 +425,7 @@ public final class Planner {
         } else if (serviceRefs.matches(image)) {
           // a service may schedule a task here at any time (scale, failover, node drain elsewhere)
           reason = Reason.SWARM_SERVICE;
+          evidence = serviceRefs.evidence(image).orElse(null);
         } else if (kubeletImages.contains(image.id())) {
           reason = Reason.KUBELET_MANAGED;
         } else if (used.contains(image.id())) {
@@ -431,7 +437,7 @@ public final class Planner {
           reason = Reason.RECENTLY_TOUCHED;
         }
         if (reason != null) {
-          skip(ResourceType.IMAGE, image.id(), name, reason);
+          skippedImage(image.id(), name, reason, evidence);
           kept.add(image);
           continue;
         }

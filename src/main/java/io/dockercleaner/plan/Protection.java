@@ -19,7 +19,8 @@ public enum Protection {
       "running containers, images of containers that stay, volumes they mount, networks with a running"
           + " container, build cache in use"),
   SWARM_SERVICES("images a Swarm service spec names", true, true, true,
-      "even with no task on this node (a worker, which cannot see specs: the images of its own tasks)"),
+      "even with no task on this node; a worker cannot see specs: the images of its task containers and, in the"
+          + " agent, of every task seen on it within `SWARM_TASK_IMAGE_RETENTION` (30d)"),
   KUBELET_MANAGED("the kubelet's containers and their images (unless `KUBELET_MANAGED=include`)", true, true, true,
       "`io.kubernetes.*` labels: the kubelet garbage-collects them itself"),
   NAMED_VOLUMES("named volumes (unless `PRUNE_VOLUMES_ALL`)", true, true, true, "only anonymous volumes by default"),

@@ -1,7 +1,10 @@
 package io.dockercleaner.plan;
 
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.HashSet;
+import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -20,17 +23,58 @@ public final class ServiceImageRefs {
   private final Set<String> ids = new HashSet<>();
   private final Set<String> repoTags = new HashSet<>();
   private final Set<String> digests = new HashSet<>();
+  // the evidence of the first reference that added each key (id, normalised repo:tag, digest)
+  private final Map<String, String> evidenceByKey = new HashMap<>();
 
-  private ServiceImageRefs(Collection<String> references) {
+  private ServiceImageRefs(Collection<String> references, Map<String, String> evidence) {
+    // references with evidence first, in its order (the most telling first), then the others
+    for (Map.Entry<String, String> e : evidence.entrySet()) {
+      add(e.getKey(), e.getValue());
+    }
     for (String ref : references) {
-      add(ref);
+      add(ref, null);
     }
   }
 
   /** A matcher for these references (blank ones are ignored). */
   public static ServiceImageRefs of(Collection<String> references) {
-    return new ServiceImageRefs(references);
+    return new ServiceImageRefs(references, Map.of());
   }
+
+  /**
+   * A matcher for these references and those of {@code evidence}, which also says why each is
+   * needed ({@link #evidence}).
+   */
+  public static ServiceImageRefs of(Collection<String> references, Map<String, String> evidence) {
+    return new ServiceImageRefs(references, evidence);
+  }
+
+  /**
+   * Why the image is needed: the evidence of a reference that matches it (by id, then tag, then
+   * digest), or empty when none matches or none has evidence.
+   */
+  public Optional<String> evidence(ImageInfo image) {
+    if (evidenceByKey.isEmpty()) {
+      return Optional.empty();
+    }
+    String why = evidenceByKey.get(ID_KEY + image.id());
+    for (String tag : image.repoTags()) {
+      if (why == null && !ImageInfo.NONE_TAG.equals(tag)) {
+        why = evidenceByKey.get(TAG_KEY + normalize(tag));
+      }
+    }
+    for (String d : image.repoDigests()) {
+      int at = d.indexOf(DIGEST_MARK);
+      if (why == null && at >= 0) {
+        why = evidenceByKey.get(DIGEST_KEY + d.substring(at + 1));
+      }
+    }
+    return Optional.ofNullable(why);
+  }
+
+  private static final String ID_KEY = "id ";
+  private static final String TAG_KEY = "tag ";
+  private static final String DIGEST_KEY = "digest ";
 
   /** True when nothing is referenced. */
   public boolean isEmpty() {
@@ -59,28 +103,39 @@ public final class ServiceImageRefs {
     return false;
   }
 
-  private void add(String ref) {
+  private void add(String ref, String evidence) {
     if (ref == null || ref.isBlank()) {
       return;
     }
     String r = ref.trim();
     if (r.startsWith("sha256:") && !r.contains("/")) {
       ids.add(r); // an image id
+      because(ID_KEY + r, evidence);
       return;
     }
     if (r.matches("[0-9a-f]{64}")) {
       ids.add("sha256:" + r);
+      because(ID_KEY + "sha256:" + r, evidence);
       return;
     }
     String name = r;
     int at = r.indexOf(DIGEST_MARK);
     if (at >= 0) {
       digests.add(r.substring(at + 1));
+      because(DIGEST_KEY + r.substring(at + 1), evidence);
       name = r.substring(0, at);
     }
     boolean tagged = tagSeparator(name) >= 0;
     if (tagged || at < 0) {
-      repoTags.add(normalize(tagged ? name : name + ":latest"));
+      String repoTag = normalize(tagged ? name : name + ":latest");
+      repoTags.add(repoTag);
+      because(TAG_KEY + repoTag, evidence);
+    }
+  }
+
+  private void because(String key, String evidence) {
+    if (evidence != null) {
+      evidenceByKey.putIfAbsent(key, evidence);
     }
   }
 

@@ -375,6 +375,8 @@ class SettingsLoaderTest {
         arguments("CLEANUP_IMAGES", "2", "expected a boolean: true/false, also yes/no, on/off, 1/0)"),
         arguments("MIN_AGE", "-1h", "expected a non-negative duration such as 30s, 5m, 24h, 7d or 1h30m)"),
         arguments("QUIET_PERIOD", "2 minutes", "expected a duration such as 500ms, 30s, 5m, 24h, 7d or 1h30m; units: ms, s, m, h, d)"),
+        arguments("SWARM_TASK_IMAGE_RETENTION", "30", "expected a duration such as 500ms, 30s, 5m, 24h, 7d or 1h30m; units: ms, s, m, h, d; a number needs a unit, e.g. 30s)"),
+        arguments("SWARM_TASK_IMAGE_RETENTION", "-1d", "expected a non-negative duration such as 30s, 5m, 24h, 7d or 1h30m)"),
         arguments("MAX_RUN_DURATION", "0", "expected a positive duration such as 500ms, 30s, 5m, 24h, 7d or 1h30m; units: ms, s, m, h, d)"),
         arguments("DOCKER_USAGE_LIMIT", "50XB", "expected a byte size such as 500MB, 50GB, 1.5GiB, 10k or 1024;"),
         arguments("DISK_HIGH_WATERMARK", "150%", "expected a percentage from 0 to 100 such as 85% or 85)"),

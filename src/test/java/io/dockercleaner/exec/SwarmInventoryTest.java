@@ -98,6 +98,75 @@ class SwarmInventoryTest {
     assertThat(planned(plan)).containsExactlyInAnyOrder(web.id(), tool.id());
   }
 
+  /** A recall with what an agent remembered, recording what it is told. */
+  private static final class Recall implements InventoryLoader.SwarmTaskRecall {
+    final java.util.Map<String, String> remembered = new java.util.LinkedHashMap<>();
+    final java.util.List<String> seen = new java.util.ArrayList<>();
+    java.util.Set<String> listed;
+
+    @Override
+    public void seen(List<io.dockercleaner.docker.model.ContainerSummary> containers, java.time.Instant now) {
+      containers.forEach(c -> seen.add(c.name()));
+    }
+
+    @Override
+    public void servicesListed(java.util.Set<String> serviceIds, java.time.Instant now) {
+      listed = serviceIds;
+    }
+
+    @Override
+    public java.util.Map<String, String> remembered(java.time.Instant now) {
+      return remembered;
+    }
+  }
+
+  @Test
+  void aWorkerAgentKeepsTheImageOfATaskThatLeftTheNodeWithItsEvidence() {
+    docker.swarm(SwarmRole.WORKER);
+    images();
+    Image gone = docker.image("gone:1"); // its task ran here, then the service was scaled to 0
+    Recall recall = new Recall();
+    String why = "task of service gone (abc) seen on this node at 2025-10-10T12:00:00Z";
+    recall.remembered.put("gone:1", why);
+    recall.remembered.put(gone.id(), why);
+    Inventory inventory = await(docker.systemDf().compose(df -> InventoryLoader.load(docker, df, false,
+        clock.instant(), recall)));
+    assertThat(recall.seen).as("the listing's containers refresh the memory").contains("web.1.abc");
+    assertThat(recall.listed).as("a worker lists no services").isNull();
+    Plan plan = sweep(inventory);
+    Skip kept = plan.skipped().stream().filter(s -> s.id().equals(gone.id())).findFirst().orElseThrow();
+    assertThat(kept.reason()).isEqualTo(Reason.SWARM_SERVICE);
+    assertThat(kept.evidence()).isEqualTo(why);
+    assertThat(plan.skipped().stream().filter(s -> s.id().equals(task.id())).findFirst().orElseThrow().evidence())
+        .as("a task container still here says so").isEqualTo("task container web.1.abc of service jobs is on this node");
+    assertThat(planned(plan)).containsExactlyInAnyOrder(web.id(), tool.id());
+  }
+
+  @Test
+  void withoutTheMemoryTheOneShotOnAWorkerRemovesTheImageOfATaskThatLeft() {
+    docker.swarm(SwarmRole.WORKER);
+    images();
+    Image gone = docker.image("gone:1");
+    Inventory inventory = await(InventoryLoader.load(docker, EnumSet.of(ResourceType.IMAGE), clock.instant()));
+    assertThat(planned(sweep(inventory))).contains(gone.id());
+  }
+
+  @Test
+  void onAManagerTheSpecsAreTheTruthAndGoneServicesAreReported() {
+    docker.swarm(SwarmRole.MANAGER).service("web", "web:1@" + DIGEST);
+    images();
+    Image gone = docker.image("gone:1");
+    Recall recall = new Recall();
+    recall.remembered.put("gone:1", "task of service gone (abc) seen on this node at 2025-10-10T12:00:00Z");
+    Inventory inventory = await(docker.systemDf().compose(df -> InventoryLoader.load(docker, df, false,
+        clock.instant(), recall)));
+    assertThat(recall.listed).as("the ids of the services that exist").hasSize(1);
+    Plan plan = sweep(inventory);
+    assertThat(planned(plan)).as("a remembered task does not outweigh the manager's specs").contains(gone.id());
+    assertThat(plan.skipped().stream().filter(s -> s.id().equals(web.id())).findFirst().orElseThrow().evidence())
+        .isEqualTo("named by the spec of service web");
+  }
+
   @Test
   void aDaemonInNoSwarmListsNoServiceReferences() {
     images();

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import io.dockercleaner.testsupport.AgentProcess;
 import io.dockercleaner.testsupport.TestDaemons;
 import io.vertx.core.json.JsonObject;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
@@ -14,6 +15,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A real two-node Swarm (bin/test-swarm: two private daemons, each in a network namespace of its
@@ -21,7 +23,7 @@ import org.junit.jupiter.api.Test;
  * as the global service of conf/deploy/swarm/docker-cleaner.stack.yml runs them. Each agent cleans
  * only its own node; the manager's agent keeps every image a service spec names, also those of
  * services with no task on the manager; the worker's agent, which cannot list specs, keeps the
- * images of its own tasks.
+ * images of its own tasks, and (remembered in STATE_DIR across a restart) of tasks that left it.
  */
 @Tag("daemon")
 @Tag("process")
@@ -66,13 +68,23 @@ class SwarmFleetIT {
     assertThat(r.exitCode()).as("bin/test-swarm " + command + ": " + r.stderr()).isZero();
   }
 
+  /** Task containers of the service on the node, running or not. */
+  private static long tasks(String node, String service) {
+    String ids = TestDaemons.docker(node, "ps", "-aq", "--filter", "label=com.docker.swarm.service.name=" + service);
+    return ids.isEmpty() ? 0 : ids.lines().count();
+  }
+
   private static long running(String node, String service) {
     String ids = TestDaemons.docker(node, "ps", "-q", "--filter", "label=com.docker.swarm.service.name=" + service);
     return ids.isEmpty() ? 0 : ids.lines().count();
   }
 
   private static List<String> fleetImages(String node) {
-    String out = TestDaemons.docker(node, "images", "--format", "{{.Repository}}:{{.Tag}}", "fleet/*");
+    return images(node, "fleet/*");
+  }
+
+  private static List<String> images(String node, String pattern) {
+    String out = TestDaemons.docker(node, "images", "--format", "{{.Repository}}:{{.Tag}}", pattern);
     return Arrays.stream(out.split("\n")).filter(s -> !s.isBlank()).sorted().toList();
   }
 
@@ -121,6 +133,69 @@ class SwarmFleetIT {
       assertThat(worker.output()).contains("This daemon is not a swarm manager");
       assertThat(running(MANAGER, "fleet-everywhere") + running(WORKER, "fleet-everywhere"))
           .as("the service's tasks still run").isEqualTo(2);
+    }
+  }
+
+  /** The plan's evidence for the image of this name, or null. */
+  private static String evidence(JsonObject plan, String name) {
+    return plan.getJsonArray("evidence").stream().map(JsonObject.class::cast)
+        .filter(e -> name.equals(e.getString("name"))).map(e -> e.getString("reason") + ": " + e.getString("evidence"))
+        .findFirst().orElse(null);
+  }
+
+  @Test
+  void aWorkersAgentKeepsTheImageOfAServiceWhoseTasksLeftTheNodeAcrossARestart(@TempDir Path stateDir) {
+    for (String image : List.of("left/gone:1", "left/brief:1", "left/junk:1")) {
+      TestDaemons.build(WORKER, image, "FROM " + TestDaemons.TEST_IMAGE + "\nLABEL keep=false fleet.image=" + image
+          + "\n");
+    }
+    Map<String, String> env = agentEnv(WORKER);
+    env.put("STATE_DIR", stateDir.toString()); // the same before and after the restart
+    env.put("KEEP_IMAGES", "fleet/*"); // the other test's images are not this test's business
+    try {
+      // fleet-gone's task runs on the worker before its agent starts: the start's listing sees it
+      TestDaemons.docker(MANAGER, "service", "create", "-d", "--name", "fleet-gone", "--constraint",
+          "node.role==worker", "left/gone:1", "sleep", "3600");
+      await().atMost(WAIT).until(() -> running(WORKER, "fleet-gone") == 1);
+      try (AgentProcess worker = AgentProcess.start(env)) {
+        // fleet-brief's task comes and goes while the agent watches: only the events tell it
+        TestDaemons.docker(MANAGER, "service", "create", "-d", "--name", "fleet-brief", "--constraint",
+            "node.role==worker", "left/brief:1", "sleep", "3600");
+        await().atMost(WAIT).until(() -> running(WORKER, "fleet-brief") == 1);
+        for (String service : List.of("fleet-gone", "fleet-brief")) {
+          TestDaemons.docker(MANAGER, "service", "update", "-d", "--replicas", "0", service);
+        }
+        // scaled to 0: the swarm removes the tasks, and the worker their containers
+        await().atMost(WAIT).until(() -> tasks(WORKER, "fleet-gone") == 0 && tasks(WORKER, "fleet-brief") == 0);
+        // the agent has seen it (events): the plan keeps both images for the tasks that left
+        await().atMost(WAIT).until(() -> {
+          String why = evidence(worker.plan("types=image&targetBytes=1000000000000"), "left/brief:1");
+          return why != null && why.startsWith("swarm_service: task of service fleet-brief (");
+        });
+        assertThat(worker.sigterm()).as("exit code after SIGTERM; output in %s", worker.logFile()).isZero();
+      }
+
+      // restarted with the same STATE_DIR; no task of either service is on the worker any more
+      try (AgentProcess worker = AgentProcess.start(env)) {
+        JsonObject plan = worker.plan("types=image&targetBytes=1000000000000");
+        assertThat(evidence(plan, "left/gone:1")).as(plan.encodePrettily())
+            .startsWith("swarm_service: task of service fleet-gone (").contains(") seen on this node at ");
+        assertThat(evidence(plan, "left/brief:1")).as(plan.encodePrettily())
+            .startsWith("swarm_service: task of service fleet-brief (");
+        JsonObject run = worker.awaitRun(worker.startRun(ALL_BYTES));
+        assertThat(removedNames(run).stream().filter(n -> n.startsWith("left/"))).as(run.encodePrettily())
+            .containsExactly("left/junk:1");
+        assertThat(run.getInteger("failed")).isZero();
+        assertThat(images(WORKER, "left/*")).containsExactly("left/brief:1", "left/gone:1");
+        assertThat(worker.output()).contains("swarm task(s) no longer on this node")
+            .contains("(task of service fleet-gone (").contains("(task of service fleet-brief (");
+      }
+      assertThat(TestDaemons.docker(MANAGER, "service", "ls", "--format", "{{.Name}} {{.Replicas}}").lines())
+          .as("the services still exist, scaled to 0").contains("fleet-gone 0/0", "fleet-brief 0/0");
+    } finally {
+      TestDaemons.dockerResult(MANAGER, null, "service", "rm", "fleet-gone", "fleet-brief");
+      await().atMost(WAIT).until(() -> tasks(WORKER, "fleet-gone") == 0 && tasks(WORKER, "fleet-brief") == 0);
+      TestDaemons.dockerResult(WORKER, null, "rmi", "left/gone:1", "left/brief:1", "left/junk:1");
     }
   }
 }

@@ -92,6 +92,8 @@ public final class UsageState {
   // Repositories each image was listed tagged in: kept as long as its use history is.
   private final Map<String, Set<String>> imageRepositories = new HashMap<>();
   private final Map<String, Instant> containerExitedAt = new HashMap<>();
+  // swarm task containers seen on this node (a worker's only hint of what its services need)
+  private final SwarmTaskMemory swarmTasks = new SwarmTaskMemory();
   private final Map<ResourceType, Map<String, Instant>> touched = new EnumMap<>(ResourceType.class);
   private long lastEventTimeNano;
   private long revision;
@@ -144,8 +146,8 @@ public final class UsageState {
     UsageState state = new UsageState(dir, true);
     try {
       state.readJson(MAPPER.readTree(bytes));
-      LOG.info("loaded usage state from {} ({} images, {} containers known)", file,
-          state.imageFirstSeen.byId.size(), state.containerExitedAt.size());
+      LOG.info("loaded usage state from {} ({} images, {} containers, {} swarm task images known)", file,
+          state.imageFirstSeen.byId.size(), state.containerExitedAt.size(), state.swarmTasks.size());
       return state;
     } catch (IOException | RuntimeException e) {
       Path aside = dir.resolve(FILE_NAME + ".corrupt-" + CORRUPT_SUFFIX.format(now));
@@ -218,6 +220,15 @@ public final class UsageState {
   }
 
   private void observeContainer(DockerEvent event, String id, Instant at) {
+    String service = event.attribute(SwarmTaskMemory.SERVICE_ID_LABEL);
+    if (service != null) {
+      // any event of a task container (its destroy too) shows the task on this node at that time;
+      // events carry the spec's reference, the id when a listing or tag event resolved it
+      String image = event.attribute("image");
+      String resolved = image == null ? "" : resolve(image);
+      swarmTasks.record(service, event.attribute(SwarmTaskMemory.SERVICE_NAME_LABEL), image,
+          ImageReference.isFullId(resolved) ? resolved : "", at);
+    }
     switch (event.baseAction()) {
       case "create", "start" -> {
         String image = event.attribute("image");
@@ -339,6 +350,35 @@ public final class UsageState {
     }
     retain(containerExitedAt, containerIds, now);
     retain(touched.get(ResourceType.CONTAINER), containerIds, now);
+    swarmTasks.recordContainers(containers, now);
+  }
+
+  // ---- swarm tasks seen on this node ---------------------------------------------------------
+
+  /** Records the swarm task containers of a fresh listing taken at {@code now} (a run's, say). */
+  public synchronized void recordSwarmTasks(List<ContainerSummary> containers, Instant now) {
+    if (swarmTasks.recordContainers(containers, now)) {
+      revision++;
+    }
+  }
+
+  /**
+   * The swarm task images seen on this node within {@code retention} before {@code now}, most
+   * recently seen first; older ones are forgotten. {@code retention} zero: none (all forgotten).
+   */
+  public synchronized List<SwarmTaskMemory.Entry> swarmTasksWithin(Duration retention, Instant now) {
+    Instant since = now.minus(retention);
+    if (swarmTasks.forgetSeenBefore(since) > 0) {
+      revision++;
+    }
+    return retention.isZero() ? List.of() : swarmTasks.seenSince(since);
+  }
+
+  /** A manager listed every service: forgets the tasks of services that no longer exist. */
+  public synchronized void retainSwarmServices(Set<String> serviceIds) {
+    if (swarmTasks.retainServices(serviceIds) > 0) {
+      revision++;
+    }
   }
 
   /** Use histories kept by name move to their image ID once known; old or unresolved ones go. */
@@ -655,6 +695,7 @@ public final class UsageState {
     });
     ObjectNode touchedNode = root.putObject("touched");
     touched.forEach((type, times) -> putInstants(touchedNode.putObject(type.label()), times));
+    root.set("swarmTasks", swarmTasks.toJson());
     return root;
   }
 
@@ -712,6 +753,10 @@ public final class UsageState {
         e.getValue().forEach(at -> UseTimes.record(times, Instant.parse(at.asText())));
         imageUses.put(e.getKey(), times);
       });
+    }
+    JsonNode tasks = root.get("swarmTasks"); // optional: files of earlier versions have none
+    if (tasks != null) {
+      swarmTasks.readJson(tasks);
     }
     JsonNode touchedNode = requiredObject(root, "touched");
     for (Map.Entry<ResourceType, Map<String, Instant>> e : touched.entrySet()) {
