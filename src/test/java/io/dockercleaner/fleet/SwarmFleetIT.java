@@ -24,6 +24,8 @@ import org.junit.jupiter.api.io.TempDir;
  * only its own node; the manager's agent keeps every image a service spec names, also those of
  * services with no task on the manager; the worker's agent, which cannot list specs, keeps the
  * images of its own tasks, and (remembered in STATE_DIR across a restart) of tasks that left it.
+ * The agents here are processes of bin/docker-cleaner; SwarmStackDeployIT deploys the stack file
+ * itself (the image, one task per node).
  */
 @Tag("daemon")
 @Tag("process")
