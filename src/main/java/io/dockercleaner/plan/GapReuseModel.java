@@ -9,6 +9,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The shipped {@link ReuseModel}: "how often did a silence as long as this one end in a use within
@@ -36,15 +37,39 @@ import java.util.Map;
  * a feature branch's image used in a burst, in a repository whose other branches all went silent
  * for days → near 0. Deleted images' silences are real evidence: had one been needed, it would
  * have been fetched again and its use recorded.
+ *
+ * <p><b>Silence and fetches.</b> A fetch (pull, build, load) is a need too: an image fetched again
+ * after its last use (a re-pull after a deletion) is silent since that fetch, not since the use
+ * before it. An image not used since its fetch (never used, or fetched again) awaits its first use,
+ * a different process from reuse (a pull is usually followed by a run within seconds): its chance
+ * pools, on top of the reuse estimate above as one pseudo-observation, the host's fetch-to-first-use
+ * delays of the present images (a delay {@code d > t} is a hit when {@code d <= t + H}; an image
+ * still unused since its fetch is a miss when silent {@code >= t + H}).
+ *
+ * <p><b>Horizon.</b> With {@link #adaptive} (the shipped model) the horizon follows the host's time
+ * scale: the 95th percentile of all observed gaps between uses (the time within which nearly all
+ * reuse comes; the longest horizon, 24 h, while fewer than {@value #MIN_GAPS_FOR_HORIZON} gaps are
+ * known), and at most half the time the use history covers (since its earliest recorded use), at
+ * least {@link UseTimes#MIN_SPACING}. A 24 h horizon on a history of minutes, or on a host that
+ * reuses within minutes, never sees a silence reach {@code t + H}: every observation is a hit, the
+ * estimates differ by smoothing noise only, and the ranking stops following the evidence (found on
+ * the recorded trace of bench/README.md, where {@code cost} re-pulled 37 % more than LRU).
  */
 public final class GapReuseModel implements ReuseModel {
 
-  /** The horizon of the shipped model: "needed again within a day". */
+  /** The longest horizon of the shipped model: "needed again within a day". */
   public static final Duration DEFAULT_HORIZON = Duration.ofHours(24);
 
-  static final GapReuseModel DEFAULT = new GapReuseModel(DEFAULT_HORIZON);
+  /** The share of the host's gaps between uses an adaptive horizon covers. */
+  static final double HORIZON_GAP_QUANTILE = 0.95;
+
+  /** Below this many observed gaps an adaptive horizon is the longest one. */
+  static final int MIN_GAPS_FOR_HORIZON = 20;
+
+  static final GapReuseModel DEFAULT = adaptive(DEFAULT_HORIZON);
 
   private final Duration horizon;
+  private final boolean adaptive;
 
   /**
    * A model with its own horizon.
@@ -52,26 +77,77 @@ public final class GapReuseModel implements ReuseModel {
    * @throws IllegalArgumentException when the horizon is not positive
    */
   public GapReuseModel(Duration horizon) {
+    this(horizon, false);
+  }
+
+  private GapReuseModel(Duration horizon, boolean adaptive) {
     if (horizon == null || horizon.isNegative() || horizon.isZero()) {
       throw new IllegalArgumentException("horizon must be positive, was " + horizon);
     }
     this.horizon = horizon;
+    this.adaptive = adaptive;
   }
 
-  /** The horizon of "needed again". */
+  /**
+   * A model whose horizon is derived per plan from the host's gaps between uses (see the class
+   * comment), at most {@code maxHorizon}.
+   *
+   * @throws IllegalArgumentException when the horizon is not positive
+   */
+  public static GapReuseModel adaptive(Duration maxHorizon) {
+    return new GapReuseModel(maxHorizon, true);
+  }
+
+  /** The horizon of "needed again": fixed, or the longest one when {@link #adaptive}. */
   public Duration horizon() {
     return horizon;
   }
 
+  /** A plan's horizon and, for an adaptive one, where it came from (for the evidence). */
+  record Horizon(long seconds, String why) {}
+
+  /**
+   * The horizon for a host whose completed gaps between uses are {@code sortedGaps} and whose use
+   * history covers {@code historySeconds} (-1: no use known): the fixed one, or the adaptive one
+   * (see the class comment).
+   */
+  Horizon horizon(long[] sortedGaps, long historySeconds) {
+    long longest = horizon.getSeconds();
+    if (!adaptive) {
+      return new Horizon(longest, "");
+    }
+    long shortest = UseTimes.MIN_SPACING.getSeconds();
+    long seconds = longest;
+    String why = "";
+    if (sortedGaps.length >= MIN_GAPS_FOR_HORIZON) {
+      long quantile = sortedGaps[Math.min(sortedGaps.length - 1, (int) (HORIZON_GAP_QUANTILE * sortedGaps.length))];
+      if (quantile < seconds) {
+        seconds = Math.max(shortest, quantile);
+        why = String.format(Locale.ROOT, " (%.0f %% of the host's %d gaps between uses are shorter)",
+            100 * HORIZON_GAP_QUANTILE, sortedGaps.length);
+      }
+    }
+    if (historySeconds >= 0 && historySeconds / 2 < seconds) {
+      // a horizon longer than half the history could not be checked against it: no silence would
+      // reach t + H, every observation would be a hit
+      seconds = Math.max(shortest, historySeconds / 2);
+      why = " (half of the " + human(historySeconds) + " the host's use history covers)";
+    }
+    return new Horizon(seconds, why);
+  }
+
   @Override
   public Estimates prepare(Inventory inventory, UsageHistory history, Instant now) {
-    long horizonSeconds = horizon.getSeconds();
     Map<String, Observations> byRepository = new HashMap<>();
     Map<String, long[]> gapsById = new HashMap<>();
     Map<String, Long> silenceById = new HashMap<>();
+    java.util.Set<String> awaitingFirstUse = new java.util.HashSet<>();
+    Observations.Builder fetches = new Observations.Builder(); // fetch-to-first-use delays
     Map<String, Integer> usesById = new HashMap<>();
+    Map<String, Long> sinceLastUseById = new HashMap<>();
     Map<String, Long> spanById = new HashMap<>();
     Observations.Builder global = new Observations.Builder();
+    Instant[] earliestUse = new Instant[1];
     Map<String, List<Instant>> repoUses = new HashMap<>();
     Map<String, ImageInfo> newestByRepo = new HashMap<>();
     Map<String, Observations.Builder> repoBuilders = new HashMap<>();
@@ -81,18 +157,44 @@ public final class GapReuseModel implements ReuseModel {
       for (int i = 1; i < uses.size(); i++) {
         gaps[i - 1] = Duration.between(uses.get(i - 1), uses.get(i)).getSeconds();
       }
+      Optional<Instant> fetched = history.imageFirstSeen(image.id()).filter(at -> !at.isAfter(now));
       Instant silentSince =
           uses.isEmpty()
-              ? history.imageFirstSeen(image.id()).orElse(image.createdAt())
+              ? fetched.orElse(image.createdAt())
               : uses.get(uses.size() - 1);
+      if (fetched.isPresent()) {
+        // a fetch is a need: fetched again after its last use (a re-pull), it is silent since then
+        Instant firstUseSinceFetch = null;
+        for (Instant at : uses) {
+          if (!at.isBefore(fetched.get())) {
+            firstUseSinceFetch = at;
+            break;
+          }
+        }
+        if (firstUseSinceFetch == null) {
+          silentSince = fetched.get();
+          awaitingFirstUse.add(image.id());
+          fetches.add(new long[0], Math.max(0, Duration.between(fetched.get(), now).getSeconds()));
+        } else {
+          fetches.add(new long[] {Duration.between(fetched.get(), firstUseSinceFetch).getSeconds()}, -1);
+        }
+      } else if (uses.isEmpty()) {
+        awaitingFirstUse.add(image.id()); // no fetch known: silent since Created
+      }
       long silence = Math.max(0, Duration.between(silentSince, now).getSeconds());
       gapsById.put(image.id(), gaps);
       silenceById.put(image.id(), silence);
       usesById.put(image.id(), uses.size());
+      if (!uses.isEmpty()) {
+        sinceLastUseById.put(image.id(), Math.max(0, Duration.between(uses.get(uses.size() - 1), now).getSeconds()));
+      }
       spanById.put(
           image.id(),
           uses.size() < 2 ? 0 : Duration.between(uses.get(0), uses.get(uses.size() - 1)).getSeconds());
       global.add(gaps, silence);
+      if (!uses.isEmpty() && (earliestUse[0] == null || uses.get(0).isBefore(earliestUse[0]))) {
+        earliestUse[0] = uses.get(0);
+      }
       String repo = repository(image);
       if (repo != null) {
         repoBuilders.computeIfAbsent(repo, r -> new Observations.Builder()).add(gaps, silence);
@@ -127,18 +229,26 @@ public final class GapReuseModel implements ReuseModel {
           }
           long silence = Duration.between(uses.get(uses.size() - 1), now).getSeconds();
           global.add(gaps, silence);
+          if (earliestUse[0] == null || uses.get(0).isBefore(earliestUse[0])) {
+            earliestUse[0] = uses.get(0);
+          }
           for (String repo : new java.util.TreeSet<>(history.imageRepositories(e.getKey()))) {
             repoBuilders.computeIfAbsent(repo, r -> new Observations.Builder()).add(gaps, silence);
             repoUses.computeIfAbsent(repo, r -> new ArrayList<>()).addAll(uses);
           }
         });
     Observations all = global.build();
+    Observations fetchDelays = fetches.build();
+    Horizon chosen = horizon(all.gaps, earliestUse[0] == null ? -1 : Duration.between(earliestUse[0], now).getSeconds());
+    long horizonSeconds = chosen.seconds();
+    String horizonNote = chosen.why();
     repoBuilders.forEach((repo, b) -> byRepository.put(repo, b.build()));
     repoUses.values().forEach(list -> list.sort(null));
     return image -> {
       long[] gaps = gapsById.getOrDefault(image.id(), new long[0]);
       long t = silenceById.getOrDefault(image.id(), 0L);
       int uses = usesById.getOrDefault(image.id(), 0);
+      long sinceLastUse = sinceLastUseById.getOrDefault(image.id(), t);
       long span = spanById.getOrDefault(image.id(), 0L);
       long repull = image.uniqueBytes();
       // own completed gaps longer than the silence
@@ -165,12 +275,23 @@ public final class GapReuseModel implements ReuseModel {
       int globalCount = all.observations(t, horizonSeconds);
       double prior = (globalHits + 0.5) / (globalCount + 1.0);
       double p = (ownHits + repoHits + prior) / (ownObs + repoCount + 1.0);
+      String fetchNote = "";
+      if (awaitingFirstUse.contains(image.id())) {
+        // awaiting its first use since a fetch: the host's fetch-to-first-use delays, with the reuse
+        // estimate as one pseudo-observation
+        int fetchHits = fetchDelays.hits(t, horizonSeconds);
+        int fetchObs = fetchDelays.observations(t, horizonSeconds);
+        double reuse = p;
+        p = (fetchHits + reuse) / (fetchObs + 1.0);
+        fetchNote = String.format(Locale.ROOT, "; not used since fetched %s ago: fetches silent > %s then used within %s: "
+            + "%d of %d (with reuse %.2f: %.2f)", human(t), human(t), human(horizonSeconds), fetchHits, fetchObs, reuse, p);
+      }
       String newestNote = "";
       if (repo != null && newestByRepo.get(repo).id().equals(image.id())) {
         // The newest image of a repository holds the layers its next build or pull starts from
         // (base, dependencies): it counts with the repository's own rate of use.
         List<Instant> merged = repoUses.get(repo); // sorted below, before any estimate
-        double repoP = repositoryChance(merged, now);
+        double repoP = repositoryChance(merged, now, horizonSeconds);
         if (repoP > p) {
           p = repoP;
           newestNote = String.format(Locale.ROOT, "; newest image of %s, whose next build reuses its layers: "
@@ -180,32 +301,35 @@ public final class GapReuseModel implements ReuseModel {
       }
       p = Math.max(0, Math.min(1, p));
       return new ReuseEstimate(p, repull,
-          evidence(uses, span, gaps, t, ownHits, ownObs, repo, repoHits, repoCount, prior, p, repull, newestNote));
+          evidence(uses, span, gaps, sinceLastUse, t, ownHits, ownObs, repo, repoHits, repoCount, prior, p, repull,
+              fetchNote + newestNote, horizonSeconds, horizonNote));
     };
   }
 
-  private String evidence(int uses, long spanSeconds, long[] gaps, long t, int ownHits, int ownObs,
-      String repo, int repoHits, int repoObs, double prior, double p, long repull, String newestNote) {
+  private String evidence(int uses, long spanSeconds, long[] gaps, long sinceLastUse, long t, int ownHits, int ownObs,
+      String repo, int repoHits, int repoObs, double prior, double p, long repull, String notes,
+      long horizonSeconds, String horizonNote) {
     StringBuilder text = new StringBuilder();
     if (uses == 0) {
       text.append("never used, first seen ").append(human(t)).append(" ago");
     } else if (uses == 1) {
-      text.append("used once, ").append(human(t)).append(" ago");
+      text.append("used once, ").append(human(sinceLastUse)).append(" ago");
     } else {
       long median = median(gaps);
       text.append("used ").append(uses).append("× in ").append(human(spanSeconds))
           .append(", every ~").append(human(median))
-          .append("; last use ").append(human(t)).append(" ago, ");
-      text.append(median > t ? "next use likely in " + human(median - t) : "overdue by " + human(t - median));
+          .append("; last use ").append(human(sinceLastUse)).append(" ago, ");
+      text.append(median > sinceLastUse ? "next use likely in " + human(median - sinceLastUse)
+          : "overdue by " + human(sinceLastUse - median));
     }
-    text.append("; silences > ").append(human(t)).append(" ended in a use within ").append(human(horizon.getSeconds()))
-        .append(": own ").append(ownHits).append(" of ").append(ownObs);
+    text.append("; silences > ").append(human(t)).append(" ended in a use within ").append(human(horizonSeconds))
+        .append(horizonNote).append(": own ").append(ownHits).append(" of ").append(ownObs);
     if (repo != null) {
       text.append(", repository ").append(repo).append(' ').append(repoHits).append(" of ").append(repoObs);
     }
     text.append(String.format(Locale.ROOT, ", host-wide %.2f", prior));
-    text.append(newestNote);
-    text.append(String.format(Locale.ROOT, "; P(use within %s)=%.2f; re-pull %s; expected %s", human(horizon.getSeconds()),
+    text.append(notes);
+    text.append(String.format(Locale.ROOT, "; P(use within %s)=%.2f; re-pull %s; expected %s", human(horizonSeconds),
         p, Bytes.human(repull), Bytes.human(Math.round(p * repull))));
     return text.toString();
   }
@@ -216,7 +340,7 @@ public final class GapReuseModel implements ReuseModel {
    * longest gap (at least the horizon: a weekend is no abandonment); a repository silent longer
    * than that counts as abandoned (0).
    */
-  private double repositoryChance(List<Instant> uses, Instant now) {
+  private static double repositoryChance(List<Instant> uses, Instant now, long horizonSeconds) {
     if (uses.size() < 2) {
       return 0;
     }
@@ -226,11 +350,11 @@ public final class GapReuseModel implements ReuseModel {
       longestGap = Math.max(longestGap, Duration.between(uses.get(i - 1), uses.get(i)).getSeconds());
     }
     long silence = Duration.between(uses.get(uses.size() - 1), now).getSeconds();
-    if (span <= 0 || silence > Math.max(2 * longestGap, horizon.getSeconds())) {
+    if (span <= 0 || silence > Math.max(2 * longestGap, horizonSeconds)) {
       return 0;
     }
     double ratePerSecond = (uses.size() - 1) / (double) span;
-    return 1 - Math.exp(-ratePerSecond * horizon.getSeconds());
+    return 1 - Math.exp(-ratePerSecond * horizonSeconds);
   }
 
   /** Uses at or before {@code now}, ascending. */
@@ -320,6 +444,9 @@ public final class GapReuseModel implements ReuseModel {
             gaps = Arrays.copyOf(gaps, gapCount * 2);
           }
           gaps[gapCount++] = g;
+        }
+        if (silence < 0) {
+          return; // gaps only
         }
         if (silenceCount == silences.length) {
           silences = Arrays.copyOf(silences, silenceCount * 2);

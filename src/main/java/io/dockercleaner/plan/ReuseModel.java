@@ -24,7 +24,10 @@ public interface ReuseModel {
     ReuseEstimate estimate(ImageInfo image);
   }
 
-  /** The shipped model: {@link GapReuseModel} with a 24 h horizon. */
+  /**
+   * The shipped model: {@link GapReuseModel#adaptive} with at most a 24 h horizon (shorter on a host
+   * whose reuse comes within minutes, or whose use history is younger than two days).
+   */
   static ReuseModel standard() {
     return GapReuseModel.DEFAULT;
   }

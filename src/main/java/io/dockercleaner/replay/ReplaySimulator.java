@@ -373,6 +373,13 @@ public final class ReplaySimulator {
   }
 
   private void cleanup(Instant at) {
+    if (forecaster != null) {
+      // The agent checks its thresholds on a disk sample, after handing that sample to the
+      // forecaster: the usage that starts a cleanup is always a sample. Without this one the growth
+      // that crossed the watermark and its cleanup would fall within one 10 s sample (a net drop)
+      // and the forecaster would never see it.
+      forecaster.add(at, usageBytes, Math.max(0, budget.diskBytes() - usageBytes));
+    }
     cleanupRuns++;
     lastCleanupAt = at;
     long bytesToFree = usageBytes - budget.lowBytes();
