@@ -311,7 +311,6 @@ public final class ReplaySimulator {
     if (deletedByCleaner.remove(imageId)) {
       misses++;
     }
-    long before = usageBytes;
     for (TraceEvent.Layer layer : layersOf.get(imageId)) {
       int refs = layerRefs.merge(layer.digest(), 1, Integer::sum);
       if (refs == 1) {
@@ -322,15 +321,6 @@ public final class ReplaySimulator {
           bytesFetched += layer.sizeBytes();
         }
       }
-    }
-    if (forecaster != null) {
-      // as the agent does on a pull/build/load event: the image and its size (all its layers, as
-      // the daemon reports it; the forecaster caps it by the growth it measured)
-      long sizeBytes = 0;
-      for (TraceEvent.Layer layer : layersOf.get(imageId)) {
-        sizeBytes += layer.sizeBytes();
-      }
-      forecaster.fetched(at, imageId, Boolean.getBoolean("dc.exact") ? usageBytes - before : sizeBytes);
     }
     peakUsageBytes = Math.max(peakUsageBytes, usageBytes);
     if (usageBytes > budget.diskBytes()) {
@@ -378,9 +368,6 @@ public final class ReplaySimulator {
     }
     if (byCleaner) {
       deletedByCleaner.add(imageId);
-    }
-    if (forecaster != null) {
-      forecaster.removed(imageId); // the agent sees the image's delete event, whoever deleted it
     }
     history.forget(imageId);
   }
