@@ -16,6 +16,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Set;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
@@ -63,6 +65,7 @@ public final class TraceBench {
     double revisit = d.branchRevisitChance();
     Path out = Path.of("bench/replay/traces");
     Duration minRunInterval = Duration.ofSeconds(60); // the agent's MIN_RUN_INTERVAL default
+    int floorFutures = 0; // --floor N: measure the forecast's floor with N futures per point instead
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--seeds" -> seeds = Integer.parseInt(args[++i]);
@@ -74,11 +77,16 @@ public final class TraceBench {
         case "--revisit" -> revisit = Double.parseDouble(args[++i]);
         case "--out" -> out = Path.of(args[++i]);
         case "--min-run-interval" -> minRunInterval = Duration.ofSeconds(Long.parseLong(args[++i]));
+        case "--floor" -> floorFutures = Integer.parseInt(args[++i]);
         default -> throw new IllegalArgumentException("unknown argument " + args[i]);
       }
     }
     Params params = new Params(days, d.repositories(), d.baseImages(), tools, branchesPerHour, revisit, oneOffsPerHour,
         d.weeklyDepsChange());
+    if (floorFutures > 0) {
+      floor(params, firstSeed, seeds, floorFutures, minRunInterval);
+      return;
+    }
     Files.createDirectories(out);
     long[] budgetsGb = {8, 12, 16};
     CleanupPolicy[] policies = {CleanupPolicy.LRU, CleanupPolicy.AGE, CleanupPolicy.COST};
@@ -309,5 +317,480 @@ public final class TraceBench {
       text.append(line.json()).append('\n');
     }
     return text.toString();
+  }
+
+  // ---- the floor of the forecast error (bench only) -----------------------------------------
+
+  /**
+   * The floor of the time-to-full error on these traces (bench/README.md, "Floor"): an oracle that
+   * knows the generator's parameters and its state at the evaluation point (which layers are on
+   * disk, each repository's base and this week's dependencies layer, the tools' layers, the branches
+   * already due for a rebuild, the runs of images already fetched) but none of the draws still to
+   * come, simulates the generator forward with nothing removed {@code futures} times and predicts
+   * the median fill time. Judged on exactly the replay's points (the listener of ReplaySimulator),
+   * with the same error. Deterministic per seed. Variant "rates only": the same futures, assuming
+   * every reusable layer (bases, tools, dependencies) is on disk and no pending run re-fetches.
+   */
+  static void floor(Params params, int firstSeed, int seeds, int futures, Duration minRunInterval)
+      throws IOException {
+    long[] budgetsGb = {8, 12, 16};
+    CleanupPolicy[] policies = {CleanupPolicy.LRU, CleanupPolicy.AGE, CleanupPolicy.COST};
+    Settings defaults = Settings.of(Map.of());
+    String[] rows = {"agent forecaster (DiskForecaster)", "oracle, median of futures", "oracle, mean of futures",
+        "oracle, rates only (no on-disk set), median", "oracle, flat over the day (no time of day), median",
+        "model check: oracle median vs a simulated future"};
+    Map<String, List<List<ForecastAccuracy.Point>>> cells = new java.util.TreeMap<>();
+    long started = System.nanoTime();
+    for (int seed = firstSeed; seed < firstSeed + seeds; seed++) {
+      String text = generate(params, seed);
+      List<TraceEvent> events;
+      try {
+        events = TraceParser.parse("ci-" + seed, new StringReader(text));
+      } catch (io.dockercleaner.replay.TraceException e) {
+        throw new IllegalStateException("generator wrote a bad trace: " + e.getMessage(), e);
+      }
+      Oracle oracle = new Oracle(params, events);
+      for (long gb : budgetsGb) {
+        for (int p = 0; p < 3; p++) {
+          String key = String.format(Locale.ROOT, "%02d GB %s", gb, policies[p].label());
+          List<List<ForecastAccuracy.Point>> lists = cells.computeIfAbsent(key, k -> {
+            List<List<ForecastAccuracy.Point>> l = new ArrayList<>();
+            for (int r = 0; r < rows.length; r++) {
+              l.add(new ArrayList<>());
+            }
+            return l;
+          });
+          long disk = gb * 1_000_000_000L;
+          long streamSeed = seed * 1_000_003L + gb * 101 + p;
+          int[] n = {0};
+          PlanPolicy policy = PolicyFromSettings.builder(defaults, true, events.get(0).at())
+              .cleanupPolicy(policies[p]).build();
+          ReplaySimulator.run(events, new ReplaySimulator.Budget(disk, 0.85, 0.75), policy,
+              ReplaySimulator.Options.agent(minRunInterval), (at, next, usage, onDisk, point) -> {
+                lists.get(0).add(point);
+                if (point.actual() == null || point.actual().compareTo(ForecastAccuracy.MIN_AWAY) < 0) {
+                  for (int r = 1; r < rows.length; r++) {
+                    lists.get(r).add(new ForecastAccuracy.Point(null, point.actual())); // not judged anyway
+                  }
+                  return;
+                }
+                Duration[] o = oracle.predict(at, next, usage, onDisk, disk, futures,
+                    new java.util.SplittableRandom(streamSeed * 7_919L + n[0]++));
+                lists.get(1).add(new ForecastAccuracy.Point(o[0], point.actual()));
+                lists.get(2).add(new ForecastAccuracy.Point(o[1], point.actual()));
+                lists.get(3).add(new ForecastAccuracy.Point(o[2], point.actual()));
+                lists.get(4).add(new ForecastAccuracy.Point(o[4], point.actual()));
+                lists.get(5).add(new ForecastAccuracy.Point(o[0], o[3]));
+              });
+        }
+      }
+      System.err.printf(Locale.ROOT, "seed %d done, %.0f s%n", seed, (System.nanoTime() - started) / 1e9);
+    }
+    System.out.printf(Locale.ROOT, "Floor of the time-to-full error: seeds %d-%d, %d futures per point, MIN_RUN_INTERVAL %ds%n%n",
+        firstSeed, firstSeed + seeds - 1, futures, minRunInterval.toSeconds());
+    System.out.println("| disk | policy | forecaster | judged | no forecast | median abs error | p90 abs error | median signed | within 20 % |");
+    System.out.println("|---|---|---|---|---|---|---|---|---|");
+    List<List<ForecastAccuracy>> all = new ArrayList<>();
+    for (int r = 0; r < rows.length; r++) {
+      all.add(new ArrayList<>());
+    }
+    List<double[]> oracleRatios = new ArrayList<>(); // predicted / actual of the oracle median, for the calibration check
+    for (Map.Entry<String, List<List<ForecastAccuracy.Point>>> e : cells.entrySet()) {
+      String[] key = e.getKey().split(" ");
+      for (int r = 0; r < rows.length; r++) {
+        ForecastAccuracy f = ForecastAccuracy.of(e.getValue().get(r));
+        all.get(r).add(f);
+        printFloor(Integer.parseInt(key[0]) + " GB", key[2], rows[r], f);
+      }
+      for (ForecastAccuracy.Point pt : e.getValue().get(1)) {
+        if (pt.actual() != null && pt.predicted() != null && pt.actual().compareTo(ForecastAccuracy.MIN_AWAY) >= 0) {
+          oracleRatios.add(new double[] {pt.predicted().toMillis() / (double) pt.actual().toMillis()});
+        }
+      }
+    }
+    for (int r = 0; r < rows.length; r++) {
+      printFloor("all", "all", rows[r], ForecastAccuracy.pool(all.get(r)));
+    }
+    // the median is not necessarily the best point for the median relative error: the best constant
+    // factor on the oracle's median, chosen on these very points (an optimistic bound)
+    double bestFactor = 1;
+    double bestMedian = Double.POSITIVE_INFINITY;
+    double[] ratios = oracleRatios.stream().mapToDouble(a -> a[0]).toArray();
+    for (double c = 0.70; c <= 1.301; c += 0.01) {
+      double[] abs = new double[ratios.length];
+      for (int i = 0; i < ratios.length; i++) {
+        abs[i] = Math.abs(c * ratios[i] - 1);
+      }
+      Arrays.sort(abs);
+      double m = abs[(int) Math.ceil(0.5 * abs.length) - 1];
+      if (m < bestMedian) {
+        bestMedian = m;
+        bestFactor = c;
+      }
+    }
+    System.out.printf(Locale.ROOT, "%nBest constant factor on the oracle's median (fitted on these points): x%.2f -> median abs error %.1f %%%n",
+        bestFactor, 100 * bestMedian);
+  }
+
+  private static void printFloor(String disk, String policy, String row, ForecastAccuracy f) {
+    System.out.printf(Locale.ROOT, "| %s | %s | %s | %d | %d | %.1f %% | %.1f %% | %+.1f %% | %.1f %% |%n", disk, policy,
+        row, f.judged(), f.noForecast(), 100 * f.absErrorQuantile(0.5), 100 * f.absErrorQuantile(0.9),
+        100 * f.medianSignedError(), 100 * f.shareWithin(0.2));
+  }
+
+  /** The generator's state read from its trace, and its forward simulation (see {@link #floor}). */
+  static final class Oracle {
+    private static final int DAY = 86_400;
+    private static final int HORIZON_DAYS = 28; // a future not full by then counts as never
+    private static final int NIGHTLY = 0, TOOL = 1, BRANCH = 2, ONEOFF = 3, PENDING_USE = 4;
+
+    final Params p;
+    final List<TraceEvent> events;
+    final long[] atSec; // per event, seconds since START
+    final Map<String, Integer> layerId = new java.util.HashMap<>();
+    final List<Long> layerSizes = new ArrayList<>();
+    long[] layerBytes;
+    final Map<String, int[]> imageLayers = new java.util.HashMap<>();
+    final int[] baseOf;
+    final int[][] baseLayers;
+    final int[][] toolLayers;
+    final int[][] depsOf; // [repo][week] layer id, -1 unknown
+    final int[][] nightlyIdx; // [day][repo] event index, -1 none
+    final int[][] toolIdx; // [day][tool]
+    final int[] fetchIdx; // per use event: index of the image's latest pull/build before it
+    record Feature(int idx, int day, int repo, int rebuildIdx) {}
+    final List<Feature> features = new ArrayList<>();
+    int[] stamp; // per layer id: the future that fetched it
+    int future;
+
+    Oracle(Params p, List<TraceEvent> events) {
+      this.p = p;
+      this.events = events;
+      int n = events.size();
+      atSec = new long[n];
+      fetchIdx = new int[n];
+      baseOf = new int[p.repositories()];
+      baseLayers = new int[p.baseImages()][];
+      toolLayers = new int[p.nightlyTools()][];
+      int weeks = (p.days() + 6) / 7 + 1;
+      depsOf = new int[p.repositories()][weeks];
+      for (int[] w : depsOf) {
+        Arrays.fill(w, -1);
+      }
+      nightlyIdx = new int[p.days() + 1][p.repositories()];
+      toolIdx = new int[p.days() + 1][p.nightlyTools()];
+      for (int[] a : nightlyIdx) {
+        Arrays.fill(a, -1);
+      }
+      for (int[] a : toolIdx) {
+        Arrays.fill(a, -1);
+      }
+      Map<String, Integer> baseIndex = new java.util.HashMap<>();
+      Map<String, Integer> lastFetch = new java.util.HashMap<>();
+      Map<String, Integer> lastFeatureOfTag = new java.util.HashMap<>();
+      for (int i = 0; i < n; i++) {
+        TraceEvent e = events.get(i);
+        atSec[i] = Duration.between(START, e.at()).getSeconds();
+        int day = (int) Math.floorDiv(atSec[i], DAY);
+        if (!e.layers().isEmpty() && !imageLayers.containsKey(e.imageId())) {
+          int[] ids = new int[e.layers().size()];
+          for (int l = 0; l < ids.length; l++) {
+            TraceEvent.Layer layer = e.layers().get(l);
+            ids[l] = layerId.computeIfAbsent(layer.digest(), d -> {
+              layerSizes.add(layer.sizeBytes());
+              return layerSizes.size() - 1;
+            });
+          }
+          imageLayers.put(e.imageId(), ids);
+        }
+        String tag = e.tag() == null ? "" : e.tag();
+        if (e.kind() == TraceEvent.Kind.USE) {
+          fetchIdx[i] = lastFetch.getOrDefault(e.imageId(), -1);
+          continue;
+        }
+        if (e.kind() == TraceEvent.Kind.REMOVE) {
+          continue;
+        }
+        lastFetch.put(e.imageId(), i);
+        if (tag.startsWith("ci/base-")) {
+          int b = Integer.parseInt(tag.substring(8, tag.indexOf(':')));
+          baseLayers[b] = imageLayers.get(e.imageId());
+          baseIndex.put(e.imageId(), b);
+        } else if (tag.startsWith("tools/tool-")) {
+          int t = Integer.parseInt(tag.substring(11, tag.indexOf(':')));
+          toolLayers[t] = imageLayers.get(e.imageId());
+          toolIdx[day][t] = i;
+        } else if (tag.startsWith("app-")) {
+          int r = Integer.parseInt(tag.substring(4, tag.indexOf(':')));
+          baseOf[r] = baseIndex.get(e.baseImageId());
+          depsOf[r][day / 7] = imageLayers.get(e.imageId())[3]; // base's 3 layers, deps, source
+          if (tag.endsWith(":main")) {
+            nightlyIdx[day][r] = i;
+          } else {
+            Integer previous = lastFeatureOfTag.put(tag, features.size());
+            if (previous != null) {
+              Feature f = features.get(previous);
+              features.set(previous, new Feature(f.idx(), f.day(), f.repo(), i));
+            }
+            features.add(new Feature(i, day, r, -1));
+          }
+        }
+      }
+      layerBytes = layerSizes.stream().mapToLong(Long::longValue).toArray();
+      stamp = new int[layerBytes.length];
+    }
+
+    int nextWorkingDay(int day) {
+      int d = day + 1;
+      while (d % 7 >= 5) {
+        d++;
+      }
+      return d;
+    }
+
+    /**
+     * The oracle's time to full at a point: [median, mean, rates-only median, one more simulated
+     * future (the model check's "actual"), median of futures flat over the day]; null where never full
+     * within the horizon.
+     */
+    Duration[] predict(Instant at, int next, long usage, Set<String> onDiskDigests, long disk, int futures,
+        java.util.SplittableRandom random) {
+      long ts = Duration.between(START, at).getSeconds();
+      int day0 = (int) Math.floorDiv(ts, DAY);
+      int tod = (int) (ts - (long) day0 * DAY);
+      boolean[] onDisk = new boolean[layerBytes.length];
+      for (Map.Entry<String, Integer> e : layerId.entrySet()) {
+        onDisk[e.getValue()] = onDiskDigests.contains(e.getKey());
+      }
+      int[] deps = new int[p.repositories()];
+      for (int r = 0; r < deps.length; r++) {
+        deps[r] = -1;
+        for (int w = day0 / 7; w >= 0 && deps[r] < 0; w--) {
+          deps[r] = depsOf[r][Math.min(w, depsOf[r].length - 1)];
+        }
+      }
+      // state decided before the point: rebuilds due (day, repo), unknown ones (beyond the trace), runs pending
+      List<int[]> dueKnown = new ArrayList<>();
+      List<int[]> dueUnknown = new ArrayList<>();
+      for (Feature f : features) {
+        if (f.idx() >= next || (f.rebuildIdx() >= 0 && f.rebuildIdx() < next)) {
+          continue; // not built yet, or already rebuilt
+        }
+        int due = nextWorkingDay(f.day());
+        if (f.rebuildIdx() >= 0) {
+          dueKnown.add(new int[] {due, f.repo()});
+        } else if (due >= p.days()) {
+          dueUnknown.add(new int[] {due, f.repo()});
+        }
+      }
+      List<Integer> pendingUses = new ArrayList<>();
+      for (int j = next; j < events.size() && atSec[j] < ts + 3 * 3600; j++) {
+        if (events.get(j).kind() == TraceEvent.Kind.USE && fetchIdx[j] >= 0 && fetchIdx[j] < next) {
+          pendingUses.add(j);
+        }
+      }
+      double[] median = new double[futures];
+      double[] ratesOnly = new double[futures];
+      for (int f = 0; f < futures; f++) {
+        double[] t = simulate(ts, day0, tod, next, usage, onDisk, deps, dueKnown, dueUnknown, pendingUses, disk, random,
+            false);
+        median[f] = t[0];
+        ratesOnly[f] = t[1];
+      }
+      double[] flat = new double[futures];
+      for (int f = 0; f < futures; f++) {
+        flat[f] = simulate(ts, day0, tod, next, usage, onDisk, deps, dueKnown, dueUnknown, pendingUses, disk, random,
+            true)[0];
+      }
+      Arrays.sort(flat);
+      double extra = simulate(ts, day0, tod, next, usage, onDisk, deps, dueKnown, dueUnknown, pendingUses, disk,
+          random, false)[0];
+      double mean = 0;
+      for (double m : median) {
+        mean += m / futures;
+      }
+      Arrays.sort(median);
+      Arrays.sort(ratesOnly);
+      return new Duration[] {seconds(median[(futures - 1) / 2]), seconds(mean), seconds(ratesOnly[(futures - 1) / 2]),
+          seconds(extra), seconds(flat[(futures - 1) / 2])};
+    }
+
+    private static Duration seconds(double s) {
+      return Double.isInfinite(s) || Double.isNaN(s) ? null : Duration.ofMillis((long) (s * 1000));
+    }
+
+    // one future's scratch, reused
+    private final long[] keys = new long[4096];
+    private final int[] kind = new int[4096];
+    private final int[] arg = new int[4096];
+    private final long[] when = new long[4096];
+
+    /**
+     * One future from {@code ts} with nothing removed: seconds to full for [the oracle, rates only].
+     * {@code flat}: every arrival uniform over its day (the same amounts per day, no time of day).
+     */
+    private double[] simulate(long ts, int day0, int tod, int next, long usage, boolean[] onDisk, int[] depsNow,
+        List<int[]> dueKnown, List<int[]> dueUnknown, List<Integer> pendingUses, long disk,
+        java.util.SplittableRandom rnd, boolean flat) {
+      int me = ++future;
+      long used = usage;
+      long usedRates = usage;
+      double fullAt = Double.POSITIVE_INFINITY;
+      double fullRates = Double.POSITIVE_INFINITY;
+      int repos = p.repositories();
+      long[] newDeps = new long[repos]; // bytes of a dependencies layer changed in this future, 0: none
+      boolean[] newDepsFetched = new boolean[repos];
+      java.util.Map<Integer, List<Integer>> rebuilds = new java.util.HashMap<>(); // day -> repos
+      for (int[] d : dueKnown) {
+        rebuilds.computeIfAbsent(d[0], k -> new ArrayList<>()).add(d[1]);
+      }
+      for (int[] d : dueUnknown) {
+        if (rnd.nextDouble() < p.branchRevisitChance()) {
+          rebuilds.computeIfAbsent(d[0], k -> new ArrayList<>()).add(d[1]);
+        }
+      }
+      for (int d = day0; d <= day0 + HORIZON_DAYS; d++) {
+        long midnight = (long) d * DAY;
+        int from = d == day0 ? tod : 0;
+        if (d > day0 && d % 7 == 0) {
+          for (int r = 0; r < repos; r++) {
+            if (rnd.nextDouble() < p.weeklyDepsChange()) {
+              newDeps[r] = mb(rnd, 150, 400);
+              newDepsFetched[r] = false;
+            }
+          }
+        }
+        int count = 0;
+        for (int r = 0; r < repos; r++) {
+          if (d == day0 && (d >= nightlyIdx.length || nightlyIdx[d][r] < 0 || nightlyIdx[d][r] < next)) {
+            continue; // today's already ran (or the trace has none: past its end)
+          }
+          count = add(count, midnight + (flat ? window(rnd, from, 0, DAY) : window(rnd, from, 120 * 60, 150 * 60)),
+              NIGHTLY, r);
+        }
+        for (int i = 0; i < p.nightlyTools(); i++) {
+          if (d == day0 && (d >= toolIdx.length || toolIdx[d][i] < 0 || toolIdx[d][i] < next)) {
+            continue;
+          }
+          count = add(count, midnight + (flat ? window(rnd, from, 0, DAY) : window(rnd, from, 180 * 60, 200 * 60)),
+              TOOL, i);
+        }
+        if (d % 7 < 5) {
+          for (int r : rebuilds.getOrDefault(d, List.of())) {
+            count = add(count, midnight + (flat ? window(rnd, from, 0, DAY) : window(rnd, from, 8 * 3600, 18 * 3600)),
+                BRANCH, r);
+          }
+          double hours = Math.max(from, flat ? 0 : 8 * 3600) / 3600.0;
+          double perHour = flat ? p.featureBranchesPerHour() * 10 / 24 : p.featureBranchesPerHour();
+          while (true) {
+            hours += -Math.log(1 - rnd.nextDouble()) / perHour;
+            if (hours >= (flat ? 24 : 18)) {
+              break;
+            }
+            count = add(count, midnight + (long) (hours * 3600), BRANCH, rnd.nextInt(repos));
+          }
+        }
+        double hours = from / 3600.0;
+        while (true) {
+          hours += -Math.log(1 - rnd.nextDouble()) / p.oneOffsPerHour();
+          if (hours >= 24) {
+            break;
+          }
+          count = add(count, midnight + (long) (hours * 3600), ONEOFF, 0);
+        }
+        for (int j : pendingUses) {
+          if (atSec[j] >= midnight && atSec[j] < midnight + DAY) {
+            count = add(count, atSec[j], PENDING_USE, j);
+          }
+        }
+        Arrays.sort(keys, 0, count);
+        for (int k = 0; k < count; k++) {
+          int e = (int) (keys[k] & 0xFFF);
+          long added = 0;
+          long addedRates = 0;
+          switch (kind[e]) {
+            case NIGHTLY, BRANCH -> {
+              int r = arg[e];
+              for (int l : baseLayers[baseOf[r]]) {
+                added += need(l, onDisk, me);
+              }
+              if (newDeps[r] > 0) {
+                if (!newDepsFetched[r]) {
+                  newDepsFetched[r] = true;
+                  added += newDeps[r];
+                  addedRates += newDeps[r];
+                }
+              } else {
+                added += need(depsNow[r], onDisk, me);
+              }
+              long source = mb(rnd, 10, 60);
+              added += source;
+              addedRates += source;
+              if (kind[e] == BRANCH && rnd.nextDouble() < p.branchRevisitChance()) {
+                rebuilds.computeIfAbsent(nextWorkingDay(d), x -> new ArrayList<>()).add(r);
+              }
+            }
+            case TOOL -> {
+              for (int l : toolLayers[arg[e]]) {
+                added += need(l, onDisk, me);
+              }
+            }
+            case ONEOFF -> {
+              long bytes = mb(rnd, 100, 800);
+              added += bytes;
+              addedRates += bytes;
+            }
+            case PENDING_USE -> {
+              for (int l : imageLayers.get(events.get(arg[e]).imageId())) {
+                added += need(l, onDisk, me);
+              }
+            }
+            default -> throw new IllegalStateException();
+          }
+          used += added;
+          usedRates += addedRates;
+          double after = when[e] - ts;
+          if (used >= disk && Double.isInfinite(fullAt)) {
+            fullAt = after;
+          }
+          if (usedRates >= disk && Double.isInfinite(fullRates)) {
+            fullRates = after;
+          }
+        }
+        if (!Double.isInfinite(fullAt) && !Double.isInfinite(fullRates)) {
+          break;
+        }
+      }
+      return new double[] {fullAt, fullRates};
+    }
+
+    private int add(int count, long atSec, int k, int a) {
+      kind[count] = k;
+      arg[count] = a;
+      when[count] = atSec;
+      keys[count] = (atSec << 12) | count;
+      return count + 1;
+    }
+
+    /** A time of day uniform in [lo, hi), given it is not before {@code from} (then uniform in what is left). */
+    private static long window(java.util.SplittableRandom rnd, int from, int lo, int hi) {
+      double start = Math.max(from + 1, lo);
+      if (start >= hi) {
+        return (long) start;
+      }
+      return (long) (start + rnd.nextDouble() * (hi - start));
+    }
+
+    private static long mb(java.util.SplittableRandom rnd, long min, long max) {
+      return (min + (long) (rnd.nextDouble() * (max - min))) * MB;
+    }
+
+    private long need(int layer, boolean[] onDisk, int me) {
+      if (layer < 0 || onDisk[layer] || stamp[layer] == me) {
+        return 0;
+      }
+      stamp[layer] = me;
+      return layerBytes[layer];
+    }
   }
 }

@@ -124,6 +124,7 @@ public final class ReplaySimulator {
   private Instant nextSampleAt;
   private Instant nextEvaluationAt;
   private final List<ForecastAccuracy.Point> forecastPoints = new ArrayList<>();
+  private EvaluationListener listener;
 
   // what is on disk
   private final Map<String, Set<String>> presentTags = new TreeMap<>(); // image id -> its tags
@@ -171,12 +172,36 @@ public final class ReplaySimulator {
 
   /** Replays {@code events} with the given timing and forecast evaluation. */
   public static ReplayReport run(List<TraceEvent> events, Budget budget, PlanPolicy policy, Options options) {
+    return run(events, budget, policy, options, null);
+  }
+
+  /**
+   * What the replay knows at a forecast evaluation point, for benches that judge another forecaster
+   * on exactly the same points (bench/replay: the oracle that measures the floor of the error).
+   */
+  public interface EvaluationListener {
+    /**
+     * One evaluation point; called before the replay goes on, so the view is valid only during the call.
+     *
+     * @param at the sample's time
+     * @param nextEvent index of the first event not yet applied (the "rest of the trace")
+     * @param usageBytes bytes on disk
+     * @param layersOnDisk digests of the layers on disk (read-only view)
+     * @param point the agent's forecast and the actual time to full, as judged
+     */
+    void point(Instant at, int nextEvent, long usageBytes, Set<String> layersOnDisk, ForecastAccuracy.Point point);
+  }
+
+  /** As {@link #run(List, Budget, PlanPolicy, Options)}, telling {@code listener} (may be null) each evaluation point. */
+  public static ReplayReport run(List<TraceEvent> events, Budget budget, PlanPolicy policy, Options options,
+      EvaluationListener listener) {
     Objects.requireNonNull(events, "events");
     Objects.requireNonNull(budget, "budget");
     Objects.requireNonNull(policy, "policy");
     Objects.requireNonNull(options, "options");
     ReplaySimulator sim = new ReplaySimulator(budget, policy, options);
     sim.events = events;
+    sim.listener = listener;
     if (options.sampleInterval() != null && !events.isEmpty()) {
       // the agent's forecaster for its sample interval (6 h window, a checkpoint a minute at 10 s)
       sim.forecaster = DiskForecaster.forSampleInterval(options.sampleInterval());
@@ -223,8 +248,12 @@ public final class ReplaySimulator {
     }
     nextEvaluationAt = nextEvaluationAt.plus(options.forecastEvery());
     Forecast f = forecaster.forecast(budget.highRatio());
-    forecastPoints.add(new ForecastAccuracy.Point(f.state() == Forecast.State.GROWING ? f.timeToFull() : null,
-        timeToFullIfNothingRemoved(at)));
+    ForecastAccuracy.Point point = new ForecastAccuracy.Point(
+        f.state() == Forecast.State.GROWING ? f.timeToFull() : null, timeToFullIfNothingRemoved(at));
+    forecastPoints.add(point);
+    if (listener != null) {
+      listener.point(at, nextEvent, usageBytes, java.util.Collections.unmodifiableSet(layerRefs.keySet()), point);
+    }
   }
 
   /**
