@@ -42,6 +42,7 @@ final class ConnectionLimits {
 
   private final Vertx vertx;
   private final int maxConnections;
+  private final Duration requestReadTimeout;
   private final AtomicInteger open = new AtomicInteger();
   private final AtomicLong refused = new AtomicLong();
   private final AtomicLong refusedLogged = new AtomicLong();
@@ -50,12 +51,18 @@ final class ConnectionLimits {
   private final Map<HttpConnection, Long> readTimers = new ConcurrentHashMap<>();
 
   ConnectionLimits(Vertx vertx) {
-    this(vertx, defaultMaxConnections());
+    this(vertx, defaultMaxConnections(), REQUEST_READ_TIMEOUT);
   }
 
   ConnectionLimits(Vertx vertx, int maxConnections) {
+    this(vertx, maxConnections, REQUEST_READ_TIMEOUT);
+  }
+
+  /** With another read timeout: tests wait 1 s for it instead of 10. */
+  ConnectionLimits(Vertx vertx, int maxConnections, Duration requestReadTimeout) {
     this.vertx = vertx;
     this.maxConnections = maxConnections;
+    this.requestReadTimeout = requestReadTimeout;
   }
 
   /**
@@ -127,7 +134,7 @@ final class ConnectionLimits {
 
   private void arm(HttpConnection connection) {
     cancel(connection);
-    long id = vertx.setTimer(REQUEST_READ_TIMEOUT.toMillis(), t -> {
+    long id = vertx.setTimer(requestReadTimeout.toMillis(), t -> {
       // only this timer's own entry: a newer one replaced it when the connection moved on
       if (readTimers.remove(connection, t)) {
         connection.close();

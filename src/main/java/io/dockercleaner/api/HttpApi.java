@@ -151,13 +151,27 @@ public final class HttpApi {
       String host,
       int port,
       LongSupplier nanoClock) {
+    return start(vertx, settings, agent, metrics, host, port, nanoClock, ConnectionLimits.REQUEST_READ_TIMEOUT);
+  }
+
+  /** With another request read timeout than {@link ConnectionLimits#REQUEST_READ_TIMEOUT} (tests). */
+  static Future<HttpServer> start(
+      Vertx vertx,
+      Settings settings,
+      AgentControl agent,
+      CleanerMetrics metrics,
+      String host,
+      int port,
+      LongSupplier nanoClock,
+      java.time.Duration requestReadTimeout) {
     Future<Optional<String>> token = readToken(vertx, settings);
     Future<Buffer> document = vertx.executeBlocking(HttpApi::readOpenApiDocument);
     return Future.all(token, document)
         .compose(
             ready -> {
               HttpApi api = new HttpApi(settings, agent, metrics, token.result(), nanoClock, document.result());
-              ConnectionLimits limits = new ConnectionLimits(vertx);
+              ConnectionLimits limits = new ConnectionLimits(vertx, ConnectionLimits.defaultMaxConnections(),
+                  requestReadTimeout);
               return vertx
                   // HTTP/1.1 only: with h2c on, a connection is not handed over (so neither counted nor
                   // timed) until its first bytes tell HTTP/1 from HTTP/2, and idle sockets pile up
