@@ -134,27 +134,17 @@ public final class HttpApi {
    */
   public static Future<HttpServer> start(Vertx vertx, Settings settings, AgentControl agent, CleanerMetrics metrics) {
     HostPort listen = settings.httpListen();
-    return start(vertx, settings, agent, metrics, listen.host(), listen.port(), System::nanoTime);
+    return start(vertx, settings, agent, metrics, listen.host(), listen.port(), System::nanoTime,
+        ConnectionLimits.REQUEST_READ_TIMEOUT);
   }
 
   /** As {@link #start(Vertx, Settings, AgentControl, CleanerMetrics)} on another address (port 0 = any). */
   public static Future<HttpServer> start(
       Vertx vertx, Settings settings, AgentControl agent, CleanerMetrics metrics, String host, int port) {
-    return start(vertx, settings, agent, metrics, host, port, System::nanoTime);
+    return start(vertx, settings, agent, metrics, host, port, System::nanoTime, ConnectionLimits.REQUEST_READ_TIMEOUT);
   }
 
-  static Future<HttpServer> start(
-      Vertx vertx,
-      Settings settings,
-      AgentControl agent,
-      CleanerMetrics metrics,
-      String host,
-      int port,
-      LongSupplier nanoClock) {
-    return start(vertx, settings, agent, metrics, host, port, nanoClock, ConnectionLimits.REQUEST_READ_TIMEOUT);
-  }
-
-  /** With another request read timeout than {@link ConnectionLimits#REQUEST_READ_TIMEOUT} (tests). */
+  /** With a clock for the rate limiter and a request read timeout of its own (tests). */
   static Future<HttpServer> start(
       Vertx vertx,
       Settings settings,

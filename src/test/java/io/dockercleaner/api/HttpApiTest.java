@@ -63,7 +63,8 @@ class HttpApiTest {
   }
 
   private Future<HttpServer> startFuture(Map<String, String> env, LongSupplier nanoClock) {
-    return HttpApi.start(vertx, Settings.of(env), agent, metrics, "127.0.0.1", 0, nanoClock);
+    return HttpApi.start(vertx, Settings.of(env), agent, metrics, "127.0.0.1", 0, nanoClock,
+        ConnectionLimits.REQUEST_READ_TIMEOUT);
   }
 
   private void start(Map<String, String> env, LongSupplier nanoClock) {
