@@ -16,6 +16,7 @@ measurement and a summary with medians; asserts nothing (a benchmark, not a test
 """
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -55,6 +56,42 @@ def fixture():
     return ids
 
 
+def cpu_ms(pid):
+    """User + system CPU time of process PID so far, in ms (/proc/PID/stat fields 14 and 15)."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) * 1000 / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError):
+        return float("nan")
+
+
+def thread_cpu_ms(pid):
+    """CPU ms per thread name of process PID (threads of one name summed)."""
+    out = {}
+    try:
+        for tid in os.listdir(f"/proc/{pid}/task"):
+            try:
+                with open(f"/proc/{pid}/task/{tid}/stat") as f:
+                    raw = f.read()
+                name = raw[raw.index("(") + 1:raw.rindex(")")]
+                fields = raw.rsplit(")", 1)[1].split()
+                out[name] = out.get(name, 0) + (int(fields[11]) + int(fields[12])) * 1000 / os.sysconf("SC_CLK_TCK")
+            except (OSError, ValueError):
+                pass
+    except OSError:
+        pass
+    return out
+
+
+def dockerd_pid():
+    try:
+        with open(os.path.join(os.path.dirname(sock), "dockerd.pid")) as f:
+            return int(f.read().strip())
+    except (OSError, ValueError):
+        return None
+
+
 def free_port():
     import socket
     s = socket.socket()
@@ -71,7 +108,7 @@ class Agent:
         env = dict(os.environ, DOCKER_HOST=f"unix://{sock}", STATE_DIR=self.state, API_TOKEN="bench-token",
                    HTTP_LISTEN=f"127.0.0.1:{self.port}", MIN_AGE="0s", QUIET_PERIOD="0s",
                    DELETE_CONCURRENCY=conc, CLEANUP_CONTAINERS="false", CLEANUP_BUILD_CACHE="false",
-                   LOG_LEVEL="DEBUG", LOG_FORMAT="json")
+                   LOG_LEVEL=os.environ.get("BENCH_LOG_LEVEL", "DEBUG"), LOG_FORMAT="json")
         self.log_path = os.path.join(self.state, "agent.log")
         self.proc = subprocess.Popen([launcher, "agent"], env=env, stdout=open(self.log_path, "w"),
                                      stderr=subprocess.STDOUT)
@@ -91,12 +128,20 @@ class Agent:
                                               "Content-Type": "application/json"})
         t0 = time.monotonic()
         run_id = json.load(urllib.request.urlopen(req))["runId"]
-        while True:
-            body = json.load(urllib.request.urlopen(f"http://127.0.0.1:{self.port}/v1/runs/{run_id}"))
-            if body["outcome"] != "running":
-                break
-            time.sleep(0.02)
+        # The end of the run is seen in the agent's log (read every 5 ms), not by polling the
+        # agent's API: polling made the agent accept a connection and serialise the run record
+        # every 20 ms, CPU that competed with the deletions and the probe.
+        done = f'"Run {run_id} '
+        with open(self.log_path) as f:
+            while True:
+                line = f.readline()
+                if not line:
+                    time.sleep(0.005)
+                    continue
+                if done in line and "started" not in line:
+                    break
         t1 = time.monotonic()
+        body = json.load(urllib.request.urlopen(f"http://127.0.0.1:{self.port}/v1/runs/{run_id}"))
         p = lambda s: datetime.fromisoformat(s.replace("Z", "+00:00"))
         run_s = (p(body["finishedAt"]) - p(body["startedAt"])).total_seconds()
         return t0, t1, run_s, body
@@ -112,6 +157,8 @@ class Agent:
     def stop(self):
         self.proc.terminate()
         self.proc.wait(timeout=30)
+        if not os.environ.get("KEEP_AGENT_STATE"):
+            shutil.rmtree(self.state, ignore_errors=True)
 
 
 def measure(method, agent):
@@ -120,11 +167,14 @@ def measure(method, agent):
     probe.start()
     time.sleep(IDLE_S)
     extra = ""
+    dpid = dockerd_pid()
+    threads0 = thread_cpu_ms(agent.proc.pid) if agent and os.environ.get("THREAD_CPU") else {}
+    cpu0 = (cpu_ms(dpid) if dpid else float("nan"), cpu_ms(agent.proc.pid) if agent else float("nan"))
     if method == "agent":
         t0, t1, run_s, body = agent.run_images()
         line = agent.adaptive_line()
         extra = (f" (run record {run_s * 1000:.0f} ms, removed {body['removed']}, outcome {body['outcome']}"
-                 + (f"; peak concurrency {line['peak_concurrency']}, final {line['final_concurrency']}" if line else "")
+                 + (f"; peak concurrency {line['peak_concurrency']}, final {line['final_concurrency']}, knee {line.get('knee_concurrency', '-')}" if line else "")
                  + ")")
         seconds = run_s
     elif method == "prune":
@@ -139,7 +189,13 @@ def measure(method, agent):
             eng.call("DELETE", f"/images/{i}")
         t1 = time.monotonic()
         seconds = t1 - t0
+    cpu1 = (cpu_ms(dpid) if dpid else float("nan"), cpu_ms(agent.proc.pid) if agent else float("nan"))
     probe.stop()
+    if threads0:
+        threads1 = thread_cpu_ms(agent.proc.pid)
+        busy_threads = sorted(((threads1[k] - threads0.get(k, 0), k) for k in threads1), reverse=True)
+        log("agent JVM CPU by thread (ms): " + ", ".join(f"{k}={v:.0f}" for v, k in busy_threads if v > 0))
+    extra += f"; CPU dockerd {cpu1[0] - cpu0[0]:.0f} ms, agent JVM {cpu1[1] - cpu0[1]:.0f} ms"
     left = len(image_ids(eng, REPO))
     idle = [lat for (t, lat) in probe.samples if t < t0]
     busy = probe.between(t0, t1)

@@ -313,7 +313,7 @@ public final class Executor {
       if (log != null && !dryRun) {
         limiters.forEach((type, l) -> log.debug(type.operation(), "Deleted " + type.label().replace('_', ' ')
             + "s with adaptive concurrency: " + l, fields("peak_concurrency", l.peakLimit(),
-                "final_concurrency", l.limit(), "max_concurrency", l.maxLimit())));
+                "final_concurrency", l.limit(), "max_concurrency", l.maxLimit(), "knee_concurrency", l.kneeLimit())));
       }
     }
   }
@@ -557,7 +557,7 @@ public final class Executor {
       if (log != null && !steps.isEmpty()) {
         log.debug(type.operation(), "Deleted " + type.label().replace('_', ' ') + "s with adaptive concurrency: "
             + limiter, fields("peak_concurrency", limiter.peakLimit(), "final_concurrency", limiter.limit(),
-                "max_concurrency", limiter.maxLimit()));
+                "max_concurrency", limiter.maxLimit(), "knee_concurrency", limiter.kneeLimit()));
       }
       List<ItemResult> items = new ArrayList<>();
       long bytes = 0;

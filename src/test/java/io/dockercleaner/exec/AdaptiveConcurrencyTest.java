@@ -34,6 +34,8 @@ class AdaptiveConcurrencyTest {
   @Test
   void slowStartDoublesAfterEachFastWindowUpToTheCeiling() {
     AdaptiveConcurrency l = AdaptiveConcurrency.upTo(16);
+    window(l, 10); // warm-up: keeps the limit
+    assertThat(l.limit()).isEqualTo(2);
     feed(l, 2, 10);
     assertThat(l.limit()).as("a window needs 3 samples").isEqualTo(2);
     feed(l, 1, 10);
@@ -54,19 +56,20 @@ class AdaptiveConcurrencyTest {
     AdaptiveConcurrency l = AdaptiveConcurrency.upTo(16);
     window(l, 200); // cold: new connections
     assertThat(l.baselineNanos()).isEqualTo(-1);
-    assertThat(l.limit()).isEqualTo(4);
+    assertThat(l.limit()).as("the warm-up window keeps the limit").isEqualTo(2);
     window(l, 50);
     assertThat(l.baselineNanos()).isEqualTo(50 * MS);
-    window(l, 151); // slow against 50 ms, though faster than the cold window
     assertThat(l.limit()).isEqualTo(4);
+    window(l, 151); // slow against 50 ms, though faster than the cold window
+    assertThat(l.limit()).isEqualTo(2);
   }
 
   @Test
   void halvesWhenAWindowMedianExceedsTheFactorTimesTheBaselineThenGrowsByOne() {
-    AdaptiveConcurrency l = AdaptiveConcurrency.upTo(32);
+    AdaptiveConcurrency l = new AdaptiveConcurrency(4, 32, 3.0);
     window(l, 10); // warm-up, limit 4
     window(l, 10); // baseline 10 ms, limit 8
-    window(l, 20); // 2× the baseline: still fast, limit 16
+    window(l, 15); // 1.5× the baseline at twice the limit: throughput ×1.33, still paying; limit 16
     assertThat(l.limit()).isEqualTo(16);
     window(l, 31); // just over 3× the baseline
     assertThat(l.limit()).isEqualTo(8);
@@ -78,8 +81,56 @@ class AdaptiveConcurrencyTest {
   }
 
   @Test
-  void oneSlowDeletionInAWindowDoesNotHalve() {
+  void aDoublingThatDoesNotRaiseThroughputGoesBackAndStaysThere() {
+    // the quiet daemon of the benchmark: latency grows in step with the deletions in flight
+    AdaptiveConcurrency l = AdaptiveConcurrency.upTo(8);
+    window(l, 5); // warm-up at 2
+    window(l, 7); // 2 in flight: 0.29 per ms
+    assertThat(l.limit()).isEqualTo(4);
+    window(l, 13); // 4 in flight: 0.31 per ms, +8 %: only queued
+    assertThat(l.limit()).isEqualTo(2);
+    assertThat(l.kneeLimit()).isEqualTo(2);
+    assertThat(l.decreases()).as("a knee is not a slowdown").isZero();
+    for (int i = 0; i < 10; i++) {
+      window(l, 7);
+    }
+    assertThat(l.limit()).as("never above the knee again").isEqualTo(2);
+    assertThat(l.peakLimit()).isEqualTo(4);
+  }
+
+  @Test
+  void aLoadedDaemonThatGainsFromConcurrencyFindsAHigherKnee() {
+    // the loaded daemon of the benchmark: 4 in flight still paid, 8 did not
     AdaptiveConcurrency l = AdaptiveConcurrency.upTo(16);
+    window(l, 60); // warm-up
+    window(l, 45); // 2 in flight: 0.044 per ms
+    window(l, 65); // 4: 0.062 per ms, +38 %
+    assertThat(l.limit()).isEqualTo(8);
+    window(l, 127); // 8: 0.063 per ms, +2 %
+    assertThat(l.limit()).isEqualTo(4);
+    assertThat(l.kneeLimit()).isEqualTo(4);
+  }
+
+  @Test
+  void belowTheKneeASlowdownHalvesAndTheLimitGrowsBackOnlyToTheKnee() {
+    AdaptiveConcurrency l = AdaptiveConcurrency.upTo(16);
+    window(l, 10); // warm-up
+    window(l, 10); // 2
+    window(l, 10); // 4
+    window(l, 10); // 8
+    window(l, 22); // 16: 0.73 per ms against 0.8: knee at 8
+    assertThat(l.limit()).isEqualTo(8);
+    window(l, 40); // 4× the baseline: halve
+    assertThat(l.limit()).isEqualTo(4);
+    for (int i = 0; i < 10; i++) {
+      window(l, 10);
+    }
+    assertThat(l.limit()).isEqualTo(8);
+  }
+
+  @Test
+  void oneSlowDeletionInAWindowDoesNotHalve() {
+    AdaptiveConcurrency l = new AdaptiveConcurrency(4, 16, 3.0);
     window(l, 10); // warm-up, limit 4
     long g = l.generation();
     l.onCompleted(g, 10 * MS);
@@ -93,6 +144,7 @@ class AdaptiveConcurrencyTest {
   @Test
   void deletionsStartedBeforeAChangeDoNotCount() {
     AdaptiveConcurrency l = AdaptiveConcurrency.upTo(16);
+    window(l, 10); // warm-up
     long before = l.generation();
     feed(l, 3, 10); // limit 2 → 4
     assertThat(l.generation()).isNotEqualTo(before);
@@ -107,6 +159,7 @@ class AdaptiveConcurrencyTest {
   @Test
   void anOverloadHalvesAtOnceButNeverBelowOne() {
     AdaptiveConcurrency l = AdaptiveConcurrency.upTo(16);
+    window(l, 10); // warm-up
     window(l, 10);
     window(l, 10);
     assertThat(l.limit()).isEqualTo(8);
@@ -132,7 +185,7 @@ class AdaptiveConcurrencyTest {
 
   @Test
   void aLastingSlowdownBecomesTheNewBaselineAndTheLimitGrowsAgain() {
-    AdaptiveConcurrency l = AdaptiveConcurrency.upTo(16);
+    AdaptiveConcurrency l = new AdaptiveConcurrency(4, 16, 3.0);
     window(l, 10); // warm-up
     window(l, 10);
     assertThat(l.limit()).isEqualTo(8);
@@ -154,7 +207,9 @@ class AdaptiveConcurrencyTest {
     AdaptiveConcurrency l = AdaptiveConcurrency.upTo(16);
     window(l, 0); // warm-up
     window(l, 0); // a fake client answering at once
-    window(l, 2);
+    window(l, 0);
+    window(l, 1);
+    window(l, 1);
     assertThat(l.limit()).isEqualTo(16);
   }
 
