@@ -96,7 +96,6 @@ public final class TraceBench {
     long[] totals = new long[3];
     // forecast accuracy per (budget, policy), pooled over seeds
     Map<String, List<ForecastAccuracy>> accuracy = new java.util.TreeMap<>();
-    Map<String, Map<String, List<ForecastAccuracy>>> variantAcc = new java.util.LinkedHashMap<>();
     double worst = Double.NEGATIVE_INFINITY;
     String worstAt = "";
     for (int seed = firstSeed; seed < firstSeed + seeds; seed++) {
@@ -119,12 +118,6 @@ public final class TraceBench {
           totals[p] += r[p].bytesRepulled();
           accuracy.computeIfAbsent(String.format(Locale.ROOT, "%02d GB %s", gb, policies[p].label()),
               k -> new ArrayList<>()).add(r[p].forecast());
-          for (Map.Entry<String, List<ForecastAccuracy.Point>> e : ReplaySimulator.EXPERIMENT_POINTS.entrySet()) {
-            variantAcc.computeIfAbsent(e.getKey(), k -> new java.util.TreeMap<>()).computeIfAbsent(
-                String.format(Locale.ROOT, "%02d GB %s", gb, policies[p].label()), k -> new ArrayList<>())
-                .add(ForecastAccuracy.of(e.getValue()));
-          }
-          ReplaySimulator.EXPERIMENT_POINTS.clear();
         }
         double change = r[0].bytesRepulled() == 0
             ? (r[2].bytesRepulled() == 0 ? 0 : Double.POSITIVE_INFINITY)
@@ -154,17 +147,6 @@ public final class TraceBench {
       printAccuracy(Integer.parseInt(key[0]) + " GB", key[2], f);
     }
     printAccuracy("all", "all", ForecastAccuracy.pool(everything));
-    for (Map.Entry<String, Map<String, List<ForecastAccuracy>>> v : variantAcc.entrySet()) {
-      System.out.printf(Locale.ROOT, "%nVariant %s:%n%n", v.getKey());
-      List<ForecastAccuracy> all = new ArrayList<>();
-      for (Map.Entry<String, List<ForecastAccuracy>> e : v.getValue().entrySet()) {
-        ForecastAccuracy f = ForecastAccuracy.pool(e.getValue());
-        all.add(f);
-        String[] key = e.getKey().split(" ");
-        printAccuracy(Integer.parseInt(key[0]) + " GB", key[2], f);
-      }
-      printAccuracy("all", "all", ForecastAccuracy.pool(all));
-    }
   }
 
   private static void printAccuracy(String disk, String policy, ForecastAccuracy f) {

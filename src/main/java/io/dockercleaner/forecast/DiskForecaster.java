@@ -138,22 +138,13 @@ public final class DiskForecaster {
     }
     double seconds = observed.toMillis() / 1000.0;
     double bytesPerSecond = (cumulativeGrowthBytes - first.cumulativeGrowthBytes()) / seconds;
-    if (mod("all") != null) {
-      double allSeconds = Duration.between(firstAt, lastAt).toMillis() / 1000.0;
-      bytesPerSecond = cumulativeGrowthBytes / allSeconds;
-    }
-    long overshootBytes = 0;
-    String os = mod("os");
-    if (os != null) {
-      overshootBytes = (long) (Double.parseDouble(os) * overshoot());
-    }
     long usable = lastUsedBytes + lastAvailableBytes;
     long toHighBytes = Math.max(0, (long) (highWatermarkRatio * usable) - lastUsedBytes);
     long days = Math.min(7, Duration.between(firstAt, lastAt).toDays());
     if (days >= 1) {
       // a day or more observed: the next hours grow as the same hours of the last days did (CI hosts
       // fill at night and during working hours, not at one rate)
-      long[] profile = shaped(dailyProfile((int) days), (int) days);
+      long[] profile = dailyProfile((int) days);
       long perDays = 0;
       for (long g : profile) {
         perDays += g;
@@ -164,15 +155,13 @@ public final class DiskForecaster {
       }
       // the profile sums `days` days: so many bytes of it are one byte of one day's growth
       return new Forecast(Forecast.State.GROWING, lastAt, observed, perSecond,
-          profileTime(profile, (toHighBytes + overshootBytes) * days),
-          profileTime(profile, (lastAvailableBytes + overshootBytes) * days));
+          profileTime(profile, toHighBytes * days), profileTime(profile, lastAvailableBytes * days));
     }
     if (bytesPerSecond * 3600 < NOISE_BYTES_PER_HOUR) {
       return new Forecast(Forecast.State.NOT_GROWING, lastAt, observed, bytesPerSecond, null, null);
     }
     return new Forecast(Forecast.State.GROWING, lastAt, observed, bytesPerSecond,
-        secondsToDuration((toHighBytes + overshootBytes) / bytesPerSecond),
-        secondsToDuration((lastAvailableBytes + overshootBytes) / bytesPerSecond));
+        secondsToDuration(toHighBytes / bytesPerSecond), secondsToDuration(lastAvailableBytes / bytesPerSecond));
   }
 
   /**
@@ -192,165 +181,6 @@ public final class DiskForecaster {
       }
     }
     return profile;
-  }
-
-  // ---- EXPERIMENT (#13, smart6): variants of the profile's shaping, chosen by name ----
-  private String variant = System.getProperty("dc.forecast.smooth", "none");
-
-  /** Experiment only: the shaping variant of this forecaster. */
-  public DiskForecaster experimentVariant(String name) {
-    this.variant = name;
-    return this;
-  }
-
-  /** Growth of day d (1 = the last 24 h) at profile offset j, as in {@link #dailyProfile}. */
-  private long[][] perDay(int days) {
-    long now = Math.floorDiv(lastAt.getEpochSecond(), 60);
-    long[][] g = new long[days][1440];
-    for (int d = 1; d <= days; d++) {
-      for (int j = 0; j < 1440; j++) {
-        long minute = now - (long) d * 1440 + j + 1;
-        int slot = (int) Math.floorMod(minute, (long) PROFILE_MINUTES);
-        if (minuteStamp[slot] == minute + 1) {
-          g[d - 1][j] = minuteGrowth[slot];
-        }
-      }
-    }
-    return g;
-  }
-
-  /** Circular moving sum of ±w minutes, divided by the window: a box kernel that keeps the total. */
-  static double[] box(double[] p, int w) {
-    int n = p.length;
-    double[] out = new double[n];
-    if (w <= 0) {
-      return p.clone();
-    }
-    if (2 * w + 1 >= n) {
-      double sum = 0;
-      for (double v : p) {
-        sum += v;
-      }
-      java.util.Arrays.fill(out, sum / n);
-      return out;
-    }
-    double s = 0;
-    for (int k = -w; k <= w; k++) {
-      s += p[Math.floorMod(k, n)];
-    }
-    for (int j = 0; j < n; j++) {
-      out[j] = s / (2 * w + 1);
-      s += p[Math.floorMod(j + w + 1, n)] - p[Math.floorMod(j - w, n)];
-    }
-    return out;
-  }
-
-  private String mod(String name) {
-    String[] parts = variant.split("\\+");
-    for (int i = 1; i < parts.length; i++) {
-      if (parts[i].equals(name)) {
-        return "";
-      }
-      if (parts[i].startsWith(name + ":")) {
-        return parts[i].substring(name.length() + 1);
-      }
-    }
-    return null;
-  }
-
-  /** Mean overshoot of a jump process crossing a level: sum g^2 / (2 sum g) over the minutes of the last week. */
-  private double overshoot() {
-    long now = Math.floorDiv(lastAt.getEpochSecond(), 60);
-    double s1 = 0;
-    double s2 = 0;
-    for (int slot = 0; slot < PROFILE_MINUTES; slot++) {
-      long minute = minuteStamp[slot] - 1;
-      if (minuteStamp[slot] != 0 && minute > now - PROFILE_MINUTES && minute <= now) {
-        double g = minuteGrowth[slot];
-        s1 += g;
-        s2 += g * g;
-      }
-    }
-    return s1 <= 0 ? 0 : s2 / (2 * s1);
-  }
-
-  private long[] shaped(long[] profile, int days) {
-    String[] v = variant.split("\\+")[0].split(":");
-    double[] p = new double[1440];
-    for (int j = 0; j < 1440; j++) {
-      p[j] = profile[j];
-    }
-    double[] out;
-    switch (v[0]) {
-      case "none" -> {
-        return profile;
-      }
-      case "box" -> out = box(p, Integer.parseInt(v[1]));
-      case "shrink" -> {
-        // mix with the day's mean: weight k pseudo-days of a flat day
-        double k = Double.parseDouble(v[1]);
-        int w = v.length > 2 ? Integer.parseInt(v[2]) : 0;
-        double[] b = box(p, w);
-        double mean = 0;
-        for (double x : p) {
-          mean += x;
-        }
-        mean /= 1440;
-        out = new double[1440];
-        for (int j = 0; j < 1440; j++) {
-          out[j] = (days * b[j] + k * mean) / (days + k);
-        }
-      }
-      case "split" -> {
-        // split:H:Q:W[:R] recurring = the part of the minute's growth that the Q-quantile day has in
-        // the window of +-H minutes; kept sharp (box R); the rest smoothed by +-W
-        int h = Integer.parseInt(v[1]);
-        double q = Double.parseDouble(v[2]);
-        int w = Integer.parseInt(v[3]);
-        int r = v.length > 4 ? Integer.parseInt(v[4]) : 0;
-        long[][] g = perDay(days);
-        double[][] s = new double[days][];
-        double[] total = new double[1440];
-        for (int d = 0; d < days; d++) {
-          double[] gd = new double[1440];
-          for (int j = 0; j < 1440; j++) {
-            gd[j] = g[d][j];
-          }
-          s[d] = box(gd, h);
-          for (int j = 0; j < 1440; j++) {
-            total[j] += s[d][j];
-          }
-        }
-        double[] rec = new double[1440];
-        double[] rest = new double[1440];
-        double[] col = new double[days];
-        // the value reached on at least q of the days: rank from the top
-        int rank = Math.min(days, (int) Math.floor(q * days) + 1);
-        boolean oneDayFlat = mod("d1flat") != null && days == 1;
-        for (int j = 0; j < 1440; j++) {
-          for (int d = 0; d < days; d++) {
-            col[d] = s[d][j];
-          }
-          java.util.Arrays.sort(col);
-          double typical = col[days - rank];
-          double share = total[j] <= 0 || oneDayFlat ? 0 : Math.min(1, days * typical / total[j]);
-          rec[j] = p[j] * share;
-          rest[j] = p[j] - rec[j];
-        }
-        double[] a = box(rec, r);
-        double[] b = box(rest, w);
-        out = new double[1440];
-        for (int j = 0; j < 1440; j++) {
-          out[j] = a[j] + b[j];
-        }
-      }
-      default -> throw new IllegalArgumentException("dc.forecast.smooth: unknown variant " + variant);
-    }
-    long[] result = new long[1440];
-    for (int j = 0; j < 1440; j++) {
-      result[j] = Math.round(out[j]);
-    }
-    return result;
   }
 
   /** When the profile, repeated day after day from now, has grown by {@code bytes} (minute steps). */

@@ -125,9 +125,6 @@ public final class ReplaySimulator {
   private Instant nextEvaluationAt;
   private final List<ForecastAccuracy.Point> forecastPoints = new ArrayList<>();
   private EvaluationListener listener;
-  // EXPERIMENT (#13, smart6): variant forecasters judged on the same points, drained by the bench
-  public static final java.util.Map<String, List<ForecastAccuracy.Point>> EXPERIMENT_POINTS = new java.util.LinkedHashMap<>();
-  private final java.util.Map<String, DiskForecaster> variants = new java.util.LinkedHashMap<>();
 
   // what is on disk
   private final Map<String, Set<String>> presentTags = new TreeMap<>(); // image id -> its tags
@@ -208,11 +205,6 @@ public final class ReplaySimulator {
     if (options.sampleInterval() != null && !events.isEmpty()) {
       // the agent's forecaster for its sample interval (6 h window, a checkpoint a minute at 10 s)
       sim.forecaster = DiskForecaster.forSampleInterval(options.sampleInterval());
-      for (String v : System.getProperty("dc.forecast.variants", "").split(",")) {
-        if (!v.isBlank()) {
-          sim.variants.put(v, DiskForecaster.forSampleInterval(options.sampleInterval()).experimentVariant(v));
-        }
-      }
       sim.nextSampleAt = events.get(0).at();
       sim.nextEvaluationAt = events.get(0).at();
     }
@@ -251,9 +243,6 @@ public final class ReplaySimulator {
 
   private void sample(Instant at) {
     forecaster.add(at, usageBytes, Math.max(0, budget.diskBytes() - usageBytes));
-    for (DiskForecaster v : variants.values()) {
-      v.add(at, usageBytes, Math.max(0, budget.diskBytes() - usageBytes));
-    }
     if (at.isBefore(nextEvaluationAt)) {
       return;
     }
@@ -262,13 +251,6 @@ public final class ReplaySimulator {
     ForecastAccuracy.Point point = new ForecastAccuracy.Point(
         f.state() == Forecast.State.GROWING ? f.timeToFull() : null, timeToFullIfNothingRemoved(at));
     forecastPoints.add(point);
-    for (java.util.Map.Entry<String, DiskForecaster> e : variants.entrySet()) {
-      Forecast vf = e.getValue().forecast(budget.highRatio());
-      String key = Boolean.getBoolean("dc.forecast.byday")
-          ? e.getKey() + "@day" + String.format("%02d", Duration.between(events.get(0).at(), at).toDays()) : e.getKey();
-      EXPERIMENT_POINTS.computeIfAbsent(key, k -> new ArrayList<>()).add(new ForecastAccuracy.Point(
-          vf.state() == Forecast.State.GROWING ? vf.timeToFull() : null, point.actual()));
-    }
     if (listener != null) {
       listener.point(at, nextEvent, usageBytes, java.util.Collections.unmodifiableSet(layerRefs.keySet()), point);
     }
@@ -426,9 +408,6 @@ public final class ReplaySimulator {
       // that crossed the watermark and its cleanup would fall within one 10 s sample (a net drop)
       // and the forecaster would never see it.
       forecaster.add(at, usageBytes, Math.max(0, budget.diskBytes() - usageBytes));
-      for (DiskForecaster v : variants.values()) {
-        v.add(at, usageBytes, Math.max(0, budget.diskBytes() - usageBytes));
-      }
     }
     cleanupRuns++;
     lastCleanupAt = at;
