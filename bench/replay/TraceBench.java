@@ -66,6 +66,7 @@ public final class TraceBench {
     Path out = Path.of("bench/replay/traces");
     Duration minRunInterval = Duration.ofSeconds(60); // the agent's MIN_RUN_INTERVAL default
     int floorFutures = 0; // --floor N: measure the forecast's floor with N futures per point instead
+    boolean horizons = false; // --horizons: the agent's forecast judged with a horizon cap (trace-end censoring check)
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--seeds" -> seeds = Integer.parseInt(args[++i]);
@@ -78,6 +79,7 @@ public final class TraceBench {
         case "--out" -> out = Path.of(args[++i]);
         case "--min-run-interval" -> minRunInterval = Duration.ofSeconds(Long.parseLong(args[++i]));
         case "--floor" -> floorFutures = Integer.parseInt(args[++i]);
+        case "--horizons" -> horizons = true;
         default -> throw new IllegalArgumentException("unknown argument " + args[i]);
       }
     }
@@ -85,6 +87,10 @@ public final class TraceBench {
         d.weeklyDepsChange());
     if (floorFutures > 0) {
       floor(params, firstSeed, seeds, floorFutures, minRunInterval);
+      return;
+    }
+    if (horizons) {
+      horizons(params, firstSeed, seeds, minRunInterval);
       return;
     }
     Files.createDirectories(out);
@@ -430,6 +436,83 @@ public final class TraceBench {
     }
     System.out.printf(Locale.ROOT, "%nBest constant factor on the oracle's median (fitted on these points): x%.2f -> median abs error %.1f %%%n",
         bestFactor, 100 * bestMedian);
+  }
+
+  /**
+   * The agent's forecast judged with and without a cap on the horizon. A point is judged only when
+   * the disk fills before the trace ends, so near the end of a trace only the points that fill soon
+   * are judged (right-censoring): the forecasts there look too long. With a cap H, a point is judged
+   * only when the trace goes on for at least H after it and the disk fills within H: whether a point
+   * counts no longer depends on where it sits in the trace.
+   */
+  private static void horizons(Params params, int firstSeed, int seeds, Duration minRunInterval) throws IOException {
+    long[] budgetsGb = {8, 12, 16};
+    CleanupPolicy[] policies = {CleanupPolicy.LRU, CleanupPolicy.AGE, CleanupPolicy.COST};
+    Duration[] caps = {null, Duration.ofHours(24), Duration.ofHours(48), Duration.ofHours(72), Duration.ofHours(96)};
+    Settings defaults = Settings.of(Map.of());
+    Map<String, List<List<ForecastAccuracy.Point>>> cells = new java.util.TreeMap<>();
+    for (int seed = firstSeed; seed < firstSeed + seeds; seed++) {
+      String text = generate(params, seed);
+      List<TraceEvent> events;
+      try {
+        events = TraceParser.parse("ci-" + seed, new StringReader(text));
+      } catch (io.dockercleaner.replay.TraceException e) {
+        throw new IllegalStateException("generator wrote a bad trace: " + e.getMessage(), e);
+      }
+      Instant end = events.get(events.size() - 1).at();
+      for (long gb : budgetsGb) {
+        for (int p = 0; p < 3; p++) {
+          String key = String.format(Locale.ROOT, "%02d GB %s", gb, policies[p].label());
+          List<List<ForecastAccuracy.Point>> lists = cells.computeIfAbsent(key, k -> {
+            List<List<ForecastAccuracy.Point>> l = new ArrayList<>();
+            for (int c = 0; c < caps.length; c++) {
+              l.add(new ArrayList<>());
+            }
+            return l;
+          });
+          PlanPolicy policy = PolicyFromSettings.builder(defaults, true, events.get(0).at())
+              .cleanupPolicy(policies[p]).build();
+          ReplaySimulator.run(events, new ReplaySimulator.Budget(gb * 1_000_000_000L, 0.85, 0.75), policy,
+              ReplaySimulator.Options.agent(minRunInterval), (at, next, usage, onDisk, point) -> {
+                Duration left = Duration.between(at, end);
+                for (int c = 0; c < caps.length; c++) {
+                  Duration cap = caps[c];
+                  if (cap == null) {
+                    lists.get(c).add(point);
+                  } else if (left.compareTo(cap) >= 0 && point.actual() != null && point.actual().compareTo(cap) <= 0) {
+                    lists.get(c).add(point);
+                  }
+                }
+              });
+        }
+      }
+    }
+    System.out.printf(Locale.ROOT, "Forecast accuracy with a horizon cap: seeds %d-%d, MIN_RUN_INTERVAL %ds%n%n",
+        firstSeed, firstSeed + seeds - 1, minRunInterval.toSeconds());
+    System.out.println("| disk | policy | horizon | judged | no forecast | median abs error | p90 abs error | median signed | within 20 % |");
+    System.out.println("|---|---|---|---|---|---|---|---|---|");
+    List<List<ForecastAccuracy>> all = new ArrayList<>();
+    for (int c = 0; c < caps.length; c++) {
+      all.add(new ArrayList<>());
+    }
+    for (Map.Entry<String, List<List<ForecastAccuracy.Point>>> e : cells.entrySet()) {
+      String[] key = e.getKey().split(" ");
+      for (int c = 0; c < caps.length; c++) {
+        ForecastAccuracy f = ForecastAccuracy.of(e.getValue().get(c));
+        all.get(c).add(f);
+        printHorizon(Integer.parseInt(key[0]) + " GB", key[2], caps[c], f);
+      }
+    }
+    for (int c = 0; c < caps.length; c++) {
+      printHorizon("all", "all", caps[c], ForecastAccuracy.pool(all.get(c)));
+    }
+  }
+
+  private static void printHorizon(String disk, String policy, Duration cap, ForecastAccuracy f) {
+    System.out.printf(Locale.ROOT, "| %s | %s | %s | %d | %d | %.1f %% | %.1f %% | %+.1f %% | %.1f %% |%n", disk, policy,
+        cap == null ? "trace end (as judged)" : "≤ " + cap.toHours() + " h, trace ≥ " + cap.toHours() + " h on",
+        f.judged(), f.noForecast(), 100 * f.absErrorQuantile(0.5), 100 * f.absErrorQuantile(0.9),
+        100 * f.medianSignedError(), 100 * f.shareWithin(0.2));
   }
 
   private static void printFloor(String disk, String policy, String row, ForecastAccuracy f) {
