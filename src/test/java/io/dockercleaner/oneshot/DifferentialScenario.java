@@ -357,7 +357,9 @@ final class DifferentialScenario {
   private static void createNetwork(Built b, NetworkSpec n) {
     // what `docker network create [--label ...] NAME` sends
     ObjectNode body = EngineApi.object().put("CheckDuplicate", true).put("Driver", "bridge").put("Name", n.name());
-    body.putObject("IPAM").put("Driver", "default").putArray("Config");
+    ObjectNode ipam = body.putObject("IPAM").put("Driver", "default");
+    ipam.putObject("Options");
+    ipam.putArray("Config");
     body.putObject("Options");
     n.labels().forEach(body.putObject("Labels")::put);
     EngineApi.post(b.host, "/v1.41/networks/create", body, Set.of(200, 201));
@@ -365,13 +367,15 @@ final class DifferentialScenario {
 
   private static void createContainer(Built b, ContainerSpec c) {
     // what `docker create`/`docker run [-d]` send: create; running: start; exited: start and wait
-    ObjectNode body = EngineApi.object()
+    boolean attached = c.state() != State.RUNNING; // run without -d, and create, attach stdout and stderr
+    ObjectNode body = EngineApi.object().put("AttachStdout", attached).put("AttachStderr", attached)
         .put("Image", c.image() == null ? TestDaemons.TEST_IMAGE : b.imageIds.get(c.image()));
     ArrayNode cmd = body.putArray("Cmd");
     (c.state() == State.RUNNING ? List.of("sleep", "100000") : List.of("true")).forEach(cmd::add);
     c.labels().forEach(body.putObject("Labels")::put);
     ObjectNode volumesNode = body.putObject("Volumes");
     ObjectNode hostConfig = body.putObject("HostConfig").put("NetworkMode", c.network() == null ? "none" : c.network());
+    hostConfig.putObject("RestartPolicy").put("Name", "no").put("MaximumRetryCount", 0);
     if (ANON_MOUNT.equals(c.volume())) {
       volumesNode.putObject("/data");
     } else if (c.volume() != null) {
