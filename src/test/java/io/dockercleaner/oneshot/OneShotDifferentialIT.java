@@ -568,7 +568,7 @@ class OneShotDifferentialIT {
     List<String> containers = new ArrayList<>();
     engineGet(host, "/containers/json?all=1").forEach(c -> containers.add(c.get("Id").asText()));
     // at once, as the CLI's rm of several containers does (a running one waits for its kill)
-    each(containers, id -> deleteOrFail(host, "/containers/" + id + "?force=1&v=1"));
+    EngineApi.each(containers, id -> deleteOrFail(host, "/containers/" + id + "?force=1&v=1"));
     // children before parents (a parent first is refused: dependent child images); repeat while a
     // round removes something, so no leftover shows up as unknown-image in the next case
     boolean baseThere = false;
@@ -588,73 +588,30 @@ class OneShotDifferentialIT {
       if (parentOf.isEmpty()) {
         break;
       }
-      for (String id : childrenFirst(parentOf)) {
+      for (String id : EngineApi.childrenFirst(parentOf)) {
         // 404: pruned with its child (an untagged parent); 409: a child is left, the next round takes it
         EngineApi.delete(host, "/images/" + id + "?force=1");
       }
     }
     List<String> volumes = new ArrayList<>();
     engineGet(host, "/volumes").path("Volumes").forEach(v -> volumes.add(v.get("Name").asText()));
-    each(volumes, v -> deleteOrFail(host, "/volumes/" + v + "?force=1"));
+    EngineApi.each(volumes, v -> deleteOrFail(host, "/volumes/" + v + "?force=1"));
     List<String> networks = new ArrayList<>();
     for (JsonNode n : engineGet(host, "/networks")) {
       if (!PREDEFINED_NETWORKS.contains(n.get("Name").asText())) {
         networks.add(n.get("Id").asText());
       }
     }
-    each(networks, n -> deleteOrFail(host, "/networks/" + n));
+    EngineApi.each(networks, n -> deleteOrFail(host, "/networks/" + n));
     if (!baseThere) {
       TestDaemons.docker(host, "load", "-q", "-i", baseImageTar.toString());
     }
-  }
-
-  /** Image ids ordered so that every image comes before its parent. */
-  private static List<String> childrenFirst(Map<String, String> parentOf) {
-    List<String> out = new ArrayList<>();
-    Set<String> placed = new java.util.HashSet<>();
-    List<String> left = new ArrayList<>(parentOf.keySet());
-    while (!left.isEmpty()) {
-      List<String> next = new ArrayList<>();
-      for (String id : left) {
-        boolean hasUnplacedChild = parentOf.entrySet().stream()
-            .anyMatch(e -> e.getValue().equals(id) && !placed.contains(e.getKey()));
-        (hasUnplacedChild ? next : out).add(id);
-      }
-      if (next.size() == left.size()) {
-        out.addAll(next); // a cycle cannot happen; never loop forever
-        break;
-      }
-      placed.addAll(out);
-      left = next;
-    }
-    return out;
   }
 
   private static void deleteOrFail(String host, String path) {
     int status = EngineApi.delete(host, path);
     if (status != 204 && status != 200 && status != 404) {
       throw new AssertionError("DELETE " + path + " on " + host + " answered " + status);
-    }
-  }
-
-  /** Runs {@code action} on every item at once (a thread each: a handful of blocking calls). */
-  private static void each(List<String> items, java.util.function.Consumer<String> action) {
-    List<Thread> threads = items.stream().map(i -> new Thread(() -> action.accept(i))).toList();
-    List<Throwable> failures = java.util.Collections.synchronizedList(new ArrayList<>());
-    threads.forEach(t -> {
-      t.setUncaughtExceptionHandler((th, e) -> failures.add(e));
-      t.start();
-    });
-    for (Thread t : threads) {
-      try {
-        t.join();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new AssertionError(e);
-      }
-    }
-    if (!failures.isEmpty()) {
-      throw new AssertionError("purge failed: " + failures, failures.get(0));
     }
   }
 

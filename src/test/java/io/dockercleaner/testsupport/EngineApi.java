@@ -9,7 +9,10 @@ import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -139,6 +142,49 @@ public final class EngineApi {
       throw new AssertionError("build of " + tag + " on " + host + " printed no image id: " + r.text());
     }
     return id;
+  }
+
+  /** Image ids ordered so that every image comes before its parent. */
+  public static List<String> childrenFirst(Map<String, String> parentOf) {
+    List<String> out = new ArrayList<>();
+    Set<String> placed = new java.util.HashSet<>();
+    List<String> left = new ArrayList<>(parentOf.keySet());
+    while (!left.isEmpty()) {
+      List<String> next = new ArrayList<>();
+      for (String id : left) {
+        boolean hasUnplacedChild = parentOf.entrySet().stream()
+            .anyMatch(e -> e.getValue().equals(id) && !placed.contains(e.getKey()));
+        (hasUnplacedChild ? next : out).add(id);
+      }
+      if (next.size() == left.size()) {
+        out.addAll(next); // a cycle cannot happen; never loop forever
+        break;
+      }
+      placed.addAll(out);
+      left = next;
+    }
+    return out;
+  }
+
+  /** Runs {@code action} on every item at once (a thread each: a handful of blocking calls). */
+  public static void each(List<String> items, java.util.function.Consumer<String> action) {
+    List<Thread> threads = items.stream().map(i -> new Thread(() -> action.accept(i))).toList();
+    List<Throwable> failures = java.util.Collections.synchronizedList(new ArrayList<>());
+    threads.forEach(t -> {
+      t.setUncaughtExceptionHandler((th, e) -> failures.add(e));
+      t.start();
+    });
+    for (Thread t : threads) {
+      try {
+        t.join();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new AssertionError(e);
+      }
+    }
+    if (!failures.isEmpty()) {
+      throw new AssertionError("a call failed: " + failures, failures.get(0));
+    }
   }
 
   /** A ustar archive of one regular file. */
