@@ -44,7 +44,9 @@ import org.junit.jupiter.params.provider.MethodSource;
  * <p>The scenario is built twice, in lockstep, on two private daemons that bin/test-daemon
  * started: the CLI prunes daemon A ({@code DOCKER_CLEANER_TEST_HOST}), docker-cleaner daemon B
  * ({@code DOCKER_CLEANER_TEST_HOST_DIFF}). Ids differ between the builds, so survivors are
- * compared by scenario name (see {@link DifferentialScenario}).
+ * compared by scenario name (see {@link DifferentialScenario}). The builds and the purge between
+ * cases go through the Engine API (the requests the CLI sends, without a CLI process per object);
+ * the prunes on daemon A are Debian's docker CLI itself.
  *
  * <p><b>Volumes.</b> The contract is "unused anonymous volumes only unless PRUNE_VOLUMES_ALL, on
  * every API version, older than the age filter". Docker 20.10 (API 1.41) cannot say that: its
