@@ -1,5 +1,9 @@
 package io.dockercleaner.oneshot;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.dockercleaner.testsupport.EngineApi;
 import io.dockercleaner.testsupport.TestDaemons;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -7,6 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -257,47 +262,68 @@ final class DifferentialScenario {
   /**
    * Builds the scenario on every daemon in lockstep: phase 1, then {@code until} (a whole second
    * after every phase-1 object and before every phase-2 one), then phase 2. Returns {@code until}.
+   * Objects are made through the Engine API (the requests Debian's CLI sends for the same command,
+   * without a CLI process per object), each as soon as what it needs exists: the two daemons and
+   * the independent objects of a phase at once.
    *
    * @param waitForNextSecond blocks until the wall clock is in a later second than the one given
    */
   Instant build(List<Built> targets, ExecutorService pool, Consumer<Long> waitForNextSecond) {
-    buildPhase(1, targets, pool);
+    Map<Built, Map<String, CompletableFuture<Void>>> made = new LinkedHashMap<>();
+    targets.forEach(b -> made.put(b, new ConcurrentHashMap<>()));
+    buildPhase(1, made, pool);
     long lastPhaseOneSecond = Instant.now().getEpochSecond();
     waitForNextSecond.accept(lastPhaseOneSecond);
     Instant until = Instant.ofEpochSecond(Instant.now().getEpochSecond());
     waitForNextSecond.accept(until.getEpochSecond());
-    buildPhase(2, targets, pool);
-    runAll(targets.stream().map(b -> (Runnable) () -> recordAnonymousMounts(b)).toList(), pool);
+    buildPhase(2, made, pool);
+    join(targets.stream().map(b -> CompletableFuture.runAsync(() -> recordAnonymousMounts(b), pool)).toList());
     return until;
   }
 
-  private void buildPhase(int phase, List<Built> targets, ExecutorService pool) {
-    // step 1: first builds of images, volumes, networks; step 2: child images (FROM step 1's);
-    // step 3: containers (they use what steps 1-2 and earlier phases made) and the builds that
-    // retag an image (leaving it dangling)
-    List<Runnable> first = new ArrayList<>();
-    List<Runnable> second = new ArrayList<>();
-    List<Runnable> third = new ArrayList<>();
-    for (Built b : targets) {
+  /**
+   * One phase on every daemon: each object starts once the objects it needs exist (a child image
+   * its parent, a retagging build the image whose tag it takes, a container its image, volume and
+   * network), earlier phases' objects being there already; returns when all of the phase exist.
+   */
+  private void buildPhase(int phase, Map<Built, Map<String, CompletableFuture<Void>>> made, ExecutorService pool) {
+    List<CompletableFuture<Void>> all = new ArrayList<>();
+    made.forEach((b, done) -> {
       String nonce = UUID.randomUUID().toString();
-      for (ImageSpec im : images) {
-        if (im.phase() == phase) {
-          (im.step() == 1 ? first : im.step() == 2 ? second : third).add(() -> buildImage(b, im, nonce));
+      java.util.function.BiFunction<List<String>, Runnable, CompletableFuture<Void>> after = (needs, task) -> {
+        CompletableFuture<?>[] deps = needs.stream().filter(java.util.Objects::nonNull).map(n -> {
+          CompletableFuture<Void> f = done.get(n);
+          if (f == null) {
+            throw new IllegalStateException("seed " + seed + ": " + n + " is needed before it is made");
+          }
+          return f;
+        }).toArray(CompletableFuture[]::new);
+        CompletableFuture<Void> f = CompletableFuture.allOf(deps).thenRunAsync(task, pool);
+        all.add(f);
+        return f;
+      };
+      // in step order, so that what an object needs is registered before it
+      for (int step = 1; step <= 3; step++) {
+        for (ImageSpec im : images) {
+          if (im.phase() == phase && im.step() == step) {
+            done.put(im.name(), after.apply(java.util.Arrays.asList(im.parent(), im.supersedes()),
+                () -> buildImage(b, im, nonce)));
+          }
         }
       }
-      volumes.stream().filter(v -> v.phase() == phase).forEach(v -> first.add(() -> createVolume(b, v)));
-      networks.stream().filter(n -> n.phase() == phase).forEach(n -> first.add(() -> createNetwork(b, n)));
-      containers.stream().filter(c -> c.phase() == phase).forEach(c -> third.add(() -> createContainer(b, c)));
-    }
-    runAll(first, pool);
-    runAll(second, pool);
-    runAll(third, pool);
+      volumes.stream().filter(v -> v.phase() == phase)
+          .forEach(v -> done.put(v.name(), after.apply(List.of(), () -> createVolume(b, v))));
+      networks.stream().filter(n -> n.phase() == phase)
+          .forEach(n -> done.put(n.name(), after.apply(List.of(), () -> createNetwork(b, n))));
+      containers.stream().filter(c -> c.phase() == phase).forEach(c -> after.apply(java.util.Arrays.asList(c.image(),
+          ANON_MOUNT.equals(c.volume()) ? null : c.volume(), c.network()), () -> createContainer(b, c)));
+    });
+    join(all);
   }
 
-  private static void runAll(List<Runnable> tasks, ExecutorService pool) {
+  private static void join(List<? extends CompletableFuture<?>> tasks) {
     try {
-      CompletableFuture.allOf(tasks.stream().map(t -> CompletableFuture.runAsync(t, pool))
-          .toArray(CompletableFuture[]::new)).join();
+      CompletableFuture.allOf(tasks.toArray(CompletableFuture[]::new)).join();
     } catch (CompletionException e) {
       if (e.getCause() instanceof Error err) {
         throw err;
@@ -311,66 +337,78 @@ final class DifferentialScenario {
     im.labels().forEach((k, v) -> label.append(' ').append(k).append('=').append(v));
     // the nonce keeps the classic builder from answering with a cached image of an earlier build
     String from = im.parent() == null ? TestDaemons.TEST_IMAGE : b.imageIds.get(im.parent());
-    String dockerfile = "FROM " + from + "\n" + label + "\n";
-    TestDaemons.Result r = TestDaemons.dockerResult(b.host, dockerfile.getBytes(java.nio.charset.StandardCharsets.UTF_8),
-        "build", "-q", "-t", im.tag(), "-");
-    if (r.exitCode() != 0) {
-      throw new AssertionError("docker build of " + im + " failed: " + r.stderr());
-    }
-    // Podman's build -q prints the bare hex id, dockerd's prints sha256:<hex>
-    String id = r.out().strip();
-    b.imageIds.put(im.name(), id.startsWith("sha256:") ? id : "sha256:" + id);
+    b.imageIds.put(im.name(), EngineApi.build(b.host, im.tag(), "FROM " + from + "\n" + label + "\n"));
   }
 
   private static void createVolume(Built b, VolumeSpec v) {
-    List<String> args = new ArrayList<>(List.of("volume", "create"));
+    // what `docker volume create [--label ...] [NAME]` sends; no name → the daemon names it with 64
+    // hex digits, as it does for -v /data
+    ObjectNode body = EngineApi.object().put("Driver", "local").put("Name", v.anonymous() ? "" : v.name());
+    body.putObject("DriverOpts");
+    ObjectNode labels = body.putObject("Labels");
     if (v.anonymous()) {
-      // no name → the daemon names it with 64 hex digits, as it does for -v /data
-      args.addAll(List.of("--label", NAME_LABEL + "=" + v.name()));
+      labels.put(NAME_LABEL, v.name());
     }
-    v.labels().forEach((k, val) -> args.addAll(List.of("--label", k + "=" + val)));
-    if (!v.anonymous()) {
-      args.add(v.name());
-    }
-    b.volumeNames.put(v.name(), TestDaemons.docker(b.host, args.toArray(String[]::new)));
+    v.labels().forEach(labels::put);
+    String name = EngineApi.post(b.host, "/v1.41/volumes/create", body, Set.of(200, 201)).json().get("Name").asText();
+    b.volumeNames.put(v.name(), name);
   }
 
   private static void createNetwork(Built b, NetworkSpec n) {
-    List<String> args = new ArrayList<>(List.of("network", "create"));
-    n.labels().forEach((k, v) -> args.addAll(List.of("--label", k + "=" + v)));
-    args.add(n.name());
-    TestDaemons.docker(b.host, args.toArray(String[]::new));
+    // what `docker network create [--label ...] NAME` sends
+    ObjectNode body = EngineApi.object().put("CheckDuplicate", true).put("Driver", "bridge").put("Name", n.name());
+    ObjectNode ipam = body.putObject("IPAM").put("Driver", "default");
+    ipam.putObject("Options");
+    ipam.putArray("Config");
+    body.putObject("Options");
+    n.labels().forEach(body.putObject("Labels")::put);
+    EngineApi.post(b.host, "/v1.41/networks/create", body, Set.of(200, 201));
   }
 
   private static void createContainer(Built b, ContainerSpec c) {
-    // running: run -d; exited: run attached (create + start + wait in one call); created: create
-    List<String> args = new ArrayList<>(List.of(c.state() == State.CREATED ? "create" : "run"));
-    if (c.state() == State.RUNNING) {
-      args.add("-d");
-    }
-    args.addAll(List.of("--name", c.name(), "--network", c.network() == null ? "none" : c.network()));
-    c.labels().forEach((k, v) -> args.addAll(List.of("--label", k + "=" + v)));
+    // what `docker create`/`docker run [-d]` send: create; running: start; exited: start and wait
+    boolean attached = c.state() != State.RUNNING; // run without -d, and create, attach stdout and stderr
+    ObjectNode body = EngineApi.object().put("AttachStdout", attached).put("AttachStderr", attached)
+        .put("Image", c.image() == null ? TestDaemons.TEST_IMAGE : b.imageIds.get(c.image()));
+    ArrayNode cmd = body.putArray("Cmd");
+    (c.state() == State.RUNNING ? List.of("sleep", "100000") : List.of("true")).forEach(cmd::add);
+    c.labels().forEach(body.putObject("Labels")::put);
+    ObjectNode volumesNode = body.putObject("Volumes");
+    ObjectNode hostConfig = body.putObject("HostConfig").put("NetworkMode", c.network() == null ? "none" : c.network());
+    hostConfig.putObject("RestartPolicy").put("Name", "no").put("MaximumRetryCount", 0);
     if (ANON_MOUNT.equals(c.volume())) {
-      args.addAll(List.of("-v", "/data"));
+      volumesNode.putObject("/data");
     } else if (c.volume() != null) {
-      args.addAll(List.of("-v", b.volumeNames.get(c.volume()) + ":/data"));
+      hostConfig.putArray("Binds").add(b.volumeNames.get(c.volume()) + ":/data");
     }
-    args.add(c.image() == null ? TestDaemons.TEST_IMAGE : b.imageIds.get(c.image()));
-    args.addAll(c.state() == State.RUNNING ? List.of("sleep", "100000") : List.of("true"));
-    TestDaemons.docker(b.host, args.toArray(String[]::new));
+    String id = EngineApi.post(b.host, "/v1.41/containers/create?name=" + EngineApi.q(c.name()), body, Set.of(201))
+        .json().get("Id").asText();
+    if (c.state() == State.CREATED) {
+      return;
+    }
+    EngineApi.post(b.host, "/v1.41/containers/" + id + "/start", null, Set.of(204));
+    if (c.state() == State.EXITED) {
+      int exit = EngineApi.post(b.host, "/v1.41/containers/" + id + "/wait", null, Set.of(200)).json()
+          .path("StatusCode").asInt(-1);
+      if (exit != 0) {
+        throw new AssertionError(c + " on " + b.host + " exited " + exit + ", not 0");
+      }
+    }
   }
 
   /** Records the 64-hex names that the containers' {@code -v /data} gave their anonymous volumes. */
   private void recordAnonymousMounts(Built b) {
-    List<String> names = containers.stream().filter(c -> ANON_MOUNT.equals(c.volume())).map(ContainerSpec::name).toList();
-    if (names.isEmpty()) {
-      return;
-    }
-    List<String> args = new ArrayList<>(List.of("inspect", "-f", "{{.Name}} {{range .Mounts}}{{.Name}}{{end}}"));
-    args.addAll(names);
-    for (String line : TestDaemons.docker(b.host, args.toArray(String[]::new)).lines().toList()) {
-      String[] p = line.strip().split(" ");
-      b.volumeNames.put(anonMountName(p[0].substring(1)), p[1]);
+    Set<String> names = containers.stream().filter(c -> ANON_MOUNT.equals(c.volume())).map(ContainerSpec::name)
+        .collect(Collectors.toSet());
+    for (JsonNode c : EngineApi.get(b.host, "/containers/json?all=1")) {
+      String name = c.path("Names").path(0).asText().substring(1);
+      if (names.contains(name)) {
+        for (JsonNode m : c.path("Mounts")) {
+          if (m.path("Destination").asText().equals("/data")) {
+            b.volumeNames.put(anonMountName(name), m.get("Name").asText());
+          }
+        }
+      }
     }
   }
 

@@ -5,11 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.dockercleaner.testsupport.DaemonFixture;
+import io.dockercleaner.testsupport.EngineApi;
 import io.dockercleaner.testsupport.TestDaemons;
 import java.io.IOException;
-import java.net.UnixDomainSocketAddress;
-import java.nio.ByteBuffer;
-import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -46,7 +44,9 @@ import org.junit.jupiter.params.provider.MethodSource;
  * <p>The scenario is built twice, in lockstep, on two private daemons that bin/test-daemon
  * started: the CLI prunes daemon A ({@code DOCKER_CLEANER_TEST_HOST}), docker-cleaner daemon B
  * ({@code DOCKER_CLEANER_TEST_HOST_DIFF}). Ids differ between the builds, so survivors are
- * compared by scenario name (see {@link DifferentialScenario}).
+ * compared by scenario name (see {@link DifferentialScenario}). The builds and the purge between
+ * cases go through the Engine API (the requests the CLI sends, without a CLI process per object);
+ * the prunes on daemon A are Debian's docker CLI itself.
  *
  * <p><b>Volumes.</b> The contract is "unused anonymous volumes only unless PRUNE_VOLUMES_ALL, on
  * every API version, older than the age filter". Docker 20.10 (API 1.41) cannot say that: its
@@ -215,7 +215,7 @@ class OneShotDifferentialIT {
     long t1 = System.nanoTime();
     DifferentialScenario.Built builtA = new DifferentialScenario.Built(cliSide.host(), baseImageId(cliSide.host()));
     DifferentialScenario.Built builtB = new DifferentialScenario.Built(cleanerSide.host(), baseImageId(cleanerSide.host()));
-    Instant until = scenario.build(List.of(builtA, builtB), pool, OneShotDifferentialIT::awaitNextSecond);
+    Instant until = scenario.build(List.of(builtA, builtB), pool, betweenPhases(variant));
     long t2 = System.nanoTime();
 
     Snapshot beforeA = Snapshot.of(builtA);
@@ -560,21 +560,22 @@ class OneShotDifferentialIT {
   // ---- helpers ---------------------------------------------------------------------------------
 
   /**
-   * Clean daemon with the base image present. Faster than {@link DaemonFixture#reset()} (one call
-   * per type, not per object), which runs before and after the class.
+   * Clean daemon with the base image present, through the Engine API (the requests of {@code docker
+   * rm -f -v}, {@code rmi -f}, {@code volume rm -f}, {@code network rm}, without a CLI process).
+   * Faster than {@link DaemonFixture#reset()} (one CLI call per object), which runs before and
+   * after the class.
    */
   static void prepare(DaemonFixture d, Path baseImageTar) {
     String host = d.host();
     List<String> containers = new ArrayList<>();
     engineGet(host, "/containers/json?all=1").forEach(c -> containers.add(c.get("Id").asText()));
-    if (!containers.isEmpty()) {
-      TestDaemons.docker(host, concat(List.of("rm", "-f", "-v"), containers).toArray(String[]::new));
-    }
-    // `rmi -f` of a parent listed before its child is refused (dependent child images): repeat
-    // while a round removes something, so no leftover shows up as unknown-image in the next case
+    // at once, as the CLI's rm of several containers does (a running one waits for its kill)
+    EngineApi.each(containers, id -> deleteOrFail(host, "/containers/" + id + "?force=1&v=1"));
+    // children before parents (a parent first is refused: dependent child images); repeat while a
+    // round removes something, so no leftover shows up as unknown-image in the next case
     boolean baseThere = false;
     for (int round = 0; round < 5; round++) {
-      List<String> images = new ArrayList<>();
+      Map<String, String> parentOf = new LinkedHashMap<>();
       baseThere = false;
       for (JsonNode i : engineGet(host, "/images/json?all=1")) {
         boolean base = false;
@@ -583,30 +584,36 @@ class OneShotDifferentialIT {
         }
         baseThere |= base;
         if (!base) {
-          images.add(i.get("Id").asText());
+          parentOf.put(i.get("Id").asText(), i.path("ParentId").asText(""));
         }
       }
-      if (images.isEmpty()) {
+      if (parentOf.isEmpty()) {
         break;
       }
-      TestDaemons.dockerResult(host, null, concat(List.of("rmi", "-f"), images).toArray(String[]::new));
+      for (String id : EngineApi.childrenFirst(parentOf)) {
+        // 404: pruned with its child (an untagged parent); 409: a child is left, the next round takes it
+        EngineApi.delete(host, "/images/" + id + "?force=1");
+      }
     }
     List<String> volumes = new ArrayList<>();
     engineGet(host, "/volumes").path("Volumes").forEach(v -> volumes.add(v.get("Name").asText()));
-    if (!volumes.isEmpty()) {
-      TestDaemons.docker(host, concat(List.of("volume", "rm", "-f"), volumes).toArray(String[]::new));
-    }
+    EngineApi.each(volumes, v -> deleteOrFail(host, "/volumes/" + v + "?force=1"));
     List<String> networks = new ArrayList<>();
     for (JsonNode n : engineGet(host, "/networks")) {
       if (!PREDEFINED_NETWORKS.contains(n.get("Name").asText())) {
-        networks.add(n.get("Name").asText());
+        networks.add(n.get("Id").asText());
       }
     }
-    if (!networks.isEmpty()) {
-      TestDaemons.docker(host, concat(List.of("network", "rm"), networks).toArray(String[]::new));
-    }
+    EngineApi.each(networks, n -> deleteOrFail(host, "/networks/" + n));
     if (!baseThere) {
       TestDaemons.docker(host, "load", "-q", "-i", baseImageTar.toString());
+    }
+  }
+
+  private static void deleteOrFail(String host, String path) {
+    int status = EngineApi.delete(host, path);
+    if (status != 204 && status != 200 && status != 404) {
+      throw new AssertionError("DELETE " + path + " on " + host + " answered " + status);
     }
   }
 
@@ -614,25 +621,18 @@ class OneShotDifferentialIT {
     return engineGet(host, "/images/" + TestDaemons.TEST_IMAGE + "/json").get("Id").asText();
   }
 
-  /** GET on the daemon's unix socket (HTTP/1.0: the daemon closes after one unchunked answer). */
+  /** GET on the daemon's unix socket (see {@link io.dockercleaner.testsupport.EngineApi}). */
   static JsonNode engineGet(String host, String path) {
-    try (SocketChannel ch = SocketChannel.open(UnixDomainSocketAddress.of(TestDaemons.socketOf(TestDaemons.requireHost(host))))) {
-      ch.write(ByteBuffer.wrap(("GET " + path + " HTTP/1.0\r\nHost: localhost\r\n\r\n").getBytes(StandardCharsets.US_ASCII)));
-      java.io.ByteArrayOutputStream response = new java.io.ByteArrayOutputStream();
-      ByteBuffer buf = ByteBuffer.allocate(64 * 1024);
-      while (ch.read(buf) >= 0) {
-        response.write(buf.array(), 0, buf.position());
-        buf.clear();
-      }
-      String text = response.toString(StandardCharsets.UTF_8);
-      int body = text.indexOf("\r\n\r\n");
-      if (!text.startsWith("HTTP/1.0 200") && !text.startsWith("HTTP/1.1 200") || body < 0) {
-        throw new AssertionError("GET " + path + " on " + host + ": " + text.lines().findFirst().orElse("no answer"));
-      }
-      return MAPPER.readTree(text.substring(body + 4));
-    } catch (IOException e) {
-      throw new AssertionError("GET " + path + " on " + host + ": " + e, e);
-    }
+    return EngineApi.get(host, path);
+  }
+
+  /**
+   * What the build waits on between its phases: a variant with an {@code until} instant needs it a
+   * whole second after phase 1 and before phase 2; one without (neither side gets an age filter:
+   * PRUNE_FILTER_UNTIL=0, no CLI {@code until}) cannot tell the phases apart and waits for nothing.
+   */
+  static java.util.function.Consumer<Long> betweenPhases(Variant variant) {
+    return variant.until ? OneShotDifferentialIT::awaitNextSecond : second -> { };
   }
 
   /** Waits on the condition that the wall clock has passed into a later second. */

@@ -80,7 +80,7 @@ class PodmanParityIT {
         OneShotDifferentialIT.baseImageId(docker.host()));
     DifferentialScenario.Built onPodman = new DifferentialScenario.Built(podman.host(),
         OneShotDifferentialIT.baseImageId(podman.host()));
-    Instant until = scenario.build(List.of(onDocker, onPodman), pool, OneShotDifferentialIT::awaitNextSecond);
+    Instant until = scenario.build(List.of(onDocker, onPodman), pool, OneShotDifferentialIT.betweenPhases(variant));
 
     Snapshot beforeDocker = Snapshot.of(onDocker);
     Snapshot beforePodman = Snapshot.of(onPodman);

@@ -23,30 +23,56 @@ public final class DaemonFixture {
     return host;
   }
 
-  /** Removes every container, image (but the test image), volume, user network and build cache. */
+  /**
+   * Removes every container, image (but the test image), volume, user network and build cache,
+   * through the Engine API (the requests of {@code rm -f -v}, {@code rmi -f}, {@code volume rm -f},
+   * {@code network rm} and {@code builder prune -af}): most daemon tests call this before each
+   * test, and a CLI process per call cost about a second per reset.
+   */
   public void reset() {
-    String containers = docker(host, "ps", "-aq");
-    if (!containers.isEmpty()) {
-      String[] args = concat(new String[] {"rm", "-f", "-v"}, containers.split("\\s+"));
-      docker(host, args);
-    }
-    for (String ref : lines(docker(host, "images", "-a", "--format", "{{.ID}} {{.Repository}}:{{.Tag}}"))) {
-      String[] p = ref.split(" ");
-      if (!TestDaemons.isTestImage(p[1])) {
-        TestDaemons.dockerResult(host, null, "rmi", "-f", p[0]);
+    List<String> containers = new java.util.ArrayList<>();
+    EngineApi.get(host, "/containers/json?all=1").forEach(c -> containers.add(c.get("Id").asText()));
+    EngineApi.each(containers, id -> {
+      int status = EngineApi.delete(host, "/containers/" + id + "?force=1&v=1");
+      if (status != 204 && status != 404) {
+        throw new AssertionError("DELETE container " + id + " on " + host + " answered " + status);
+      }
+    });
+    // an image carrying the test image's name stays; children before parents, and again while a
+    // round removes something (a refused delete, e.g. of a parent whose child remains, is retried)
+    for (int round = 0; round < 5; round++) {
+      java.util.Map<String, String> parentOf = new java.util.LinkedHashMap<>();
+      for (com.fasterxml.jackson.databind.JsonNode i : EngineApi.get(host, "/images/json?all=1")) {
+        boolean test = false;
+        for (com.fasterxml.jackson.databind.JsonNode tag : i.path("RepoTags")) {
+          test |= TestDaemons.isTestImage(tag.asText());
+        }
+        if (!test) {
+          parentOf.put(i.get("Id").asText(), i.path("ParentId").asText(""));
+        }
+      }
+      if (parentOf.isEmpty()) {
+        break;
+      }
+      for (String id : EngineApi.childrenFirst(parentOf)) {
+        EngineApi.delete(host, "/images/" + id + "?force=1");
       }
     }
-    // untag extra tags of the test image's id are left alone; remove dangling leftovers
-    String volumes = docker(host, "volume", "ls", "-q");
-    if (!volumes.isEmpty()) {
-      docker(host, concat(new String[] {"volume", "rm", "-f"}, volumes.split("\\s+")));
-    }
-    for (String n : lines(docker(host, "network", "ls", "--format", "{{.Name}}"))) {
-      if (!Set.of("bridge", "host", "none", "podman").contains(n)) {
-        TestDaemons.dockerResult(host, null, "network", "rm", n);
+    List<String> volumes = new java.util.ArrayList<>();
+    EngineApi.get(host, "/volumes").path("Volumes").forEach(v -> volumes.add(v.get("Name").asText()));
+    EngineApi.each(volumes, v -> {
+      int status = EngineApi.delete(host, "/volumes/" + v + "?force=1");
+      if (status != 204 && status != 404) {
+        throw new AssertionError("DELETE volume " + v + " on " + host + " answered " + status);
+      }
+    });
+    for (com.fasterxml.jackson.databind.JsonNode n : EngineApi.get(host, "/networks")) {
+      if (!Set.of("bridge", "host", "none", "podman").contains(n.get("Name").asText())) {
+        EngineApi.delete(host, "/networks/" + n.get("Id").asText());
       }
     }
-    TestDaemons.dockerResult(host, null, "builder", "prune", "-af");
+    // Podman has no /build/prune (404): nothing to prune there
+    EngineApi.call(host, "POST", "/build/prune?all=1", null, null);
   }
 
   /** A running container (sleeps), optionally with labels, volumes (-v specs) and a network. */
