@@ -108,12 +108,7 @@ public final class TraceBench {
       String text = generate(params, seed);
       Path file = out.resolve("ci-" + seed + ".jsonl");
       Files.writeString(file, text, StandardCharsets.UTF_8);
-      List<TraceEvent> events;
-      try {
-        events = TraceParser.parse(file.toString(), new StringReader(text));
-      } catch (io.dockercleaner.replay.TraceException e) {
-        throw new IllegalStateException("generator wrote a bad trace: " + e.getMessage(), e);
-      }
+      List<TraceEvent> events = parse(file.toString(), text);
       for (long gb : budgetsGb) {
         ReplayReport[] r = new ReplayReport[3];
         for (int p = 0; p < 3; p++) {
@@ -348,13 +343,7 @@ public final class TraceBench {
     Map<String, List<List<ForecastAccuracy.Point>>> cells = new java.util.TreeMap<>();
     long started = System.nanoTime();
     for (int seed = firstSeed; seed < firstSeed + seeds; seed++) {
-      String text = generate(params, seed);
-      List<TraceEvent> events;
-      try {
-        events = TraceParser.parse("ci-" + seed, new StringReader(text));
-      } catch (io.dockercleaner.replay.TraceException e) {
-        throw new IllegalStateException("generator wrote a bad trace: " + e.getMessage(), e);
-      }
+      List<TraceEvent> events = parse("ci-" + seed, generate(params, seed));
       Oracle oracle = new Oracle(params, events);
       for (long gb : budgetsGb) {
         for (int p = 0; p < 3; p++) {
@@ -452,13 +441,7 @@ public final class TraceBench {
     Settings defaults = Settings.of(Map.of());
     Map<String, List<List<ForecastAccuracy.Point>>> cells = new java.util.TreeMap<>();
     for (int seed = firstSeed; seed < firstSeed + seeds; seed++) {
-      String text = generate(params, seed);
-      List<TraceEvent> events;
-      try {
-        events = TraceParser.parse("ci-" + seed, new StringReader(text));
-      } catch (io.dockercleaner.replay.TraceException e) {
-        throw new IllegalStateException("generator wrote a bad trace: " + e.getMessage(), e);
-      }
+      List<TraceEvent> events = parse("ci-" + seed, generate(params, seed));
       Instant end = events.get(events.size() - 1).at();
       for (long gb : budgetsGb) {
         for (int p = 0; p < 3; p++) {
@@ -505,6 +488,15 @@ public final class TraceBench {
     }
     for (int c = 0; c < caps.length; c++) {
       printHorizon("all", "all", caps[c], ForecastAccuracy.pool(all.get(c)));
+    }
+  }
+
+  /** A generated trace, parsed (the generator writing a bad line is a bug of this bench). */
+  private static List<TraceEvent> parse(String name, String text) throws IOException {
+    try {
+      return TraceParser.parse(name, new StringReader(text));
+    } catch (io.dockercleaner.replay.TraceException e) {
+      throw new IllegalStateException("generator wrote a bad trace: " + e.getMessage(), e);
     }
   }
 

@@ -50,15 +50,7 @@ final class ConnectionLimits {
   // connection -> its read timer
   private final Map<HttpConnection, Long> readTimers = new ConcurrentHashMap<>();
 
-  ConnectionLimits(Vertx vertx) {
-    this(vertx, defaultMaxConnections(), REQUEST_READ_TIMEOUT);
-  }
-
-  ConnectionLimits(Vertx vertx, int maxConnections) {
-    this(vertx, maxConnections, REQUEST_READ_TIMEOUT);
-  }
-
-  /** With another read timeout: tests wait 1 s for it instead of 10. */
+  /** {@code requestReadTimeout}: {@link #REQUEST_READ_TIMEOUT} but in tests (which wait 1 s for it, not 10). */
   ConnectionLimits(Vertx vertx, int maxConnections, Duration requestReadTimeout) {
     this.vertx = vertx;
     this.maxConnections = maxConnections;

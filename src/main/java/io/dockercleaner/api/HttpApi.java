@@ -134,8 +134,7 @@ public final class HttpApi {
    */
   public static Future<HttpServer> start(Vertx vertx, Settings settings, AgentControl agent, CleanerMetrics metrics) {
     HostPort listen = settings.httpListen();
-    return start(vertx, settings, agent, metrics, listen.host(), listen.port(), System::nanoTime,
-        ConnectionLimits.REQUEST_READ_TIMEOUT);
+    return start(vertx, settings, agent, metrics, listen.host(), listen.port());
   }
 
   /** As {@link #start(Vertx, Settings, AgentControl, CleanerMetrics)} on another address (port 0 = any). */

@@ -311,9 +311,7 @@ public final class Executor {
 
     private void logLimiters() {
       if (log != null && !dryRun) {
-        limiters.forEach((type, l) -> log.debug(type.operation(), "Deleted " + type.label().replace('_', ' ')
-            + "s with adaptive concurrency: " + l, fields("peak_concurrency", l.peakLimit(),
-                "final_concurrency", l.limit(), "max_concurrency", l.maxLimit(), "knee_concurrency", l.kneeLimit())));
+        limiters.forEach((type, l) -> logLimiter(log, type, l));
       }
     }
   }
@@ -555,9 +553,7 @@ public final class Executor {
     }
     return all.map(v -> {
       if (log != null && !steps.isEmpty()) {
-        log.debug(type.operation(), "Deleted " + type.label().replace('_', ' ') + "s with adaptive concurrency: "
-            + limiter, fields("peak_concurrency", limiter.peakLimit(), "final_concurrency", limiter.limit(),
-                "max_concurrency", limiter.maxLimit(), "knee_concurrency", limiter.kneeLimit()));
+        logLimiter(log, type, limiter);
       }
       List<ItemResult> items = new ArrayList<>();
       long bytes = 0;
@@ -687,6 +683,13 @@ public final class Executor {
     } catch (RuntimeException e) {
       record.auditFailed(e.getMessage());
     }
+  }
+
+  /** The DEBUG line that says how a type's deletions were paced (both delete paths write it). */
+  private static void logLimiter(RunLog log, ResourceType type, AdaptiveConcurrency limiter) {
+    log.debug(type.operation(), "Deleted " + type.label().replace('_', ' ') + "s with adaptive concurrency: "
+        + limiter, fields("peak_concurrency", limiter.peakLimit(), "final_concurrency", limiter.limit(),
+            "max_concurrency", limiter.maxLimit(), "knee_concurrency", limiter.kneeLimit()));
   }
 
   private void auditOutcome(RunRecord record, ItemResult r, long bytes) {

@@ -561,9 +561,9 @@ class OneShotDifferentialIT {
 
   /**
    * Clean daemon with the base image present, through the Engine API (the requests of {@code docker
-   * rm -f -v}, {@code rmi -f}, {@code volume rm -f}, {@code network rm}, without a CLI process).
-   * Faster than {@link DaemonFixture#reset()} (one CLI call per object), which runs before and
-   * after the class.
+   * rm -f -v}, {@code rmi -f}, {@code volume rm -f}, {@code network rm}, without a CLI process),
+   * failing on any refused container, volume or network delete; unlike {@link DaemonFixture#reset()}
+   * it reloads the base image when a case's prune took it.
    */
   static void prepare(DaemonFixture d, Path baseImageTar) {
     String host = d.host();
@@ -571,30 +571,7 @@ class OneShotDifferentialIT {
     engineGet(host, "/containers/json?all=1").forEach(c -> containers.add(c.get("Id").asText()));
     // at once, as the CLI's rm of several containers does (a running one waits for its kill)
     EngineApi.each(containers, id -> deleteOrFail(host, "/containers/" + id + "?force=1&v=1"));
-    // children before parents (a parent first is refused: dependent child images); repeat while a
-    // round removes something, so no leftover shows up as unknown-image in the next case
-    boolean baseThere = false;
-    for (int round = 0; round < 5; round++) {
-      Map<String, String> parentOf = new LinkedHashMap<>();
-      baseThere = false;
-      for (JsonNode i : engineGet(host, "/images/json?all=1")) {
-        boolean base = false;
-        for (JsonNode tag : i.path("RepoTags")) {
-          base |= TestDaemons.isTestImage(tag.asText());
-        }
-        baseThere |= base;
-        if (!base) {
-          parentOf.put(i.get("Id").asText(), i.path("ParentId").asText(""));
-        }
-      }
-      if (parentOf.isEmpty()) {
-        break;
-      }
-      for (String id : EngineApi.childrenFirst(parentOf)) {
-        // 404: pruned with its child (an untagged parent); 409: a child is left, the next round takes it
-        EngineApi.delete(host, "/images/" + id + "?force=1");
-      }
-    }
+    boolean baseThere = EngineApi.removeImagesButTheTestImage(host);
     List<String> volumes = new ArrayList<>();
     engineGet(host, "/volumes").path("Volumes").forEach(v -> volumes.add(v.get("Name").asText()));
     EngineApi.each(volumes, v -> deleteOrFail(host, "/volumes/" + v + "?force=1"));

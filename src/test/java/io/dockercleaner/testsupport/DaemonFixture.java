@@ -38,26 +38,8 @@ public final class DaemonFixture {
         throw new AssertionError("DELETE container " + id + " on " + host + " answered " + status);
       }
     });
-    // an image carrying the test image's name stays; children before parents, and again while a
-    // round removes something (a refused delete, e.g. of a parent whose child remains, is retried)
-    for (int round = 0; round < 5; round++) {
-      java.util.Map<String, String> parentOf = new java.util.LinkedHashMap<>();
-      for (com.fasterxml.jackson.databind.JsonNode i : EngineApi.get(host, "/images/json?all=1")) {
-        boolean test = false;
-        for (com.fasterxml.jackson.databind.JsonNode tag : i.path("RepoTags")) {
-          test |= TestDaemons.isTestImage(tag.asText());
-        }
-        if (!test) {
-          parentOf.put(i.get("Id").asText(), i.path("ParentId").asText(""));
-        }
-      }
-      if (parentOf.isEmpty()) {
-        break;
-      }
-      for (String id : EngineApi.childrenFirst(parentOf)) {
-        EngineApi.delete(host, "/images/" + id + "?force=1");
-      }
-    }
+    // an image carrying the test image's name stays
+    EngineApi.removeImagesButTheTestImage(host);
     List<String> volumes = new java.util.ArrayList<>();
     EngineApi.get(host, "/volumes").path("Volumes").forEach(v -> volumes.add(v.get("Name").asText()));
     EngineApi.each(volumes, v -> {

@@ -144,6 +144,37 @@ public final class EngineApi {
     return id;
   }
 
+  /**
+   * Deletes every image but those carrying the test image's name: children before parents (a
+   * parent first is refused: dependent child images), again while a round leaves something (a
+   * refused delete, e.g. of a parent whose child remains, is retried; a 404 is a parent pruned with
+   * its child). Returns whether an image with the test image's name is on the daemon.
+   */
+  public static boolean removeImagesButTheTestImage(String host) {
+    boolean testImageThere = false;
+    for (int round = 0; round < 5; round++) {
+      Map<String, String> parentOf = new java.util.LinkedHashMap<>();
+      testImageThere = false;
+      for (JsonNode i : get(host, "/images/json?all=1")) {
+        boolean test = false;
+        for (JsonNode tag : i.path("RepoTags")) {
+          test |= TestDaemons.isTestImage(tag.asText());
+        }
+        testImageThere |= test;
+        if (!test) {
+          parentOf.put(i.get("Id").asText(), i.path("ParentId").asText(""));
+        }
+      }
+      if (parentOf.isEmpty()) {
+        break;
+      }
+      for (String id : childrenFirst(parentOf)) {
+        delete(host, "/images/" + id + "?force=1");
+      }
+    }
+    return testImageThere;
+  }
+
   /** Image ids ordered so that every image comes before its parent. */
   public static List<String> childrenFirst(Map<String, String> parentOf) {
     List<String> out = new ArrayList<>();
