@@ -76,7 +76,9 @@ def thread_cpu_ms(pid):
                     raw = f.read()
                 name = raw[raw.index("(") + 1:raw.rindex(")")]
                 fields = raw.rsplit(")", 1)[1].split()
-                out[name] = out.get(name, 0) + (int(fields[11]) + int(fields[12])) * 1000 / os.sysconf("SC_CLK_TCK")
+                # THREAD_CPU=sys: kernel time only (syscalls: socket, epoll, file writes)
+                ticks = int(fields[12]) if os.environ.get("THREAD_CPU") == "sys" else int(fields[11]) + int(fields[12])
+                out[name] = out.get(name, 0) + ticks * 1000 / os.sysconf("SC_CLK_TCK")
             except (OSError, ValueError):
                 pass
     except OSError:
