@@ -269,10 +269,16 @@ final class CleanupRun {
     });
   }
 
+  /**
+   * The mid-run measurement, or null when no measurement could end the run early: without a disk
+   * sample, and for triggers other than the watermarks unless an HTTP request named a byte target.
+   */
   private Supplier<Future<Boolean>> targetCheck(TriggerRequest req, RunRecord record, DiskSample before,
       boolean[] reached) {
-    if (agent.disk() == null || before == null) {
-      return () -> Future.succeededFuture(false);
+    boolean watermark = req.trigger().equals("threshold") || req.trigger().equals("inode_threshold");
+    boolean httpTarget = req.trigger().equals("http") && record.targetBytes() != Planner.UNLIMITED;
+    if (agent.disk() == null || before == null || !(watermark || httpTarget)) {
+      return null;
     }
     return () -> agent.disk().sample(req.trigger().equals("inode_threshold")).map(s -> {
       boolean done;

@@ -133,7 +133,9 @@ public final class Executor {
    * finish after the one that reached the target — the same bound as chunks of {@code limit},
    * without waiting for a chunk's slowest deletion before starting the next.
    *
-   * @param targetReached re-measures and says whether to stop
+   * @param targetReached re-measures and says whether to stop; {@code null} when the run has no
+   *     target a measurement could reach (an unlimited HTTP or plan run): deletions then never
+   *     pause for a measurement (each pause left the daemon idle for a worker-thread round trip)
    * @param stopRequested true once shutdown began: in-flight deletions finish, nothing new starts
    * @return the record, always (never a failed Future)
    */
@@ -195,7 +197,7 @@ public final class Executor {
       if (done.future().isComplete() || measuring) {
         return;
       }
-      if (!dryRun && stopped != Reason.TARGET_REACHED && completedSinceMeasure > 0
+      if (!dryRun && targetReached != null && stopped != Reason.TARGET_REACHED && completedSinceMeasure > 0
           && (inFlight == 0 || completedSinceMeasure >= limiter().limit())) {
         measure();
         return;

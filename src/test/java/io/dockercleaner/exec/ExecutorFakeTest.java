@@ -13,6 +13,7 @@ import io.dockercleaner.testsupport.FakeDockerClient.Image;
 import io.dockercleaner.testsupport.FakeDockerClient.Op;
 import io.dockercleaner.testsupport.MutableClock;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -118,6 +119,45 @@ class ExecutorFakeTest {
         ItemOutcome.SKIPPED, ItemOutcome.SKIPPED, ItemOutcome.SKIPPED, ItemOutcome.SKIPPED);
     assertThat(skipReasons(run)).containsOnly(Reason.SHUTDOWN);
     assertThat(docker.exists(ResourceType.IMAGE, images.get(5).id())).isTrue();
+  }
+
+  @Test
+  void aPendingMeasurementPausesNewDeletions() {
+    List<Image> images = images(4);
+    docker.fault(Op.REMOVE_IMAGE).held();
+    Promise<Boolean> measurement = Promise.promise();
+    AtomicInteger measurements = new AtomicInteger();
+
+    Future<RunRecord> result = executor.execute(record(false), steps(images), budget(100, 2), false, () -> {
+      measurements.incrementAndGet();
+      return measurement.future();
+    }, NO_STOP);
+    docker.releaseHeld();
+    docker.releaseHeld();
+
+    // the first completion frees a slot that is refilled at once; the second ends the window of 2
+    assertThat(measurements).hasValue(1);
+    assertThat(docker.calls(Op.REMOVE_IMAGE)).as("nothing starts while the measurement is pending").hasSize(3);
+    measurement.complete(false);
+    assertThat(docker.calls(Op.REMOVE_IMAGE)).hasSize(4);
+    docker.releaseHeld();
+    docker.releaseHeld();
+    assertThat(outcomes(finished(result))).containsOnly(ItemOutcome.REMOVED);
+  }
+
+  @Test
+  void withoutATargetToMeasureDeletionsNeverPause() {
+    List<Image> images = images(4);
+    docker.fault(Op.REMOVE_IMAGE).held();
+
+    Future<RunRecord> result = executor.execute(record(false), steps(images), budget(100, 2), false, null, NO_STOP);
+    docker.releaseHeld();
+    docker.releaseHeld();
+
+    assertThat(docker.calls(Op.REMOVE_IMAGE)).as("the next deletions start at once").hasSize(4);
+    docker.releaseHeld();
+    docker.releaseHeld();
+    assertThat(outcomes(finished(result))).containsOnly(ItemOutcome.REMOVED);
   }
 
   @Test
