@@ -42,7 +42,9 @@ RUN mkdir -p /app/native /tmp/jar && cd /tmp/jar \
 # More flags: JDK_JAVA_OPTIONS (read by the java launcher itself).
 RUN printf '%s\n' '#!/bin/sh' \
       '# docker-cleaner launcher (made by the Dockerfile)' \
-      'exec /opt/java/bin/java -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xss512k -XX:MaxRAMPercentage=50 -XX:+ExitOnOutOfMemoryError -Djava.library.path=/app/native -jar /app/docker-cleaner.jar "$@"' \
+      '# the agent compiles its hot paths in its first run (see bin/docker-cleaner, bench/README.md "JIT thresholds")' \
+      'jit=; if [ "${1:-}" = agent ]; then jit=-XX:CompileThresholdScaling=0.1; fi' \
+      'exec /opt/java/bin/java -XX:+UseSerialGC -XX:TieredStopAtLevel=1 $jit -Xss512k -XX:MaxRAMPercentage=50 -XX:+ExitOnOutOfMemoryError -Djava.library.path=/app/native -jar /app/docker-cleaner.jar "$@"' \
       > /app/docker-cleaner && chmod 0755 /app/docker-cleaner \
  && /app/docker-cleaner version
 

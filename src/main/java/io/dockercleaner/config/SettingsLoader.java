@@ -107,6 +107,11 @@ public final class SettingsLoader {
                 sources.put(name, ValueSource.DEFAULT);
               }
             });
+    // a misspelt variable would be ignored, and a misspelt protection would let a run delete what
+    // the user meant to keep: near misses of our names are errors (other unknown names are not ours)
+    env.keySet().stream().sorted().forEach(name -> NearMisses.suggestion(name, EnvironmentVariables.names())
+        .ifPresent(meant -> errors.add(name + ": not a docker-cleaner variable; did you mean " + meant
+            + "? (a misspelt setting is refused rather than ignored; `docker-cleaner help` lists every variable)")));
     Settings settings = new Settings(raw, labels, sources, errors);
     if (!errors.isEmpty()) {
       throw new ConfigException(errors, parsed.command);
