@@ -268,6 +268,8 @@ function overview() {
   let tick = 0;
   // once a second while a run is in progress (progress a person can watch), else every 3 s
   every(1000, () => { if (fast || tick++ % 3 === 0) refresh(); });
+  // a run started from this page shows at once, not at the next 3 s tick (a short run would be over)
+  refreshOverviewNow = () => { fast = true; refresh(); };
   every(60000, async () => {
     try {
       const [hist, st] = [await api('/v1/disk/history'), await api('/v1/status')];
@@ -343,11 +345,15 @@ function statusCards(st) {
   return [diskCard, runCard, docker, agentCard];
 }
 
+/** Set by the overview page: refreshes its cards now and once a second while the run lasts. */
+let refreshOverviewNow = () => {};
+
 async function startRun() {
   const msg = document.getElementById('start-run-msg');
   try {
     const ticket = await api('/v1/runs', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{}' });
     msg.textContent = ' started ' + ticket.runId;
+    refreshOverviewNow();
   } catch (e) {
     msg.replaceChildren(errorBox(e));
   }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.dockercleaner.testsupport.AgentProcess;
 import io.dockercleaner.testsupport.DaemonFixture;
+import io.dockercleaner.testsupport.EngineApi;
 import io.dockercleaner.testsupport.TestDaemons;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -42,9 +43,12 @@ class DashboardBrowserIT {
   private static final long SCRIPT_TIMEOUT_MINUTES = 10;
   /**
    * Created containers the browser's run removes besides the named ones: with one deletion at a
-   * time (DELETE_CONCURRENCY=1) the run lasts long enough for the overview to show it mid-way.
+   * time (DELETE_CONCURRENCY=1) the run lasts long enough for the overview (refreshed once a second
+   * during a run) to show it mid-way. 300 lasted about 2 s once the agent's JIT warmed up sooner
+   * (2026-11-30) and a CI run saw no mid-way state; 600 are created through the Engine API (and
+   * MAX_DELETIONS_PER_RUN raised above its default 500 so that one run takes them all).
    */
-  private static final int BULK_CONTAINERS = 300;
+  private static final int BULK_CONTAINERS = 600;
   private static final int CREATE_THREADS = 8;
 
   @TempDir
@@ -83,7 +87,8 @@ class DashboardBrowserIT {
 
     Map<String, String> env = AgentProcess.baseEnv(host);
     env.putAll(Map.of("STATE_DIR", stateDir.toString(), "MIN_AGE", "0s", "QUIET_PERIOD", "0s",
-        "API_TOKEN_FOR_READ", "true", "LOG_FORMAT", "text", "DELETE_CONCURRENCY", "1"));
+        "API_TOKEN_FOR_READ", "true", "LOG_FORMAT", "text", "DELETE_CONCURRENCY", "1",
+        "MAX_DELETIONS_PER_RUN", String.valueOf(2 * BULK_CONTAINERS)));
     String browserRunId;
     String planRunId;
     try (AgentProcess agent = AgentProcess.start(env)) {
@@ -165,8 +170,15 @@ class DashboardBrowserIT {
       for (int i = 0; i < count; i++) {
         String name = prefix + i;
         // the test image is labelled keep=true and containers inherit it
-        ids.add(pool.submit(() -> TestDaemons.docker(host, "create", "--name", name, "--network", "none",
-            "--label", "keep=false", TestDaemons.TEST_IMAGE, "true")));
+        ids.add(pool.submit(() -> {
+          // what `docker create --name NAME --network none --label keep=false IMAGE true` sends
+          var body = EngineApi.object().put("Image", TestDaemons.TEST_IMAGE);
+          body.putArray("Cmd").add("true");
+          body.putObject("Labels").put("keep", "false");
+          body.putObject("HostConfig").put("NetworkMode", "none");
+          return EngineApi.post(host, "/containers/create?name=" + EngineApi.q(name), body, java.util.Set.of(201))
+              .json().get("Id").asText();
+        }));
       }
       List<String> out = new java.util.ArrayList<>();
       for (java.util.concurrent.Future<String> f : ids) {
