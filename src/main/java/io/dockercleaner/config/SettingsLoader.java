@@ -111,7 +111,7 @@ public final class SettingsLoader {
     // the user meant to keep: near misses of our names are errors (other unknown names are not ours)
     env.keySet().stream().sorted().forEach(name -> NearMisses.suggestion(name, EnvironmentVariables.names())
         .ifPresent(meant -> errors.add(name + ": not a docker-cleaner variable; did you mean " + meant
-            + "? (a misspelt setting is refused rather than ignored; `docker-cleaner help` lists every variable)")));
+            + "? (a misspelt setting is refused rather than ignored)")));
     Settings settings = new Settings(raw, labels, sources, errors);
     if (!errors.isEmpty()) {
       throw new ConfigException(errors, parsed.command);
