@@ -12,7 +12,8 @@ with a probe measuring a concurrent GET /containers/json while each one deletes.
 
 Probe: GET /containers/json in a loop on its own connection (10 ms between calls); "idle" is the
 3 s before a method starts, "busy" the time it deletes (same repetition). Prints one line per
-measurement and a summary with medians; asserts nothing (a benchmark, not a test).
+measurement and a summary with medians (RAW_OUT=FILE also writes every window's probe samples as
+JSON); asserts nothing (a benchmark, not a test).
 """
 import json
 import os
@@ -230,6 +231,10 @@ finally:
         agent.stop()
     reset()
 
+if os.environ.get("RAW_OUT"):
+    # every window's probe samples (seconds), in measurement order, for analyses that pool windows
+    with open(os.environ["RAW_OUT"], "w") as f:
+        json.dump([dict(method=r["method"], seconds=r["seconds"], idle=r["idle"], busy=r["busy"]) for r in results], f)
 print(f"N={n} images, DELETE_CONCURRENCY={conc}, {reps} repetitions, load average (1 min) during the runs "
       f"{min(loads):.1f}–{max(loads):.1f}")
 med = {}

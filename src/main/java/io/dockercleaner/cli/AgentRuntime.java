@@ -10,6 +10,7 @@ import io.dockercleaner.config.HostSpec;
 import io.dockercleaner.config.Settings;
 import io.dockercleaner.core.ResourceType;
 import io.dockercleaner.docker.DockerClient;
+import io.dockercleaner.exec.Rehearsal;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.LoggerContext;
 import io.dockercleaner.log.LogHub;
@@ -21,6 +22,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -80,6 +82,7 @@ public final class AgentRuntime {
     HostAgent only = new HostAgent(vertx, host, settings, env, log, metrics, notifier, logHub);
     return only.start(docker)
         .compose(v -> HttpApi.start(vertx, settings, only.control(), metrics, listen.host(), listen.port()))
+        .compose(server -> rehearse(vertx, settings, log).map(server))
         .map(server -> {
           // everything is validated and bound: only now may a run (RUN_ON_START, thresholds) delete
           only.acceptRuns();
@@ -128,6 +131,7 @@ public final class AgentRuntime {
       // missing daemon holds up neither the others nor the API; none runs before acceptRuns()
       agents.forEach(HostAgent::startRetrying);
       HttpApi.start(vertx, settings, all, metrics, listen.host(), listen.port())
+          .compose(server -> rehearse(vertx, settings, log).map(server))
           .map(server -> {
             // every host's settings and files were validated before, the API is bound: runs may delete
             agents.forEach(HostAgent::acceptRuns);
@@ -142,6 +146,25 @@ public final class AgentRuntime {
           .onComplete(started);
     });
     return started.future();
+  }
+
+  /**
+   * The delete path rehearsed on an in-process stand-in ({@link Rehearsal}) once everything is
+   * bound and before any run may start, so the first run does not compete with the JIT compiler
+   * for the CPU the daemon needs. Always succeeds: a rehearsal that failed is a WARN line.
+   */
+  private static Future<Void> rehearse(Vertx vertx, Settings settings, RunLog log) {
+    return Rehearsal.run(vertx, Rehearsal.DEFAULT_DELETIONS, settings.deleteConcurrency(), settings.logFormat(),
+        settings.logLevel(), Clock.systemUTC()).map(r -> {
+          log.info(RunLog.INIT, "Rehearsed the delete path: " + r.removed() + " made-up deletions on an in-process "
+              + "stand-in for the daemon in " + r.took().toMillis() + " ms (nothing real deleted)",
+              RunLog.fields("rehearsal_deletions", r.removed(), "rehearsal_ms", r.took().toMillis()));
+          return (Void) null;
+        }).recover(e -> {
+          log.warn(RunLog.INIT, "Delete path not rehearsed (" + e.getMessage() + "); the first run will be slower",
+              RunLog.fields("error", String.valueOf(e.getMessage())));
+          return Future.succeededFuture();
+        });
   }
 
   /** The settings a notifier is made from: a host with other values gets its own notifier. */
