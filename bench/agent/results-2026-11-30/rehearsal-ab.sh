@@ -4,7 +4,7 @@
 # `git worktree add /tmp/old 12f1880` and `mvn -o package -DskipTests` there); a fresh agent per
 # side and round, 2 runs each (the first run of a fresh agent is what the rehearsal is for);
 # interleaved; same private daemon; RAW_OUT: every window's probe samples (pooled by
-# rehearsal-pool.py); DELETE_CONCURRENCY 8 (the default); driver = deletion.py.
+# pool-probes.py); DELETE_CONCURRENCY 8 (the default); driver = deletion.py.
 set -e
 OUT=${OUT:-$PWD}
 HERE=${CHECKOUT:-/work/main}

@@ -1,10 +1,9 @@
 #!/usr/bin/env python3
-"""Pools the probe samples of rehearsal-ab.sh's RAW_OUT files (DIR/rehearsal-{new,old}N.json) per
-side: the first agent run of each fresh agent, its later (warm) runs, and the prune windows.
+"""Pools the probe samples of an A/B's RAW_OUT files (DIR/PREFIX-SIDE<round>.json) per side: the first agent run of each fresh agent, its later (warm) runs, and the prune windows.
 A window holds 40-60 probe calls while deleting, so its own p99 is its slowest call; pooling the
 windows of all rounds gives a p99 that rests on several calls.
 
-  rehearsal-pool.py DIR
+  pool-probes.py DIR [PREFIX SIDE...]     (default: rehearsal new old, as rehearsal-ab.sh writes)
 """
 import glob
 import json
@@ -15,12 +14,13 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 from engine import median, percentile  # noqa: E402
 
 d = sys.argv[1]
-for side in ("new", "old"):
+prefix = sys.argv[2] if len(sys.argv) > 2 else "rehearsal"
+for side in (sys.argv[3:] or ["new", "old"]):
     groups = {"first agent run": [], "later agent runs": [], "prune": []}
     idle = []
     per_window = {k: [] for k in groups}
     secs = {k: [] for k in groups}
-    for path in sorted(glob.glob(os.path.join(d, f"rehearsal-{side}*.json"))):
+    for path in sorted(glob.glob(os.path.join(d, f"{prefix}-{side}[0-9]*.json"))):
         seen_agent = False
         for w in json.load(open(path)):
             if w["method"] == "agent":
