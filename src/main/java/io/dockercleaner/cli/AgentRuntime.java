@@ -81,8 +81,8 @@ public final class AgentRuntime {
     attachLogHub(logHub);
     HostAgent only = new HostAgent(vertx, host, settings, env, log, metrics, notifier, logHub);
     return only.start(docker)
+        .compose(v -> rehearse(vertx, settings, log))
         .compose(v -> HttpApi.start(vertx, settings, only.control(), metrics, listen.host(), listen.port()))
-        .compose(server -> rehearse(vertx, settings, log).map(server))
         .map(server -> {
           // everything is validated and bound: only now may a run (RUN_ON_START, thresholds) delete
           only.acceptRuns();
@@ -130,8 +130,8 @@ public final class AgentRuntime {
       // every host connects on its own, retried while it cannot be reached: a slow, frozen or
       // missing daemon holds up neither the others nor the API; none runs before acceptRuns()
       agents.forEach(HostAgent::startRetrying);
-      HttpApi.start(vertx, settings, all, metrics, listen.host(), listen.port())
-          .compose(server -> rehearse(vertx, settings, log).map(server))
+      rehearse(vertx, settings, log)
+          .compose(v -> HttpApi.start(vertx, settings, all, metrics, listen.host(), listen.port()))
           .map(server -> {
             // every host's settings and files were validated before, the API is bound: runs may delete
             agents.forEach(HostAgent::acceptRuns);
@@ -149,9 +149,10 @@ public final class AgentRuntime {
   }
 
   /**
-   * The delete path rehearsed on an in-process stand-in ({@link Rehearsal}) once everything is
-   * bound and before any run may start, so the first run does not compete with the JIT compiler
-   * for the CPU the daemon needs. Always succeeds: a rehearsal that failed is a WARN line.
+   * The delete path rehearsed on an in-process stand-in ({@link Rehearsal}) before the HTTP API is
+   * bound (so /healthz, HTTP runs and the SIGTERM handler all come after it) and before any run may
+   * start, so the first run does not compete with the JIT compiler for the CPU the daemon needs.
+   * Always succeeds: a rehearsal that failed is a WARN line.
    */
   private static Future<Void> rehearse(Vertx vertx, Settings settings, RunLog log) {
     return Rehearsal.run(vertx, Rehearsal.DEFAULT_DELETIONS, settings.deleteConcurrency(), settings.logFormat(),

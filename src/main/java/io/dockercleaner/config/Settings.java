@@ -611,8 +611,8 @@ public final class Settings {
 
   /**
    * DELETE_CONCURRENCY, 1 to {@value #MAX_DELETE_CONCURRENCY}: the most deletions the agent keeps
-   * in flight. The executor adapts below it (starts at 2, grows while the daemon keeps up, halves
-   * when it slows down); 1 means strictly one at a time.
+   * in flight (default 2). The executor adapts below it (starts at 2, grows while the daemon keeps
+   * up, halves when it slows down); 1 means strictly one at a time.
    */
   public int deleteConcurrency() {
     return deleteConcurrency;

@@ -70,7 +70,7 @@ class SettingsLoaderTest {
     assertThat(s.schedule()).isEmpty();
     assertThat(s.minAge()).isEqualTo(Duration.ofHours(1));
     assertThat(s.maxDeletionsPerRun()).isEqualTo(500);
-    assertThat(s.deleteConcurrency()).isEqualTo(8);
+    assertThat(s.deleteConcurrency()).isEqualTo(2);
     assertThat(s.httpListen()).isEqualTo(new HostPort("127.0.0.1", 8080));
     assertThat(s.apiRateLimit()).isEqualTo(new RateLimit(10, Duration.ofMinutes(1)));
     assertThat(s.webhookEvents())
