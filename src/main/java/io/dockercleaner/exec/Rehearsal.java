@@ -93,6 +93,11 @@ public final class Rehearsal {
       return Future.failedFuture(new IOException("cannot make a temp folder for the stand-in in " + tempParent + ": " + e, e));
     }
     Path socket = dir.resolve("d.sock");
+    // a SIGTERM during the rehearsal (before the agent's own handler exists) runs the JVM's
+    // shutdown hooks: these remove the folder then too (files first: deleteOnExit runs in reverse)
+    dir.toFile().deleteOnExit();
+    socket.toFile().deleteOnExit();
+    dir.resolve(AuditLog.FILE_NAME).toFile().deleteOnExit();
     AtomicInteger requests = new AtomicInteger();
     HttpServer server = vertx.createHttpServer().requestHandler(req -> {
       requests.incrementAndGet();
