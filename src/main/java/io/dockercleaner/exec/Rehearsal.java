@@ -103,13 +103,14 @@ public final class Rehearsal {
       requests.incrementAndGet();
       answer(req);
     });
+    int inFlight = Math.max(1, concurrency);
     DockerClient[] client = new DockerClient[1];
     Promise<Result> done = Promise.promise();
     long timer = vertx.setTimer(MAX_DURATION.toMillis(), t -> done.tryFail(
         new IllegalStateException("the rehearsal did not end within " + MAX_DURATION.toSeconds() + " s")));
     server.listen(SocketAddress.domainSocketAddress(socket.toString()))
         .compose(s -> DockerClient.connect(vertx, DockerClientOptions.of(
-            DockerHost.parse("unix://" + socket, false, null)).withMaxConnections(Math.max(1, concurrency))))
+            DockerHost.parse("unix://" + socket, false, null)).withMaxConnections(inFlight)))
         .compose(c -> {
           client[0] = c;
           RunLog silent = new RunLog(new PrintStream(OutputStream.nullOutputStream()), format, level, false,
@@ -118,14 +119,13 @@ public final class Rehearsal {
           RunRecord record = new RunRecord("rehearsal", "rehearsal", false, clock.instant(), Planner.UNLIMITED);
           List<PlanStep> steps = steps(deletions);
           record.planned(steps, steps.stream().mapToLong(PlanStep::estimatedBytes).sum(), null);
-          return executor.execute(record, steps, new Executor.Budget(MAX_DURATION, deletions, Math.max(1, concurrency)),
+          return executor.execute(record, steps, new Executor.Budget(MAX_DURATION, deletions, inFlight),
               false, null, done.future()::isComplete);
         })
         .onComplete(r -> {
           if (r.succeeded()) {
-            int removed = r.result().items().stream()
-                .mapToInt(i -> i.outcome() == ItemOutcome.REMOVED ? 1 : 0).sum();
-            done.tryComplete(new Result(removed, requests.get(), Duration.ofNanos(System.nanoTime() - startNanos)));
+            done.tryComplete(new Result((int) r.result().count(ItemOutcome.REMOVED), requests.get(),
+                Duration.ofNanos(System.nanoTime() - startNanos)));
           } else {
             done.tryFail(r.cause());
           }
